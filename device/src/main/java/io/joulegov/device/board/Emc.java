@@ -1,0 +1,23 @@
+package io.joulegov.device.board;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The memory clock. T210 (Nano) locks it through {@code clk/override.emc}; T194/T234 through the BPMP debugfs
+ * clock {@code bpmp/debug/clk/emc}. Rates in Hz; {@code ratesHz} is the table a pin may choose from (from
+ * debugfs {@code emc/available_rates}), empty where the kernel publishes none.
+ */
+public record Emc(Interface kind, Path dir, long rateHz, boolean lockable, List<Long> ratesHz) {
+
+    public enum Interface {
+        /** {@code sys/kernel/debug/clk/override.emc}: clk_state (1 = locked), clk_update_rate, clk_rate. */
+        T210_OVERRIDE,
+        /** {@code sys/kernel/debug/bpmp/debug/clk/emc}: mrq_rate_locked, rate, min_rate, max_rate. */
+        BPMP
+    }
+
+    public Emc {
+        ratesHz = List.copyOf(ratesHz);
+    }
+}

@@ -1,0 +1,189 @@
+package io.joulegov.device.clock;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A discrete-event clock shared by real threads. Each participating thread (a "party") either runs or sleeps on
+ * this clock; computation takes no virtual time. When every party sleeps, time jumps to the earliest deadline and
+ * that sleeper runs. Ties wake in the order the sleeps began.
+ *
+ * <p>The thread that constructs the clock is a party, threads from {@link #newThread} are parties while they run,
+ * and any other thread becomes one on its first sleep; a party that is done driving the clock calls
+ * {@link #unregister()}. A party that blocks on anything but this clock stalls virtual time, so parties must talk
+ * to each other only through the clock (or stop one another by interrupt, which ends a virtual sleep at once).
+ *
+ * <p>Listeners see every advance before the woken thread runs: the virtual board brings its files up to date there.
+ */
+public final class VirtualClock implements Clock {
+
+    /** Told of each advance of time, under the clock's lock: it must not sleep or start parties. */
+    @FunctionalInterface
+    public interface AdvanceListener {
+        void advancedTo(long nanoTime);
+    }
+
+    private static final class Sleeper {
+        final long deadline;
+        final long order;
+        final Condition wake;
+        boolean woken;
+
+        Sleeper(long deadline, long order, Condition wake) {
+            this.deadline = deadline;
+            this.order = order;
+            this.wake = wake;
+        }
+    }
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final PriorityQueue<Sleeper> sleepers = new PriorityQueue<>(
+            Comparator.<Sleeper>comparingLong(s -> s.deadline).thenComparingLong(s -> s.order));
+    private final Set<Thread> parties = new HashSet<>();
+    private final List<AdvanceListener> listeners = new CopyOnWriteArrayList<>();
+    private final Instant epoch;
+    private volatile long now;
+    private int awake;
+    private long order;
+
+    /** A clock at virtual time zero, whose wall time starts at {@code epoch}; the calling thread is a party. */
+    public VirtualClock(Instant epoch) {
+        this.epoch = epoch;
+        register();
+    }
+
+    @Override
+    public long nanoTime() {
+        return now;
+    }
+
+    @Override
+    public Instant instant() {
+        return epoch.plusNanos(now);
+    }
+
+    public void addListener(AdvanceListener listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(AdvanceListener listener) {
+        listeners.remove(listener);
+    }
+
+    /** Makes the calling thread a party: virtual time waits for it. */
+    public void register() {
+        lock.lock();
+        try {
+            if (parties.add(Thread.currentThread())) {
+                awake++;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The calling thread stops taking part; time may move on without it. */
+    public void unregister() {
+        lock.lock();
+        try {
+            if (parties.remove(Thread.currentThread())) {
+                awake--;
+                advanceWhileAllAsleep();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void sleepUntil(long deadlineNanos) throws InterruptedException {
+        lock.lock();
+        try {
+            if (parties.add(Thread.currentThread())) {
+                awake++;
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            if (deadlineNanos <= now) {
+                return;
+            }
+            Sleeper me = new Sleeper(deadlineNanos, order++, lock.newCondition());
+            sleepers.add(me);
+            awake--;
+            advanceWhileAllAsleep();
+            while (!me.woken) {
+                try {
+                    me.wake.await();
+                } catch (InterruptedException e) {
+                    if (me.woken) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    sleepers.remove(me);
+                    awake++;
+                    throw e;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Thread newThread(String name, Runnable body) {
+        Thread thread = new Thread(() -> {
+            try {
+                body.run();
+            } finally {
+                unregister();
+            }
+        }, name);
+        thread.setDaemon(true);
+        lock.lock();
+        try {
+            // counted from now on, so time cannot run ahead before the thread gets to its first sleep
+            if (parties.add(thread)) {
+                awake++;
+            }
+        } finally {
+            lock.unlock();
+        }
+        return thread;
+    }
+
+    /** How many parties there are (running or asleep); for tests and diagnostics. */
+    public int parties() {
+        lock.lock();
+        try {
+            return parties.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void advanceWhileAllAsleep() {
+        if (awake > 0 || sleepers.isEmpty()) {
+            return;
+        }
+        Sleeper next = sleepers.poll();
+        if (next.deadline > now) {
+            now = next.deadline;
+            List<AdvanceListener> snapshot = new ArrayList<>(listeners);
+            for (AdvanceListener listener : snapshot) {
+                listener.advancedTo(next.deadline);
+            }
+        }
+        next.woken = true;
+        awake++;
+        next.wake.signal();
+    }
+}
