@@ -29,10 +29,14 @@ public final class ClockPinner {
     private final KnobWriter writer;
 
     public ClockPinner(Board board, RestoreJournal journal) {
+        this(board, journal, new KnobWriter(board.root()));
+    }
+
+    ClockPinner(Board board, RestoreJournal journal, KnobWriter writer) {
         this.board = board;
         this.root = board.root();
         this.journal = journal;
-        this.writer = new KnobWriter(root);
+        this.writer = writer;
     }
 
     public RestoreJournal journal() {
@@ -80,7 +84,7 @@ public final class ClockPinner {
 
     /** Gives every pinned domain back as the journal found it, and removes the journal. */
     public List<Mismatch> release() {
-        return journal.restore();
+        return journal.restore(writer);
     }
 
     /** Writes that read back differently, in the order they happened. */

@@ -92,7 +92,10 @@ public final class RestoreJournal {
      * @return the read-back mismatches (values the kernel did not take as written)
      */
     public List<Mismatch> restore() {
-        KnobWriter writer = new KnobWriter(root);
+        return restore(new KnobWriter(root));
+    }
+
+    List<Mismatch> restore(KnobWriter writer) {
         List<String> failures = new ArrayList<>();
         for (Entry e : entries) {
             try {
@@ -107,10 +110,24 @@ public final class RestoreJournal {
         entries.clear();
         try {
             Files.deleteIfExists(file);
+            removeStaleTempFiles();
         } catch (IOException ex) {
             throw new DeviceException("board restored, but cannot remove " + file + ": " + ex.getMessage(), ex);
         }
         return writer.mismatches();
+    }
+
+    /** A kill during {@link AtomicFiles#write} leaves a hidden temp file beside the journal; it is litter. */
+    private void removeStaleTempFiles() throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            return;
+        }
+        try (var stale = Files.newDirectoryStream(dir, "." + file.getFileName() + ".*.tmp")) {
+            for (Path p : stale) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     private void save() {

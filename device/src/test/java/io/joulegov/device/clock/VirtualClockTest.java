@@ -1,0 +1,77 @@
+package io.joulegov.device.clock;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class VirtualClockTest {
+
+    private static final Instant EPOCH = Instant.parse("2026-01-01T00:00:00Z");
+
+    @Test
+    void aLoneSleeperJumpsStraightToItsDeadline() throws InterruptedException {
+        VirtualClock clock = new VirtualClock(EPOCH);
+        long wallStart = System.nanoTime();
+        clock.sleep(Duration.ofHours(40));
+        assertEquals(Duration.ofHours(40).toNanos(), clock.nanoTime());
+        assertEquals(EPOCH.plus(Duration.ofHours(40)), clock.instant());
+        assertTrue(System.nanoTime() - wallStart < Duration.ofSeconds(1).toNanos());
+    }
+
+    @Test
+    void threadsInterleaveInDeadlineOrderAndListenersSeeEveryAdvance() throws InterruptedException {
+        VirtualClock clock = new VirtualClock(EPOCH);
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        List<Long> advances = Collections.synchronizedList(new ArrayList<>());
+        clock.addListener(advances::add);
+        Thread ticker = clock.newThread("ticker", () -> {
+            try {
+                for (int i = 1; i <= 4; i++) {
+                    clock.sleepUntil(i * 100L);
+                    events.add("tick@" + clock.nanoTime());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        ticker.start();
+        clock.sleepUntil(250);
+        events.add("main@" + clock.nanoTime());
+        clock.sleepUntil(1000);
+        events.add("main@" + clock.nanoTime());
+        ticker.join();
+        assertEquals(List.of("tick@100", "tick@200", "main@250", "tick@300", "tick@400", "main@1000"), events);
+        assertEquals(List.of(100L, 200L, 250L, 300L, 400L, 1000L), advances);
+    }
+
+    @Test
+    void anInterruptEndsAVirtualSleepAndTimeGoesOnWithoutTheSleeper() throws InterruptedException {
+        VirtualClock clock = new VirtualClock(EPOCH);
+        AtomicBoolean interrupted = new AtomicBoolean();
+        Thread sleeper = clock.newThread("sleeper", () -> {
+            try {
+                while (true) {
+                    clock.sleep(Duration.ofMillis(10));
+                }
+            } catch (InterruptedException e) {
+                interrupted.set(true);
+            }
+        });
+        sleeper.start();
+        clock.sleep(Duration.ofSeconds(1));
+        sleeper.interrupt();
+        sleeper.join(5_000);
+        assertTrue(interrupted.get());
+        assertEquals(1, clock.parties(), "only the main thread is left");
+        clock.sleep(Duration.ofSeconds(1));
+        assertEquals(Duration.ofSeconds(2).toNanos(), clock.nanoTime());
+    }
+}
