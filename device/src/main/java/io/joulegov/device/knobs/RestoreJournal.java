@@ -12,6 +12,7 @@ import io.joulegov.device.sysfs.AtomicFiles;
 import io.joulegov.device.sysfs.SysRoot;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -157,6 +158,8 @@ public final class RestoreJournal {
             doc = JSON.readTree(Files.readAllBytes(file));
         } catch (NoSuchFileException e) {
             return new ArrayList<>();
+        } catch (AccessDeniedException e) {
+            throw new DeviceException("permission denied reading the restore journal " + file + ": restoring clocks needs root");
         } catch (IOException e) {
             throw corrupt(file, firstLine(e.getMessage()));
         }

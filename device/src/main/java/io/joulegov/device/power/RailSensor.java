@@ -82,6 +82,7 @@ abstract class RailSensor implements Closeable {
         private double maxRange = Double.NaN;
         private double lastMicrojoules = Double.NaN;
         private long lastNanos;
+        private double lastWatts = Double.NaN;
 
         EnergyCounterSensor(PowerRail rail, PowerRail.EnergyCounter c) {
             super(rail);
@@ -94,16 +95,20 @@ abstract class RailSensor implements Closeable {
             if (Double.isNaN(maxRange)) {
                 maxRange = range.readNumber();
             }
+            long since = nanoTime - lastNanos;
+            if (since <= 0 && !Double.isNaN(lastWatts)) {
+                return lastWatts; // a second read at the same instant (a window opening on a tick)
+            }
             double uj = energy.readNumber();
             double previous = lastMicrojoules;
-            long since = nanoTime - lastNanos;
             lastMicrojoules = uj;
             lastNanos = nanoTime;
             if (Double.isNaN(previous) || since <= 0) {
                 throw new IOException("first reading of an energy counter gives no power yet");
             }
             double delta = uj >= previous ? uj - previous : uj + maxRange - previous;
-            return delta * 1e-6 / (since * 1e-9);
+            lastWatts = delta * 1e-6 / (since * 1e-9);
+            return lastWatts;
         }
 
         @Override

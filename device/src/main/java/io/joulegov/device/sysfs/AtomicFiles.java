@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /** Whole-file writes that a crash leaves either old or new, never half-written: temp file, fsync, rename. */
 public final class AtomicFiles {
@@ -30,6 +31,8 @@ public final class AtomicFiles {
                 }
                 out.force(true);
             }
+            // readable by all like any state file under /var/lib; writable by the owner (root) only
+            Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
