@@ -1,0 +1,637 @@
+package io.joulegov.simulator.board;
+
+import io.joulegov.device.board.Emc;
+import io.joulegov.device.board.RailRole;
+import io.joulegov.device.clock.Clock;
+import io.joulegov.device.clock.VirtualClock;
+import io.joulegov.simulator.model.Disturbance;
+import io.joulegov.simulator.model.Governors;
+import io.joulegov.simulator.spec.BoardSpec;
+import io.joulegov.simulator.spec.WorkloadModel;
+import io.joulegov.simulator.tree.Attribute;
+import io.joulegov.simulator.tree.SysfsLayout;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A virtual Jetson: a sysfs tree under a root, kept up to date from a calibrated model. It reads the knobs that
+ * anyone writes (governors, min/max, setspeed, EMC lock), emulates schedutil and nvhost_podgov where they are in
+ * charge, throttles above passive trips, and writes what a real board shows: INA3221 rails with sensor noise,
+ * temperatures, current clocks, GPU load. Its only links to the rest of joulegov are those files and the clock.
+ *
+ * <p>On a {@link VirtualClock} it updates at every advance of time; live (a real clock), a thread ticks it.
+ * {@link #beginInference} is how a simulated workload runs: it returns how long the inference takes at the clocks
+ * the board holds now, and the board draws the power of that inference until then.
+ */
+public final class VirtualBoard implements AutoCloseable {
+
+    static final long CPU_GOVERNOR_PERIOD = 10_000_000L;   // schedutil rate limit
+    static final long GPU_GOVERNOR_PERIOD = 50_000_000L;   // podgov block window
+    static final long THERMAL_PERIOD = 1_000_000_000L;     // thermal zone polling
+    static final long INA_PERIOD = 1_000_000L;             // a new INA3221 conversion
+    static final double PELT_HALF_LIFE_NS = 32e6;
+    static final double LATENCY_JITTER = 0.02;
+    static final double LOAD_JITTER = 0.06;
+    static final double DRIFT_SIGMA = 0.015;
+    static final double DRIFT_TAU_NS = 20e9;
+    static final double RAIL_NOISE = 0.01;
+
+    private final BoardSpec spec;
+    private final Path root;
+    private final Random random;
+    private final List<Policy> policies = new ArrayList<>();
+    private final Gpu gpu;
+    private final Memory emc;
+    private final List<Rail> rails = new ArrayList<>();
+    private final List<Zone> zones = new ArrayList<>();
+    private final List<Attribute> attributes = new ArrayList<>();
+    private final long emcMax;
+    private final boolean noisy;
+
+    private long now;
+    private long lastCpuTick;
+    private long lastGpuTick;
+    private long lastThermalTick;
+    private long lastIna = Long.MIN_VALUE;
+    // the inference in progress, and when the stretch of back-to-back inferences it belongs to began
+    private long busyUntil;
+    private long busySince;
+    private double cpuActivity;
+    private double gpuActivity;
+    private double cpuLoad;
+    private double gpuLoad;
+    // the disturbance in force
+    private Disturbance disturbance = Disturbance.NONE;
+    private long disturbanceFrom = Long.MAX_VALUE;
+    private long disturbanceUntil = Long.MAX_VALUE;
+    private double drift;
+    // the model's own account, for tests and comparisons (what an ideal meter would read)
+    private double energyJoules;
+    private double topCpuNanos;
+    private double topGpuNanos;
+    private double accountedNanos;
+    private long inferences;
+    private Thread ticker;
+    private VirtualClock virtualClock;
+    private VirtualClock.AdvanceListener listener;
+
+    private VirtualBoard(BoardSpec spec, Path root, SysfsLayout.BoardFiles files, boolean mapped, long seed,
+                         boolean noisy) {
+        this.spec = spec;
+        this.noisy = noisy;
+        this.root = root;
+        this.random = new Random(seed);
+        for (SysfsLayout.PolicyFiles p : files.policies()) {
+            policies.add(new Policy(p, mapped));
+        }
+        this.gpu = new Gpu(files.gpuDevfreq(), files.gpuDevice(), mapped);
+        this.emc = new Memory(files.emcDir(), mapped);
+        this.emcMax = spec.emc().maxHz();
+        for (int i = 0; i < files.rails().size(); i++) {
+            rails.add(new Rail(spec.rails().roles().get(i), files.rails().get(i), mapped, spec.rails().hwmon()));
+        }
+        for (int i = 0; i < files.zoneTemps().size(); i++) {
+            zones.add(new Zone(spec.zones().get(i), open(files.zoneTemps().get(i), mapped), spec.power().ambientC()));
+        }
+    }
+
+    /**
+     * Lays out {@code spec}'s tree under {@code root} and builds the board over it. {@code mapped} files suit the
+     * virtual clock (no system calls); channel files suit a live board that other processes write. A
+     * {@code noisy} board has sensor noise, latency jitter and slow drift, as a real one; a quiet one shows the
+     * model's values exactly (calibration). Both draw from {@code seed}.
+     */
+    public static VirtualBoard create(BoardSpec spec, Path root, boolean mapped, long seed, boolean noisy) {
+        SysfsLayout.BoardFiles files = SysfsLayout.lay(spec, root);
+        return new VirtualBoard(spec, root, files, mapped, seed, noisy);
+    }
+
+    public BoardSpec spec() {
+        return spec;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** Runs on virtual time: the board updates whenever the clock advances. */
+    public synchronized VirtualBoard attach(VirtualClock clock) {
+        this.virtualClock = clock;
+        this.now = clock.nanoTime();
+        this.listener = this::advanceTo;
+        refresh();
+        clock.addListener(listener);
+        return this;
+    }
+
+    /** Runs live: a thread brings the board up to the clock's time every {@code tickNanos}. */
+    public synchronized VirtualBoard startLive(Clock clock, long tickNanos) {
+        this.now = clock.nanoTime();
+        refresh();
+        ticker = clock.newThread("virtual-board", () -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    clock.sleep(java.time.Duration.ofNanos(tickNanos));
+                    advanceTo(clock.nanoTime());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        ticker.start();
+        return this;
+    }
+
+    /** A disturbance from {@code fromNanos} (board time) for {@code forNanos}. */
+    public synchronized void disturb(Disturbance d, long fromNanos, long forNanos) {
+        this.disturbance = d;
+        this.disturbanceFrom = fromNanos;
+        this.disturbanceUntil = forNanos == Long.MAX_VALUE ? Long.MAX_VALUE : fromNanos + forNanos;
+    }
+
+    /**
+     * Starts one inference of {@code w} now, at the clocks the knobs and governors give; returns how long it takes
+     * (ns). The board draws that inference's power until then.
+     */
+    public synchronized long beginInference(WorkloadModel w, long atNanos) {
+        advanceTo(atNanos);
+        applyKnobs();
+        emc.busy = true;
+        emc.apply();
+        double contention = disturbed(Disturbance.CPU_CONTENTION) ? 1 / (1 - Disturbance.CONTENTION_SHARE) : 1;
+        double fc = meanCpuKHz() / 1000.0;
+        double fcMax = spec.cpu().maxKHz() / 1000.0;
+        double fg = gpu.effectiveHz / 1e6;
+        double fgMax = spec.gpu().maxHz() / 1e6;
+        double tc = w.cpuMs() * fcMax / fc * contention;
+        double tg = w.gpuMs() * fgMax / fg;
+        double tm = w.memMs() * emcMax / (double) emc.effectiveHz;
+        double latencyMs = tc + tg + tm + w.fixedMs();
+        if (noisy) {
+            latencyMs *= Math.exp(LATENCY_JITTER * random.nextGaussian()) * (1 + drift);
+        }
+        // the loads the governors see: each domain's own part, plus a share of the rest fixed by the load it shows
+        // at the top clocks; slower clocks stretch a domain's own part, and its load with it
+        double busyMs = tc + tm + tg + w.fixedMs();
+        cpuLoad = clamp01(load(tc, busyMs, w.cpuMs(), w.topClockMs(), w.cpuLoad()) + LOAD_JITTER * random.nextGaussian());
+        gpuLoad = clamp01(load(tg, busyMs, w.gpuMs(), w.topClockMs(), w.gpuLoad())
+                + LOAD_JITTER * random.nextGaussian());
+        cpuActivity = (tc + w.cpuSpin() * (tg + tm)) / busyMs;
+        gpuActivity = w.gpuActivity() * tg / busyMs;
+        long latency = Math.round(latencyMs * 1e6);
+        if (now > busyUntil) {
+            busySince = now;
+        }
+        busyUntil = now + latency;
+        inferences++;
+        writeRails(true);
+        return latency;
+    }
+
+    // ---- the model's own account
+
+    /** Board energy so far as the model computes it (no sensor noise, no sampling). */
+    public synchronized double energyJoules() {
+        return energyJoules;
+    }
+
+    /** Share of board time so far with every CPU policy at its top clock. */
+    public synchronized double topCpuShare() {
+        return accountedNanos == 0 ? 0 : topCpuNanos / accountedNanos;
+    }
+
+    /** Share of board time so far with the GPU at its top clock. */
+    public synchronized double topGpuShare() {
+        return accountedNanos == 0 ? 0 : topGpuNanos / accountedNanos;
+    }
+
+    public synchronized long inferences() {
+        return inferences;
+    }
+
+    /** Board power now (W), as the model has it. */
+    public synchronized double watts() {
+        return totalWatts(now < busyUntil);
+    }
+
+    /** The clocks the board runs at now: CPU kHz (first policy), GPU Hz, EMC Hz. */
+    public synchronized long[] clocks() {
+        return new long[] {policies.get(0).effectiveKHz, gpu.effectiveHz, emc.effectiveHz};
+    }
+
+    public synchronized double temperature(String zone) {
+        return zones.stream().filter(z -> z.spec.name().equals(zone)).findFirst().orElseThrow().celsius;
+    }
+
+    // ---- time
+
+    private synchronized void advanceTo(long t) {
+        if (t <= now) {
+            return;
+        }
+        long dt = t - now;
+        long busyPart = Math.max(0, Math.min(t, busyUntil) - now);
+        boolean busy = busyPart > 0;
+        double pBusy = totalWatts(true);
+        double pIdle = totalWatts(false);
+        energyJoules += (pBusy * busyPart + pIdle * (dt - busyPart)) * 1e-9;
+        double contentionLoad = disturbed(Disturbance.CPU_CONTENTION) ? Disturbance.CONTENTION_SHARE : 0;
+        for (Policy p : policies) {
+            p.busyNanos += Math.min(1.0, cpuLoad + contentionLoad) * busyPart + contentionLoad * (dt - busyPart);
+        }
+        gpu.busyNanos += gpuLoad * busyPart;
+        accountedNanos += dt;
+        if (policies.stream().allMatch(p -> p.effectiveKHz == p.table.get(p.table.size() - 1))) {
+            topCpuNanos += dt;
+        }
+        if (gpu.effectiveHz == spec.gpu().maxHz()) {
+            topGpuNanos += dt;
+        }
+        if (noisy) {
+            double decay = Math.exp(-dt / DRIFT_TAU_NS);
+            drift = drift * decay + Math.sqrt(1 - decay * decay) * DRIFT_SIGMA * random.nextGaussian();
+        }
+        double averageWatts = (pBusy * busyPart + pIdle * (dt - busyPart)) / dt;
+        double ambient = spec.power().ambientC() + (disturbed(Disturbance.THERMAL) ? Disturbance.THERMAL_STEP_K : 0);
+        for (Zone z : zones) {
+            z.step(dt, ambient, averageWatts);
+        }
+        now = t;
+        if (busy && t >= busyUntil) {
+            emc.busy = false;
+        }
+        boolean changed = false;
+        if (t - lastThermalTick >= THERMAL_PERIOD) {
+            lastThermalTick = t;
+            throttle();
+            zones.forEach(Zone::publish);
+            changed = true;
+        }
+        if (t - lastCpuTick >= CPU_GOVERNOR_PERIOD) {
+            long window = t - lastCpuTick;
+            lastCpuTick = t;
+            for (Policy p : policies) {
+                p.governorTick(window);
+            }
+            changed = true;
+        }
+        if (t - lastGpuTick >= GPU_GOVERNOR_PERIOD) {
+            long window = t - lastGpuTick;
+            lastGpuTick = t;
+            gpu.governorTick(window);
+            changed = true;
+        }
+        if (changed) {
+            applyKnobs();
+            emc.apply();
+        }
+        writeRails(false);
+    }
+
+    private boolean disturbed(Disturbance d) {
+        return disturbance == d && now >= disturbanceFrom && now < disturbanceUntil;
+    }
+
+    private void refresh() {
+        lastCpuTick = lastGpuTick = lastThermalTick = now;
+        applyKnobs();
+        emc.apply();
+        zones.forEach(Zone::publish);
+        writeRails(true);
+    }
+
+    /** Reads every knob and sets the clocks the board runs at. */
+    private void applyKnobs() {
+        for (Policy p : policies) {
+            p.apply();
+        }
+        gpu.apply();
+    }
+
+    private void throttle() {
+        boolean hot = false;
+        boolean cool = true;
+        for (Zone z : zones) {
+            for (BoardSpec.Trip trip : z.spec.trips()) {
+                if (trip.type().equals("passive")) {
+                    hot |= z.celsius > trip.celsius();
+                    cool &= z.celsius < trip.celsius() - trip.hysteresis();
+                }
+            }
+        }
+        for (Policy p : policies) {
+            p.capKHz = hot ? stepDown(p.table, p.capKHz) : cool ? stepUp(p.table, p.capKHz) : p.capKHz;
+        }
+        List<Long> g = spec.gpu().frequenciesHz();
+        gpu.capHz = hot ? stepDown(g, gpu.capHz) : cool ? stepUp(g, gpu.capHz) : gpu.capHz;
+    }
+
+    private double meanCpuKHz() {
+        double sum = 0;
+        for (Policy p : policies) {
+            sum += p.effectiveKHz;
+        }
+        return sum / policies.size();
+    }
+
+    private double cpuWatts(boolean busy) {
+        double w = 0;
+        double contention = disturbed(Disturbance.CPU_CONTENTION) ? Disturbance.CONTENTION_SHARE : 0;
+        for (Policy p : policies) {
+            w += spec.power().cpu().watts(p.effectiveKHz / 1000.0, Math.min(1, (busy ? cpuActivity : 0) + contention));
+        }
+        return w / policies.size();
+    }
+
+    private double gpuWatts(boolean busy) {
+        return spec.power().gpu().watts(gpu.effectiveHz / 1e6, busy ? gpuActivity : 0);
+    }
+
+    private double emcWatts() {
+        return spec.power().emcWattsAtMax() * (0.25 + 0.75 * emc.effectiveHz / (double) emcMax);
+    }
+
+    private double totalWatts(boolean busy) {
+        double base = busy ? spec.power().staticWatts() : spec.power().idleWatts();
+        return base + cpuWatts(busy) + gpuWatts(busy) + emcWatts();
+    }
+
+    private void writeRails(boolean force) {
+        if (!force && now - lastIna < INA_PERIOD) {
+            return;
+        }
+        lastIna = now;
+        // an INA3221 reading is the average over its last conversion, not the power of this instant
+        double busy = Math.max(0, Math.min(now, busyUntil) - Math.max(now - INA_PERIOD, busySince)) / (double) INA_PERIOD;
+        double cpu = busy * cpuWatts(true) + (1 - busy) * cpuWatts(false);
+        double g = busy * gpuWatts(true) + (1 - busy) * gpuWatts(false);
+        double mem = emcWatts();
+        double total = busy * totalWatts(true) + (1 - busy) * totalWatts(false);
+        double base = total - cpu - g - mem;
+        for (Rail r : rails) {
+            double w = switch (r.role) {
+                case TOTAL -> total;
+                case CPU -> cpu + 0.05 * base;
+                case GPU -> g + 0.05 * base;
+                case CPU_GPU -> cpu + g + 0.05 * base;
+                case SOC -> mem + 0.3 * base;
+                case OTHER -> 0.1 * base;
+            };
+            r.publish(noisy ? w * (1 + RAIL_NOISE * random.nextGaussian()) : w, spec.rails().busVolts());
+        }
+    }
+
+    private Attribute open(Path file, boolean mapped) {
+        Attribute a = mapped ? Attribute.mapped(file) : Attribute.channel(file);
+        attributes.add(a);
+        return a;
+    }
+
+    @Override
+    public void close() {
+        if (ticker != null) {
+            ticker.interrupt();
+            try {
+                ticker.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (virtualClock != null) {
+            virtualClock.removeListener(listener);
+        }
+        synchronized (this) {
+            attributes.forEach(Attribute::close);
+        }
+    }
+
+    /** A domain's load: its own time {@code own} of {@code total}, and at the top clocks {@code topLoad}. */
+    private static double load(double own, double total, double ownTop, double totalTop, double topLoad) {
+        double rest = Math.max(0, Math.min(1, (topLoad * totalTop - ownTop) / (totalTop - ownTop)));
+        return (own + rest * (total - own)) / total;
+    }
+
+    private static double clamp01(double x) {
+        return Math.max(0, Math.min(1, x));
+    }
+
+    private static long stepDown(List<Long> table, long cap) {
+        int i = table.indexOf(cap);
+        return i > 0 ? table.get(i - 1) : cap;
+    }
+
+    private static long stepUp(List<Long> table, long cap) {
+        int i = table.indexOf(cap);
+        return i >= 0 && i < table.size() - 1 ? table.get(i + 1) : cap;
+    }
+
+    private static long number(String text, long fallback) {
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    // ---- the parts
+
+    /** One cpufreq policy. */
+    private final class Policy {
+        final List<Long> table;
+        final Attribute governor;
+        final Attribute min;
+        final Attribute max;
+        final Attribute setspeed;
+        final Attribute scalingCur;
+        final Attribute cpuinfoCur;
+        long effectiveKHz;
+        long governedKHz;
+        long capKHz;
+        double busyNanos;
+        double util;
+
+        Policy(SysfsLayout.PolicyFiles files, boolean mapped) {
+            Path d = files.dir();
+            table = files.frequenciesKHz();
+            governor = open(d.resolve("scaling_governor"), mapped);
+            min = open(d.resolve("scaling_min_freq"), mapped);
+            max = open(d.resolve("scaling_max_freq"), mapped);
+            setspeed = open(d.resolve("scaling_setspeed"), mapped);
+            scalingCur = open(d.resolve("scaling_cur_freq"), mapped);
+            cpuinfoCur = open(d.resolve("cpuinfo_cur_freq"), mapped);
+            effectiveKHz = governedKHz = capKHz = table.get(table.size() - 1);
+        }
+
+        void governorTick(long window) {
+            double share = window > 0 ? Math.min(1, busyNanos / window) : 0;
+            busyNanos = 0;
+            double keep = Math.pow(0.5, window / PELT_HALF_LIFE_NS);
+            util = util * keep + share * (1 - keep);
+            governedKHz = Governors.schedutil(table, effectiveKHz, util);
+        }
+
+        void apply() {
+            String gov = governor.read();
+            long lo = number(min.read(), table.get(0));
+            long hi = number(max.read(), table.get(table.size() - 1));
+            long target = switch (gov) {
+                case "userspace" -> number(setspeed.read(), effectiveKHz);
+                case "performance" -> hi;
+                case "powersave" -> lo;
+                default -> governedKHz;
+            };
+            if (!gov.equals("userspace") && !setspeed.read().equals("<unsupported>")) {
+                setspeed.write("<unsupported>");
+            }
+            long f = Governors.atOrBelow(table, Math.min(Math.max(target, lo), Math.max(lo, hi)));
+            f = Math.min(f, capKHz);
+            if (f != effectiveKHz) {
+                effectiveKHz = f;
+                scalingCur.write(Long.toString(f));
+                cpuinfoCur.write(Long.toString(f));
+            }
+        }
+    }
+
+    /** The GPU's devfreq node. */
+    private final class Gpu {
+        final List<Long> table = spec.gpu().frequenciesHz();
+        final Attribute governor;
+        final Attribute min;
+        final Attribute max;
+        final Attribute cur;
+        final Attribute target;
+        final Attribute load;
+        long effectiveHz;
+        long governedHz;
+        long capHz;
+        double busyNanos;
+
+        Gpu(Path devfreq, Path device, boolean mapped) {
+            governor = open(devfreq.resolve("governor"), mapped);
+            min = open(devfreq.resolve("min_freq"), mapped);
+            max = open(devfreq.resolve("max_freq"), mapped);
+            cur = open(devfreq.resolve("cur_freq"), mapped);
+            target = open(devfreq.resolve("target_freq"), mapped);
+            load = open(device.resolve("load"), mapped);
+            effectiveHz = governedHz = capHz = table.get(table.size() - 1);
+        }
+
+        void governorTick(long window) {
+            double share = window > 0 ? Math.min(1, busyNanos / window) : 0;
+            busyNanos = 0;
+            load.write(Long.toString(Math.round(share * 1000)));
+            governedHz = Governors.podgov(table, effectiveHz, share);
+        }
+
+        void apply() {
+            String gov = governor.read();
+            long lo = number(min.read(), table.get(0));
+            long hi = number(max.read(), table.get(table.size() - 1));
+            long want = switch (gov) {
+                case "performance" -> hi;
+                case "powersave" -> lo;
+                case "userspace" -> effectiveHz;
+                default -> governedHz;
+            };
+            long f = Governors.atOrBelow(table, Math.min(Math.max(want, lo), Math.max(lo, hi)));
+            f = Math.min(f, capHz);
+            if (f != effectiveHz) {
+                effectiveHz = f;
+                cur.write(Long.toString(f));
+                target.write(Long.toString(f));
+            }
+        }
+    }
+
+    /** The memory clock: locked at a written rate, or at the top while inference runs and the bottom when idle. */
+    private final class Memory {
+        final List<Long> table = spec.emc().ratesHz();
+        final boolean bpmp = spec.emc().kind() == Emc.Interface.BPMP;
+        final Attribute lock;
+        final Attribute rate;
+        final Attribute readback;
+        final Attribute readback2;
+        long effectiveHz = spec.emc().maxHz();
+        boolean busy;
+
+        Memory(Path dir, boolean mapped) {
+            if (bpmp) {
+                lock = open(dir.resolve("mrq_rate_locked"), mapped);
+                rate = open(dir.resolve("rate"), mapped);
+                readback = rate;
+                readback2 = null;
+            } else {
+                lock = open(dir.resolve("clk_state"), mapped);
+                rate = open(dir.resolve("clk_update_rate"), mapped);
+                readback = open(dir.resolve("clk_rate"), mapped);
+                readback2 = open(root.resolve("sys/kernel/debug/clk/emc/clk_rate"), mapped);
+            }
+        }
+
+        void apply() {
+            boolean locked = lock.read().equals("1");
+            long f = locked ? Governors.atOrBelow(table, number(rate.read(), effectiveHz))
+                    : busy ? table.get(table.size() - 1) : table.get(0);
+            if (f != effectiveHz || (!locked && bpmp && number(rate.read(), -1) != f)) {
+                effectiveHz = f;
+                if (!locked || !bpmp) {
+                    readback.write(Long.toString(f));
+                }
+                if (readback2 != null) {
+                    readback2.write(Long.toString(f));
+                }
+            }
+        }
+    }
+
+    /** One INA3221 channel. */
+    private final class Rail {
+        final RailRole role;
+        final Attribute power;
+        final Attribute volts;
+        final Attribute amps;
+
+        Rail(RailRole role, Path[] files, boolean mapped, boolean hwmon) {
+            this.role = role;
+            this.power = hwmon ? null : open(files[0], mapped);
+            this.volts = open(files[1], mapped);
+            this.amps = open(files[2], mapped);
+        }
+
+        void publish(double watts, double busVolts) {
+            long mv = Math.round(busVolts * 1000);
+            long ma = Math.round(watts / busVolts * 1000);
+            volts.write(Long.toString(mv));
+            amps.write(Long.toString(ma));
+            if (power != null) {
+                power.write(Long.toString(mv * ma / 1000));
+            }
+        }
+    }
+
+    /** A first-order thermal zone. */
+    private static final class Zone {
+        final BoardSpec.Zone spec;
+        final Attribute temp;
+        double celsius;
+
+        Zone(BoardSpec.Zone spec, Attribute temp, double ambient) {
+            this.spec = spec;
+            this.temp = temp;
+            this.celsius = ambient;
+        }
+
+        void step(long dt, double ambient, double watts) {
+            double settled = ambient + spec.kPerWatt() * watts;
+            celsius = settled + (celsius - settled) * Math.exp(-dt / (spec.tauSeconds() * 1e9));
+        }
+
+        void publish() {
+            temp.write(spec.offline() ? "-256000" : Long.toString(Math.round(celsius * 1000)));
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package io.joulegov.simulator.model;
+
+import java.util.List;
+
+/**
+ * The kernel's default governors as the virtual board emulates them: they pick a clock from the load they see,
+ * within the min/max limits in the files.
+ */
+public final class Governors {
+
+    /** schedutil's margin: it aims at 80% utilisation (next = 1.25 x util x current frequency). */
+    static final double SCHEDUTIL_MARGIN = 1.25;
+    /** nvhost_podgov (L4T defaults): target load 700 per-mille, jump to the top above 900. */
+    static final double PODGOV_TARGET = 0.70;
+    static final double PODGOV_MAX = 0.90;
+
+    private Governors() {
+    }
+
+    /** schedutil: the lowest table frequency at or above 1.25 x busy share x current frequency. */
+    public static long schedutil(List<Long> table, long currentKHz, double busyShare) {
+        return atOrAbove(table, SCHEDUTIL_MARGIN * busyShare * currentKHz);
+    }
+
+    /** nvhost_podgov: the top clock above 90% load, else the clock that would bring the load to 70%. */
+    public static long podgov(List<Long> table, long currentHz, double load) {
+        if (load >= PODGOV_MAX) {
+            return table.get(table.size() - 1);
+        }
+        return atOrAbove(table, currentHz * load / PODGOV_TARGET);
+    }
+
+    /** The lowest table entry at or above {@code target} (the top one if none is). */
+    public static long atOrAbove(List<Long> table, double target) {
+        for (long f : table) {
+            if (f >= target) {
+                return f;
+            }
+        }
+        return table.get(table.size() - 1);
+    }
+
+    /** The highest table entry at or below {@code target} (the lowest one if none is). */
+    public static long atOrBelow(List<Long> table, long target) {
+        long best = table.get(0);
+        for (long f : table) {
+            if (f <= target) {
+                best = f;
+            }
+        }
+        return best;
+    }
+}
