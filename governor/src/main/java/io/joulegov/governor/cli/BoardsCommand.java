@@ -5,14 +5,13 @@ import io.joulegov.device.board.BoardDiscovery;
 import io.joulegov.device.board.CpuPolicy;
 import io.joulegov.device.board.GpuDevfreq;
 import io.joulegov.device.board.ThermalZone;
-import io.joulegov.device.sysfs.SysRoot;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,18 +25,20 @@ final class BoardsCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--root", paramLabel = "DIR", defaultValue = "/", description = "Filesystem root of the board (default: /).")
-    Path root;
+    @Mixin
+    BoardTarget target = new BoardTarget();
 
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
     @Override
     public void run() {
-        Board board = BoardDiscovery.discover(SysRoot.of(root));
-        PrintWriter out = spec.commandLine().getOut();
-        out.println(json ? Json.of(report(board)) : text(board));
-        out.flush();
+        try (BoardTarget.Opened opened = target.open(1)) {
+            Board board = BoardDiscovery.discover(opened.root());
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(json ? Json.of(report(board)) : text(board));
+            out.flush();
+        }
     }
 
     /** The {@code boards --json} object of shared/design.md. */

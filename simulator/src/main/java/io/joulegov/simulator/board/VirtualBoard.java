@@ -159,7 +159,6 @@ public final class VirtualBoard implements AutoCloseable {
     public synchronized long beginInference(WorkloadModel w, long atNanos) {
         advanceTo(atNanos);
         applyKnobs();
-        emc.busy = true;
         emc.apply();
         double contention = disturbed(Disturbance.CPU_CONTENTION) ? 1 / (1 - Disturbance.CONTENTION_SHARE) : 1;
         double fc = meanCpuKHz() / 1000.0;
@@ -260,9 +259,6 @@ public final class VirtualBoard implements AutoCloseable {
             z.step(dt, ambient, averageWatts);
         }
         now = t;
-        if (busy && t >= busyUntil) {
-            emc.busy = false;
-        }
         boolean changed = false;
         if (t - lastThermalTick >= THERMAL_PERIOD) {
             lastThermalTick = t;
@@ -281,6 +277,7 @@ public final class VirtualBoard implements AutoCloseable {
         if (t - lastGpuTick >= GPU_GOVERNOR_PERIOD) {
             long window = t - lastGpuTick;
             lastGpuTick = t;
+            emc.busy = gpu.lastShare > 0.05;
             gpu.governorTick(window);
             changed = true;
         }
@@ -297,6 +294,9 @@ public final class VirtualBoard implements AutoCloseable {
 
     private void refresh() {
         lastCpuTick = lastGpuTick = lastThermalTick = now;
+        for (Zone z : zones) {
+            z.step(Long.MAX_VALUE, spec.power().ambientC(), totalWatts(false)); // settled at idle
+        }
         applyKnobs();
         emc.apply();
         zones.forEach(Zone::publish);
@@ -428,14 +428,6 @@ public final class VirtualBoard implements AutoCloseable {
         return i >= 0 && i < table.size() - 1 ? table.get(i + 1) : cap;
     }
 
-    private static long number(String text, long fallback) {
-        try {
-            return Long.parseLong(text.trim());
-        } catch (NumberFormatException e) {
-            return fallback;
-        }
-    }
-
     // ---- the parts
 
     /** One cpufreq policy. */
@@ -474,24 +466,22 @@ public final class VirtualBoard implements AutoCloseable {
         }
 
         void apply() {
-            String gov = governor.read();
-            long lo = number(min.read(), table.get(0));
-            long hi = number(max.read(), table.get(table.size() - 1));
-            long target = switch (gov) {
-                case "userspace" -> number(setspeed.read(), effectiveKHz);
-                case "performance" -> hi;
-                case "powersave" -> lo;
-                default -> governedKHz;
-            };
-            if (!gov.equals("userspace") && !setspeed.read().equals("<unsupported>")) {
+            long lo = min.readNumber(table.get(0));
+            long hi = max.readNumber(table.get(table.size() - 1));
+            long target;
+            if (governor.holds("userspace")) {
+                target = setspeed.readNumber(effectiveKHz);
+            } else {
+                // outside the userspace governor the kernel shows "<unsupported>" here
                 setspeed.write("<unsupported>");
+                target = governor.holds("performance") ? hi : governor.holds("powersave") ? lo : governedKHz;
             }
             long f = Governors.atOrBelow(table, Math.min(Math.max(target, lo), Math.max(lo, hi)));
             f = Math.min(f, capKHz);
             if (f != effectiveKHz) {
                 effectiveKHz = f;
-                scalingCur.write(Long.toString(f));
-                cpuinfoCur.write(Long.toString(f));
+                scalingCur.write(f);
+                cpuinfoCur.write(f);
             }
         }
     }
@@ -509,6 +499,7 @@ public final class VirtualBoard implements AutoCloseable {
         long governedHz;
         long capHz;
         double busyNanos;
+        double lastShare;
 
         Gpu(Path devfreq, Path device, boolean mapped) {
             governor = open(devfreq.resolve("governor"), mapped);
@@ -523,31 +514,30 @@ public final class VirtualBoard implements AutoCloseable {
         void governorTick(long window) {
             double share = window > 0 ? Math.min(1, busyNanos / window) : 0;
             busyNanos = 0;
-            load.write(Long.toString(Math.round(share * 1000)));
+            lastShare = share;
+            load.write(Math.round(share * 1000));
             governedHz = Governors.podgov(table, effectiveHz, share);
         }
 
         void apply() {
-            String gov = governor.read();
-            long lo = number(min.read(), table.get(0));
-            long hi = number(max.read(), table.get(table.size() - 1));
-            long want = switch (gov) {
-                case "performance" -> hi;
-                case "powersave" -> lo;
-                case "userspace" -> effectiveHz;
-                default -> governedHz;
-            };
+            long lo = min.readNumber(table.get(0));
+            long hi = max.readNumber(table.get(table.size() - 1));
+            long want = governor.holds("performance") ? hi : governor.holds("powersave") ? lo
+                    : governor.holds("userspace") ? effectiveHz : governedHz;
             long f = Governors.atOrBelow(table, Math.min(Math.max(want, lo), Math.max(lo, hi)));
             f = Math.min(f, capHz);
             if (f != effectiveHz) {
                 effectiveHz = f;
-                cur.write(Long.toString(f));
-                target.write(Long.toString(f));
+                cur.write(f);
+                target.write(f);
             }
         }
     }
 
-    /** The memory clock: locked at a written rate, or at the top while inference runs and the bottom when idle. */
+    /**
+     * The memory clock: locked at a written rate, or else scaled by the kernel from memory activity: at the top
+     * while the GPU works, at the bottom once it has been idle for a governor window.
+     */
     private final class Memory {
         final List<Long> table = spec.emc().ratesHz();
         final boolean bpmp = spec.emc().kind() == Emc.Interface.BPMP;
@@ -556,7 +546,7 @@ public final class VirtualBoard implements AutoCloseable {
         final Attribute readback;
         final Attribute readback2;
         long effectiveHz = spec.emc().maxHz();
-        boolean busy;
+        boolean busy = true;
 
         Memory(Path dir, boolean mapped) {
             if (bpmp) {
@@ -573,16 +563,16 @@ public final class VirtualBoard implements AutoCloseable {
         }
 
         void apply() {
-            boolean locked = lock.read().equals("1");
-            long f = locked ? Governors.atOrBelow(table, number(rate.read(), effectiveHz))
+            boolean locked = lock.holds("1");
+            long f = locked ? Governors.atOrBelow(table, rate.readNumber(effectiveHz))
                     : busy ? table.get(table.size() - 1) : table.get(0);
-            if (f != effectiveHz || (!locked && bpmp && number(rate.read(), -1) != f)) {
+            if (f != effectiveHz || (!locked && bpmp && rate.readNumber(-1) != f)) {
                 effectiveHz = f;
                 if (!locked || !bpmp) {
-                    readback.write(Long.toString(f));
+                    readback.write(f);
                 }
                 if (readback2 != null) {
-                    readback2.write(Long.toString(f));
+                    readback2.write(f);
                 }
             }
         }
@@ -605,10 +595,10 @@ public final class VirtualBoard implements AutoCloseable {
         void publish(double watts, double busVolts) {
             long mv = Math.round(busVolts * 1000);
             long ma = Math.round(watts / busVolts * 1000);
-            volts.write(Long.toString(mv));
-            amps.write(Long.toString(ma));
+            volts.write(mv);
+            amps.write(ma);
             if (power != null) {
-                power.write(Long.toString(mv * ma / 1000));
+                power.write(mv * ma / 1000);
             }
         }
     }
@@ -631,7 +621,7 @@ public final class VirtualBoard implements AutoCloseable {
         }
 
         void publish() {
-            temp.write(spec.offline() ? "-256000" : Long.toString(Math.round(celsius * 1000)));
+            temp.write(spec.offline() ? -256000 : Math.round(celsius * 1000));
         }
     }
 }

@@ -16,6 +16,25 @@ public interface Attribute extends Closeable {
     /** Replaces the content with {@code value} and a newline. */
     void write(String value);
 
+    /** The content as a whole number, or {@code fallback} when it is not one. */
+    default long readNumber(long fallback) {
+        try {
+            return Long.parseLong(read());
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    /** Whether the content is {@code text}. */
+    default boolean holds(String text) {
+        return read().equals(text);
+    }
+
+    /** Replaces the content with the decimal digits of {@code value} and a newline. */
+    default void write(long value) {
+        write(Long.toString(value));
+    }
+
     @Override
     void close();
 

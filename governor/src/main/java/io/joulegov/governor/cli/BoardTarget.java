@@ -1,0 +1,44 @@
+package io.joulegov.governor.cli;
+
+import io.joulegov.device.sysfs.SysRoot;
+import io.joulegov.simulator.VirtualJetson;
+import io.joulegov.simulator.spec.Boards;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** The board a command works on: a filesystem root ({@code --root}, default /) or a virtual board. */
+final class BoardTarget {
+
+    @Option(names = "--root", paramLabel = "DIR", description = "Filesystem root of the board (default: /).")
+    Path root;
+
+    @Option(names = "--virtual", paramLabel = "BOARD",
+            description = "A virtual board instead: nano, xavier-nx or orin-nano (laid out in a temporary directory).")
+    String virtual;
+
+    /** The board, opened; close it to remove a virtual board's directory. */
+    Opened open(long seed) {
+        if (root != null && virtual != null) {
+            throw new UsageException("--root and --virtual exclude each other");
+        }
+        if (virtual != null) {
+            if (!Boards.NAMES.contains(virtual)) {
+                throw new UsageException("unknown virtual board '" + virtual + "' (known: " + String.join(", ", Boards.NAMES) + ")");
+            }
+            VirtualJetson jetson = VirtualJetson.open(virtual, seed);
+            return new Opened(SysRoot.of(jetson.root()), jetson);
+        }
+        return new Opened(SysRoot.of(root != null ? root : Path.of("/")), null);
+    }
+
+    /** An opened board: its root, and the virtual board behind it if there is one. */
+    record Opened(SysRoot root, VirtualJetson virtual) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (virtual != null) {
+                virtual.close();
+            }
+        }
+    }
+}
