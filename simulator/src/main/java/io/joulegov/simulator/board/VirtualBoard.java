@@ -145,6 +145,32 @@ public final class VirtualBoard implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Does what {@code nvpmodel -m ID} does: writes the mode's caps to every policy's scaling_max_freq and the GPU's
+     * max_freq (the kernel keeps a CPU value within the hardware limits), takes CPUs offline or back online, and
+     * records the mode. It writes the files as any other process would; the board sees the caps at its next poll.
+     */
+    public synchronized void setPowerMode(int id) {
+        BoardSpec.PowerMode mode = spec.modes().stream().filter(m -> m.id() == id).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no power mode " + id + " on " + spec.name()));
+        try {
+            for (Policy p : policies) {
+                p.max.write(Math.min(mode.cpuMaxKHz(), p.table.get(p.table.size() - 1)));
+            }
+            gpu.max.write(Math.min(mode.gpuMaxHz(), spec.gpu().maxHz()));
+            int cpus = spec.cpu().clusters().stream().mapToInt(c -> c.length).sum();
+            for (int c = 1; c < cpus; c++) {
+                java.nio.file.Files.writeString(root.resolve("sys/devices/system/cpu/cpu" + c + "/online"),
+                        c < mode.cpusOnline() ? "1\n" : "0\n");
+            }
+            java.nio.file.Files.writeString(root.resolve("var/lib/nvpmodel/status"),
+                    String.format("pmode:%04d fmode:quiet%n", id));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        applyKnobs();
+    }
+
     /** A disturbance from {@code fromNanos} (board time) for {@code forNanos}. */
     public synchronized void disturb(Disturbance d, long fromNanos, long forNanos) {
         this.disturbance = d;

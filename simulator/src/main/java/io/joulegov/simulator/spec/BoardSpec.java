@@ -11,7 +11,14 @@ import java.util.Map;
  * power monitor, thermal zones) and the calibrated model behind the files (power, heat, workloads).
  */
 public record BoardSpec(String name, Identity identity, Cpu cpu, Gpu gpu, Memory emc, PowerMonitor rails,
-                        List<Zone> zones, Power power, Map<String, WorkloadModel> workloads) {
+                        List<Zone> zones, Power power, List<PowerMode> modes, Map<String, WorkloadModel> workloads) {
+
+    /**
+     * An nvpmodel power mode: the caps it writes (CPU kHz, GPU Hz; nvpmodel writes values the kernel rounds down
+     * to a table entry) and the CPUs it leaves online. Mode 0 is the default.
+     */
+    public record PowerMode(int id, String name, long cpuMaxKHz, long gpuMaxHz, int cpusOnline) {
+    }
 
     /** Device-tree model and compatible strings, and the first line of /etc/nv_tegra_release. */
     public record Identity(String model, String compatible, String release) {

@@ -69,6 +69,8 @@ public final class Boards {
                 new BoardSpec.Power(1.2, 0.9,
                         new DomainPower(9.0e-4, 0.1e-3, 0.80, 1.23, 400, 1479),
                         new DomainPower(3.0e-3, 0.25e-3, 0.80, 1.10, 300, 921.6), 0.4, 25),
+                List.of(new BoardSpec.PowerMode(0, "MAXN", 2147483647L, 2147483647L, 4),
+                        new BoardSpec.PowerMode(1, "5W", 918000L, 640000000L, 2)),
                 workloads(
                         w("alexnet", 3.000, 18.267, 2.733, 1.000, 0.496, 0.809, CPU_LOAD, GPU_LOAD, IMAGE),
                         w("resnet18", 3.000, 19.455, 6.345, 1.200, 0.721, 0.964, CPU_LOAD, GPU_LOAD, IMAGE),
@@ -105,6 +107,8 @@ public final class Boards {
                 new BoardSpec.Power(2.1, 1.6,
                         new DomainPower(7.0e-4, 0.15e-3, 0.62, 1.10, 900, 1907.2),
                         new DomainPower(3.2e-3, 0.3e-3, 0.62, 1.05, 500, 1109.25), 0.5, 25),
+                List.of(new BoardSpec.PowerMode(0, "MODE_15W_2CORE", 1907200L, 1109250000L, 2),
+                        new BoardSpec.PowerMode(4, "MODE_10W_4CORE", 1190400L, 803250000L, 4)),
                 workloads(
                         w("alexnet", 1.800, 9.712, 0.008, 0.480, 0.005, 0.751, CPU_LOAD, GPU_LOAD, IMAGE),
                         w("resnet18", 1.680, 10.049, 1.711, 0.560, 0.410, 0.888, CPU_LOAD, GPU_LOAD, IMAGE),
@@ -138,6 +142,8 @@ public final class Boards {
                 new BoardSpec.Power(2.4, 2.0,
                         new DomainPower(6.0e-4, 0.15e-3, 0.60, 0.95, 700, 1510.4),
                         new DomainPower(5.0e-3, 0.4e-3, 0.60, 0.85, 400, 624.75), 0.6, 25),
+                List.of(new BoardSpec.PowerMode(0, "15W", 2147483647L, 2147483647L, 6),
+                        new BoardSpec.PowerMode(1, "7W", 960000L, 408000000L, 4)),
                 workloads(
                         w("alexnet", 1.200, 4.136, 2.344, 0.320, 0.178, 1.911, CPU_LOAD, GPU_LOAD, IMAGE),
                         w("resnet18", 1.080, 7.560, 0.000, 0.360, 0.991, 1.538, CPU_LOAD, GPU_LOAD, IMAGE),

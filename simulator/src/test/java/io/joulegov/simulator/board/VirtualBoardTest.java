@@ -154,6 +154,25 @@ class VirtualBoardTest {
     }
 
     @Test
+    void theFiveWattModeCapsTheClocksAsNvpmodelDoes() throws Exception {
+        open("nano", false);
+        vb.setPowerMode(1);
+        try (SimulatedWorkload w = new SimulatedWorkload(vb, "resnet18", clock)) {
+            for (int i = 0; i < 200; i++) {
+                w.runOnce();
+            }
+        }
+        assertEquals("918000", read("sys/devices/system/cpu/cpufreq/policy0/scaling_max_freq"));
+        assertEquals("640000000", read("sys/devices/57000000.gpu/devfreq/57000000.gpu/max_freq"));
+        assertTrue(vb.clocks()[0] <= 825600, "CPU under the 918 MHz cap: " + vb.clocks()[0]);
+        assertTrue(vb.clocks()[1] <= 614400000L, "GPU under the 640 MHz cap: " + vb.clocks()[1]);
+        assertEquals("0", read("sys/devices/system/cpu/cpu3/online"));
+        assertEquals(1, BoardDiscovery.discover(SysRoot.of(tmp)).identity().powerMode());
+        vb.setPowerMode(0);
+        assertEquals("1479000", read("sys/devices/system/cpu/cpufreq/policy0/scaling_max_freq"));
+    }
+
+    @Test
     void aCoRunnerSlowsTheCpuPartOfEachInference() throws Exception {
         open("nano", false);
         pin(1479000, 921600000L);

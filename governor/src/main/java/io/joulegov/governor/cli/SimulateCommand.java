@@ -1,0 +1,169 @@
+package io.joulegov.governor.cli;
+
+import io.joulegov.device.clock.Clock;
+import io.joulegov.simulator.board.VirtualBoard;
+import io.joulegov.simulator.spec.BoardSpec;
+import io.joulegov.simulator.spec.Boards;
+import io.joulegov.simulator.workload.SimulatedWorkload;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code joulegov simulate}: serves a live virtual board under a directory, in real time, for other processes
+ * (joulegov govern, boards, restore, or any tool) to read and write; with a workload it also runs a stream of
+ * simulated inferences and reports their latencies each second, as an instrumented application would.
+ */
+@Command(name = "simulate", description = "Serve a live virtual Jetson under a directory, optionally running a workload.")
+final class SimulateCommand implements Runnable {
+
+    /** How often the live board catches up with real time. */
+    static final Duration TICK = Duration.ofMillis(10);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--board", required = true, paramLabel = "BOARD", description = "nano, xavier-nx or orin-nano.")
+    String board;
+
+    @Option(names = "--root", required = true, paramLabel = "DIR", description = "Where to lay out the board (new or empty).")
+    Path root;
+
+    @Option(names = "--workload", paramLabel = "NAME", description = "Run this workload: " + "alexnet, resnet18, mobilenet-v2, yolov4-tiny, bert-tiny, distilbert.")
+    String workload;
+
+    @Option(names = "--rate", paramLabel = "PER_S", description = "Inferences per second (Poisson arrivals); 0 runs them back to back (default).")
+    double rate;
+
+    @Option(names = "--duration", paramLabel = "S", description = "Stop after this many seconds (default: until interrupted).")
+    Double duration;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of the board's noise and of arrivals.")
+    long seed;
+
+    @Override
+    public void run() {
+        BoardSpec boardSpec = validate();
+        PrintWriter out = spec.commandLine().getOut();
+        CountDownLatch stop = new CountDownLatch(1);
+        Clock clock = Clock.system();
+        try (VirtualBoard vb = VirtualBoard.create(boardSpec, root, false, seed, true).startLive(clock, TICK.toNanos())) {
+            Thread hook = new Thread(stop::countDown, "simulate-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+            out.printf("serving a virtual %s under %s%s%n", boardSpec.name(), root,
+                    duration == null ? " (Ctrl-C to stop)" : " for " + duration + " s");
+            out.flush();
+            Thread stream = workload == null ? null : startStream(vb, clock, out, stop);
+            try {
+                if (duration == null) {
+                    stop.await();
+                } else {
+                    stop.await(Math.round(duration * 1000), TimeUnit.MILLISECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            stop.countDown();
+            if (stream != null) {
+                stream.interrupt();
+                try {
+                    stream.join(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is what stopped us
+            }
+        }
+        out.println("stopped; the tree stays under " + root);
+        out.flush();
+    }
+
+    private BoardSpec validate() {
+        if (!Boards.NAMES.contains(board)) {
+            throw new UsageException("unknown board '" + board + "' (known: " + String.join(", ", Boards.NAMES) + ")");
+        }
+        BoardSpec boardSpec = Boards.byName(board);
+        if (workload != null && !boardSpec.workloads().containsKey(workload)) {
+            throw new UsageException("unknown workload '" + workload + "' (known: " + String.join(", ", boardSpec.workloads().keySet()) + ")");
+        }
+        if (workload == null && rate != 0) {
+            throw new UsageException("--rate needs --workload");
+        }
+        if (rate < 0 || Double.isNaN(rate) || (duration != null && !(duration > 0))) {
+            throw new UsageException("--rate must be >= 0 and --duration > 0");
+        }
+        try {
+            if (Files.exists(root) && (!Files.isDirectory(root) || Files.list(root).findAny().isPresent())) {
+                throw new UsageException(root + " is not an empty directory: simulate lays out a fresh board there");
+            }
+        } catch (IOException e) {
+            throw new UsageException("cannot use " + root + ": " + e.getMessage());
+        }
+        return boardSpec;
+    }
+
+    /** A thread that runs the workload and prints one line of latency statistics per second. */
+    private Thread startStream(VirtualBoard vb, Clock clock, PrintWriter out, CountDownLatch stop) {
+        SimulatedWorkload w = new SimulatedWorkload(vb, workload, clock);
+        Random arrivals = new Random(seed);
+        Thread t = clock.newThread("simulated-inference", () -> {
+            long start = clock.nanoTime();
+            long nextReport = start + 1_000_000_000L;
+            long nextArrival = start;
+            double[] window = new double[1024];
+            int n = 0;
+            long total = 0;
+            try {
+                while (stop.getCount() > 0) {
+                    if (rate > 0) {
+                        clock.sleepUntil(nextArrival);
+                        nextArrival += Math.round(-Math.log(1 - arrivals.nextDouble()) / rate * 1e9);
+                    }
+                    long t0 = clock.nanoTime();
+                    w.runOnce();
+                    long t1 = clock.nanoTime();
+                    if (n == window.length) {
+                        window = Arrays.copyOf(window, n * 2);
+                    }
+                    window[n++] = (t1 - t0) / 1e6;
+                    total++;
+                    if (t1 >= nextReport) {
+                        report(out, (t1 - start) / 1e9, total, Arrays.copyOf(window, n));
+                        n = 0;
+                        nextReport += 1_000_000_000L;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        t.start();
+        return t;
+    }
+
+    private void report(PrintWriter out, double seconds, long total, double[] latencies) {
+        Arrays.sort(latencies);
+        double mean = Arrays.stream(latencies).average().orElse(Double.NaN);
+        double p95 = latencies[Math.min(latencies.length - 1, (int) Math.ceil(0.95 * latencies.length) - 1)];
+        synchronized (out) {
+            out.printf("t=%.0fs %s inferences=%d last-second=%d mean=%.1fms p95=%.1fms%n", seconds, workload, total,
+                    latencies.length, mean, p95);
+            out.flush();
+        }
+    }
+}
