@@ -1,0 +1,115 @@
+package io.joulegov.governor.cli;
+
+import io.joulegov.policies.profile.Measurement;
+import io.joulegov.policies.profile.ProfileTable;
+import io.joulegov.policies.select.Budget;
+import io.joulegov.policies.select.Percentile;
+import io.joulegov.policies.select.Policy;
+import io.joulegov.policies.select.Request;
+import io.joulegov.policies.select.Selection;
+import io.joulegov.policies.select.Selector;
+import io.joulegov.profiler.store.ProfileStore;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code joulegov recommend}: the operating point a policy picks from a profile for a budget. */
+@Command(name = "recommend", description = "Pick the operating point for a latency budget from a profile.")
+final class RecommendCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--profile", required = true, paramLabel = "FILE")
+    Path profile;
+
+    @Option(names = "--budget-ms", paramLabel = "X", description = "Latency budget in milliseconds.")
+    Double budgetMs;
+
+    @Option(names = "--slowdown", paramLabel = "F", description = "Budget as F x the latency of the profile's fastest point.")
+    Double slowdown;
+
+    @Option(names = "--percentile", paramLabel = "P", defaultValue = "p95", description = "mean, p50, p95 (default) or p99.")
+    String percentile;
+
+    @Option(names = "--policy", paramLabel = "NAME", defaultValue = "min-energy",
+            description = "min-energy (default), min-edp, min-ed2p, zeus, power-cap, performance.")
+    String policy;
+
+    @Option(names = "--eta", paramLabel = "E", defaultValue = "0.5", description = "Zeus's weight of energy against time (0-1).")
+    double eta;
+
+    @Option(names = "--watts", paramLabel = "W", description = "The power cap of power-cap.")
+    Double watts;
+
+    @Option(names = "--json", description = "Print one JSON object.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        Request request = request(budgetMs, slowdown, percentile, policy, eta, watts);
+        ProfileTable table = ProfileStore.read(profile);
+        Selection s = Selector.select(table, request);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(Json.of(report(request.policy(), s)));
+        } else if (s.feasible()) {
+            out.println(request.policy().label() + ": " + s.describe());
+        }
+        out.flush();
+        if (!s.feasible()) {
+            spec.commandLine().getErr().println("joulegov: " + s.describe());
+            spec.commandLine().getErr().flush();
+            return ExitCode.INFEASIBLE;
+        }
+        return ExitCode.OK;
+    }
+
+    /** The request the options describe; a usage error when they do not fit together. */
+    static Request request(Double budgetMs, Double slowdown, String percentile, String policy, double eta, Double watts) {
+        if ((budgetMs == null) == (slowdown == null)) {
+            throw new UsageException("give exactly one of --budget-ms and --slowdown");
+        }
+        try {
+            Budget budget = budgetMs != null ? new Budget.Millis(budgetMs) : new Budget.Slowdown(slowdown);
+            return new Request(Policy.parse(policy), budget, Percentile.parse(percentile), eta,
+                    watts == null ? Double.NaN : watts);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    static Map<String, Object> report(Policy policy, Selection s) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        Measurement m = s.chosen();
+        doc.put("policy", policy.label());
+        doc.put("feasible", s.feasible());
+        doc.put("cpuKHz", m == null ? null : m.point().cpuKHz());
+        doc.put("gpuHz", m == null ? null : m.point().gpuHz());
+        doc.put("emcHz", m == null ? null : m.point().emcHz());
+        doc.put("latencyMs", m == null ? null : s.percentile().of(m));
+        doc.put("meanLatencyMs", m == null ? null : m.meanMs());
+        doc.put("energyJ", m == null ? null : m.energyJ());
+        doc.put("powerW", m == null ? null : m.powerW());
+        doc.put("budgetMs", Double.isNaN(s.budgetMs()) ? null : s.budgetMs());
+        doc.put("percentile", s.percentile().label());
+        if (!s.feasible()) {
+            Map<String, Object> fastest = new LinkedHashMap<>();
+            fastest.put("cpuKHz", s.fastest().point().cpuKHz());
+            fastest.put("gpuHz", s.fastest().point().gpuHz());
+            fastest.put("emcHz", s.fastest().point().emcHz());
+            fastest.put("latencyMs", s.percentile().of(s.fastest()));
+            doc.put("fastest", fastest);
+        }
+        return doc;
+    }
+
+}

@@ -1,0 +1,189 @@
+package io.joulegov.governor.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Real measurements from public projects (../shared/datasets) go through `joulegov import` and `joulegov recommend`
+ * and come out as a brute-force search over the same rows picks them.
+ */
+class DatasetsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    /** One row as the test reads it back: clocks, mean latency (ms), energy (J). */
+    record Row(long gpuHz, long emcHz, double meanMs, double energyJ) {
+        double powerW() {
+            return energyJ / (meanMs / 1e3);
+        }
+    }
+
+    static Path datasets() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            Path d = p.resolve("shared/datasets");
+            if (Files.isDirectory(d)) {
+                return d;
+            }
+        }
+        throw new IllegalStateException("../shared/datasets not found above " + Path.of("").toAbsolutePath());
+    }
+
+    /**
+     * dlbench: core x memory clock grid (MHz), time per iteration (s), power (W). The Titan X files give clock
+     * offsets (-100 MHz ...), not clocks: they are shifted to positive labels, which changes no choice.
+     */
+    static List<Row> dlbench(Path file) throws IOException {
+        List<String[]> lines = Files.readAllLines(file).stream().skip(1).map(l -> l.split(",")).toList();
+        long core0 = Math.min(0, lines.stream().mapToLong(f -> Long.parseLong(f[1])).min().orElseThrow() - 1);
+        long mem0 = Math.min(0, lines.stream().mapToLong(f -> Long.parseLong(f[2])).min().orElseThrow() - 1);
+        List<Row> rows = new ArrayList<>();
+        for (String[] f : lines) {
+            double ms = Double.parseDouble(f[f.length - 2]) * 1e3;
+            double watts = Double.parseDouble(f[f.length - 1]);
+            rows.add(new Row((Long.parseLong(f[1]) - core0) * 1_000_000, (Long.parseLong(f[2]) - mem0) * 1_000_000, ms,
+                    watts * ms / 1e3));
+        }
+        return rows;
+    }
+
+    /** Zeus: one profiling window per power limit (W, the window name's suffix; used as the GPU axis's label). */
+    static List<Row> zeus(Path file) throws IOException {
+        List<Row> rows = new ArrayList<>();
+        for (String line : Files.readAllLines(file).subList(1, Files.readAllLines(file).size())) {
+            String[] f = line.split(",");
+            long limit = Long.parseLong(f[1].substring(f[1].lastIndexOf('_') + 1));
+            rows.add(new Row(limit, 0, Double.parseDouble(f[2]) * 1e3, Double.parseDouble(f[3])));
+        }
+        return rows;
+    }
+
+    private Path importRows(List<Row> rows, String board, String model) throws IOException {
+        StringBuilder csv = new StringBuilder("cpu_khz,gpu_hz,emc_hz,mean_ms,energy_j\n");
+        for (Row r : rows) {
+            csv.append("0,").append(r.gpuHz()).append(',').append(r.emcHz() == 0 ? "" : r.emcHz()).append(',')
+                    .append(r.meanMs()).append(',').append(r.energyJ()).append('\n');
+        }
+        Path file = tmp.resolve(board + "-" + model + ".csv");
+        Files.writeString(file, csv);
+        Path out = tmp.resolve(board + "-" + model + ".json");
+        CliRun run = CliRun.of("import", "--csv", file.toString(), "--board", board, "--model", model, "--out", out.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        return out;
+    }
+
+    private static Row expected(List<Row> rows, double slowdown, Comparator<Row> by) {
+        double fastest = rows.stream().mapToDouble(Row::meanMs).min().orElseThrow();
+        return rows.stream().filter(r -> r.meanMs() <= slowdown * fastest).min(by).orElseThrow();
+    }
+
+    private static JsonNode recommend(Path profile, String... more) throws IOException {
+        List<String> args = new ArrayList<>(List.of("recommend", "--profile", profile.toString(), "--percentile", "mean", "--json"));
+        args.addAll(List.of(more));
+        CliRun run = CliRun.of(args.toArray(String[]::new));
+        assertEquals(0, run.exitCode(), run.err());
+        return JSON.readTree(run.out());
+    }
+
+    private void checkMinEnergyAndZeus(List<Row> rows, Path profile, String what) throws IOException {
+        double maxPower = rows.stream().mapToDouble(Row::powerW).max().orElseThrow();
+        for (double slowdown : new double[] {1.0, 1.1, 1.25, 1.5, 3.0}) {
+            Row best = expected(rows, slowdown, Comparator.comparingDouble(Row::energyJ));
+            JsonNode got = recommend(profile, "--slowdown", Double.toString(slowdown));
+            assertEquals(best.gpuHz(), got.path("gpuHz").asLong(), what + " min-energy at " + slowdown);
+            assertEquals(best.energyJ(), got.path("energyJ").asDouble(), 1e-9 * best.energyJ(), what);
+            for (double eta : new double[] {0.0, 0.5, 1.0}) {
+                Row zeus = expected(rows, slowdown, Comparator.comparingDouble(
+                        r -> eta * r.energyJ() + (1 - eta) * maxPower * r.meanMs() / 1e3));
+                JsonNode z = recommend(profile, "--slowdown", Double.toString(slowdown), "--policy", "zeus", "--eta", Double.toString(eta));
+                assertEquals(zeus.gpuHz(), z.path("gpuHz").asLong(), what + " zeus eta " + eta);
+                assertEquals(zeus.emcHz() == 0 ? null : zeus.emcHz(), z.path("emcHz").isNull() ? null : z.path("emcHz").asLong());
+            }
+        }
+    }
+
+    @Test
+    void dlbenchCoreAndMemoryClockGridsImportAndSelectLikeBruteForce() throws IOException {
+        try (Stream<Path> files = Files.list(datasets().resolve("dlbench_dvfs"))) {
+            List<Path> all = files.sorted().toList();
+            assertEquals(6, all.size());
+            for (Path f : all) {
+                List<Row> rows = dlbench(f);
+                Path profile = importRows(rows, "desktop-gpu", f.getFileName().toString().replace(".csv", ""));
+                checkMinEnergyAndZeus(rows, profile, f.getFileName().toString());
+            }
+        }
+    }
+
+    @Test
+    void zeusPowerLimitWindowsImportAndSelectLikeBruteForce() throws IOException {
+        try (Stream<Path> files = Files.list(datasets().resolve("zeus_profiles"))) {
+            List<Path> all = files.sorted().toList();
+            assertEquals(12, all.size());
+            for (Path f : all) {
+                List<Row> rows = zeus(f);
+                Path profile = importRows(rows, "datacenter-gpu", f.getFileName().toString().replaceAll("[^A-Za-z0-9]+", "-"));
+                checkMinEnergyAndZeus(rows, profile, f.getFileName().toString());
+            }
+        }
+        // the study's U-shape: on the A40, ResNet-50 needs least energy at 175 W, not at 300 W or 100 W
+        List<Row> a40 = zeus(datasets().resolve("zeus_profiles/A40+resnet50+gpu0.csv"));
+        Path profile = importRows(a40, "a40", "resnet50");
+        assertEquals(175, recommend(profile, "--slowdown", "10").path("gpuHz").asLong());
+    }
+
+    @Test
+    void showPlotsHeatmapsAndTheParetoFront() throws IOException {
+        Path profile = importRows(dlbench(datasets().resolve("dlbench_dvfs/gtx980-resnet.csv")), "gtx980", "resnet");
+        CliRun run = CliRun.of("show", profile.toString(), "--plot", tmp.resolve("plots").toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().startsWith("resnet on gtx980 (imported), batch 1, 9 points"), run.out());
+        for (String name : List.of("energy.png", "latency.png", "pareto.png")) {
+            BufferedImage img = ImageIO.read(tmp.resolve("plots").resolve(name).toFile());
+            assertNotNull(img, name);
+            assertTrue(img.getWidth() > 200 && img.getHeight() > 100, name);
+        }
+        CliRun csv = CliRun.of("show", profile.toString(), "--csv");
+        assertTrue(csv.out().startsWith("cpu_khz,gpu_hz,emc_hz,mean_ms,p50_ms,p95_ms,p99_ms,energy_j,power_w,cov\n0,600000000,600000000,"), csv.out());
+        assertEquals(10, csv.out().lines().count());
+    }
+
+    @Test
+    void recommendRefusesWhatCannotBeAndExitsThreeWhenNothingFits() throws IOException {
+        Path profile = importRows(dlbench(datasets().resolve("dlbench_dvfs/gtx980-resnet.csv")), "gtx980", "resnet");
+        assertEquals(2, CliRun.of("recommend", "--profile", profile.toString()).exitCode(), "no budget");
+        assertEquals(2, CliRun.of("recommend", "--profile", profile.toString(), "--budget-ms", "5", "--slowdown", "1.2").exitCode());
+        assertEquals(2, CliRun.of("recommend", "--profile", profile.toString(), "--slowdown", "0.5").exitCode());
+        assertEquals(2, CliRun.of("recommend", "--profile", profile.toString(), "--budget-ms", "5", "--policy", "fastest").exitCode());
+        assertEquals(2, CliRun.of("recommend", "--profile", profile.toString(), "--budget-ms", "5", "--policy", "power-cap").exitCode());
+        CliRun none = CliRun.of("recommend", "--profile", profile.toString(), "--budget-ms", "100", "--json");
+        assertEquals(3, none.exitCode());
+        JsonNode doc = JSON.readTree(none.out());
+        assertEquals(false, doc.path("feasible").asBoolean());
+        assertEquals(1000000000L, doc.path("fastest").path("gpuHz").asLong());
+        assertTrue(none.oneLineError() && none.err().contains("no operating point meets 100.00 ms at p95"), none.err());
+        Path broken = tmp.resolve("broken.json");
+        Files.writeString(broken, "{\"schema\": 1, \"key\": ");
+        CliRun malformed = CliRun.of("recommend", "--profile", broken.toString(), "--slowdown", "1.2");
+        assertEquals(2, malformed.exitCode());
+        assertTrue(malformed.oneLineError() && malformed.err().startsWith("joulegov: malformed profile "), malformed.err());
+    }
+}

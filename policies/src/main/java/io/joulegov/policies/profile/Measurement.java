@@ -1,0 +1,33 @@
+package io.joulegov.policies.profile;
+
+/**
+ * What one operating point costs: latency per inference (mean and percentiles, ms), energy per inference (J), mean
+ * board power (W), the coefficient of variation of energy over reruns, how many inferences were timed, the hottest
+ * zone's temperature (C, null if unknown), and whether the row was measured or predicted by a surrogate.
+ */
+public record Measurement(OperatingPoint point, double meanMs, double p50Ms, double p95Ms, double p99Ms,
+                          double energyJ, double powerW, double cov, long inferences, Double tempC, boolean predicted) {
+
+    /** A measured row whose percentiles are unknown: they equal the mean. */
+    public static Measurement ofMean(OperatingPoint point, double meanMs, double energyJ) {
+        return new Measurement(point, meanMs, meanMs, meanMs, meanMs, energyJ, energyJ / (meanMs / 1e3), 0, 0, null, false);
+    }
+
+    /** Why this row cannot be used, or null when it can. */
+    public String problem() {
+        double[] values = {meanMs, p50Ms, p95Ms, p99Ms, energyJ, powerW, cov};
+        String[] names = {"mean_ms", "p50_ms", "p95_ms", "p99_ms", "energy_j", "power_w", "cov"};
+        for (int i = 0; i < values.length; i++) {
+            if (!Double.isFinite(values[i]) || values[i] < 0) {
+                return names[i] + " is " + values[i] + " at " + point;
+            }
+        }
+        if (meanMs == 0 || energyJ == 0) {
+            return "zero latency or energy at " + point;
+        }
+        if (point.cpuKHz() < 0 || point.gpuHz() < 0 || (point.emcHz() != null && point.emcHz() <= 0)) {
+            return "negative frequency at " + point;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,104 @@
+package io.joulegov.profiler.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.joulegov.device.MalformedFileException;
+import io.joulegov.policies.profile.Measurement;
+import io.joulegov.policies.profile.OperatingPoint;
+import io.joulegov.policies.profile.ProfileKey;
+import io.joulegov.policies.profile.ProfileTable;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** The profile file format (models-cache/README.md): a versioned JSON document with the key and one row per point. */
+public final class ProfileJson {
+
+    public static final int SCHEMA = 1;
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** One row as stored: the point's clocks and its measurement, flat. */
+    record Row(long cpuKHz, long gpuHz, Long emcHz, double meanMs, double p50Ms, double p95Ms, double p99Ms,
+               double energyJ, double powerW, double cov, long inferences, Double tempC, boolean predicted) {
+
+        static Row of(Measurement m) {
+            OperatingPoint p = m.point();
+            return new Row(p.cpuKHz(), p.gpuHz(), p.emcHz(), m.meanMs(), m.p50Ms(), m.p95Ms(), m.p99Ms(), m.energyJ(),
+                    m.powerW(), m.cov(), m.inferences(), m.tempC(), m.predicted());
+        }
+
+        Measurement toMeasurement() {
+            return new Measurement(new OperatingPoint(cpuKHz, gpuHz, emcHz), meanMs, p50Ms, p95Ms, p99Ms, energyJ,
+                    powerW, cov, inferences, tempC, predicted);
+        }
+    }
+
+    record Document(Integer schema, ProfileKey key, List<Row> rows, String writtenAt) {
+    }
+
+    private ProfileJson() {
+    }
+
+    public static byte[] encode(ProfileTable table, String writtenAt) {
+        try {
+            return JSON.writeValueAsBytes(new Document(SCHEMA, table.key(), table.rows().stream().map(Row::of).toList(), writtenAt));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Reads a profile; {@code name} says which file in errors. */
+    public static ProfileTable decode(byte[] bytes, String name) {
+        Document doc;
+        try {
+            doc = JSON.readValue(bytes, Document.class);
+        } catch (java.io.IOException e) {
+            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            throw malformed(name, message.lines().findFirst().orElse(message));
+        }
+        if (doc == null || doc.schema() == null) {
+            throw malformed(name, "not a joulegov profile (no schema)");
+        }
+        if (doc.schema() != SCHEMA) {
+            throw malformed(name, "schema " + doc.schema() + " is not the supported schema " + SCHEMA);
+        }
+        ProfileKey key = doc.key();
+        if (key == null || key.board() == null || key.model() == null || key.source() == null) {
+            throw malformed(name, "its key lacks the board, the model or the source");
+        }
+        if (!List.of(ProfileKey.MEASURED, ProfileKey.VIRTUAL, ProfileKey.IMPORTED).contains(key.source())) {
+            throw malformed(name, "unknown source '" + key.source() + "'");
+        }
+        if (doc.rows() == null || doc.rows().isEmpty()) {
+            throw malformed(name, "it has no rows");
+        }
+        Set<OperatingPoint> seen = new HashSet<>();
+        List<Measurement> rows = new java.util.ArrayList<>();
+        for (Row row : doc.rows()) {
+            if (row == null) {
+                throw malformed(name, "a row is null");
+            }
+            Measurement m = row.toMeasurement();
+            String problem = m.problem();
+            if (problem != null) {
+                throw malformed(name, problem);
+            }
+            if (!seen.add(m.point())) {
+                throw malformed(name, "two rows for " + m.point());
+            }
+            rows.add(m);
+        }
+        return new ProfileTable(key, rows);
+    }
+
+    private static MalformedFileException malformed(String name, String why) {
+        return new MalformedFileException("malformed profile " + name + ": " + why);
+    }
+}

@@ -1,0 +1,107 @@
+package io.joulegov.profiler.store;
+
+import io.joulegov.device.DeviceException;
+import io.joulegov.device.MalformedFileException;
+import io.joulegov.device.sysfs.AtomicFiles;
+import io.joulegov.policies.profile.ProfileKey;
+import io.joulegov.policies.profile.ProfileTable;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/**
+ * The models-cache: profiles as {@code <cache>/<board>/<model>-b<batch>-<hash8>.json}, written atomically.
+ * Where it is: {@code --cache DIR}, else {@code $JOULEGOV_CACHE}, else {@code ROOT/var/lib/joulegov/models-cache}
+ * for a command given {@code --root}, else {@code ./models-cache}.
+ */
+public final class ProfileStore {
+
+    /** Larger files are refused before they are read: a profile of 375 x 4 points is about 0.5 MB. */
+    public static final long MAX_BYTES = 64L << 20;
+    public static final String SERVICE_CACHE = "var/lib/joulegov/models-cache";
+
+    private final Path dir;
+
+    public ProfileStore(Path dir) {
+        this.dir = dir;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** The cache a command uses (see the class comment); {@code root} is the board root given with --root, or null. */
+    public static ProfileStore locate(Path cacheOption, Path root) {
+        if (cacheOption != null) {
+            return new ProfileStore(cacheOption);
+        }
+        String env = System.getenv("JOULEGOV_CACHE");
+        if (env != null && !env.isBlank()) {
+            return new ProfileStore(Path.of(env));
+        }
+        if (root != null) {
+            return new ProfileStore(root.resolve(SERVICE_CACHE));
+        }
+        return new ProfileStore(Path.of("models-cache"));
+    }
+
+    /** Where a profile with this key lives in the cache. */
+    public Path pathFor(ProfileKey key) {
+        String hash = key.modelHash().matches("[0-9a-f]{8,}") ? key.modelHash() : sha256(key.modelHash());
+        return dir.resolve(safe(key.board())).resolve(safe(key.model()) + "-b" + key.batch() + "-" + hash.substring(0, 8) + ".json");
+    }
+
+    /** Writes the profile to its place in the cache; returns the path. */
+    public Path save(ProfileTable table) {
+        Path target = pathFor(table.key());
+        write(table, target);
+        return target;
+    }
+
+    /** Writes a profile to any path, atomically. */
+    public static void write(ProfileTable table, Path target) {
+        AtomicFiles.write(target, ProfileJson.encode(table, Instant.now().toString()));
+    }
+
+    /** Reads a profile with clear errors: missing, too large, malformed. */
+    public static ProfileTable read(Path file) {
+        try {
+            long size = Files.size(file);
+            if (size > MAX_BYTES) {
+                throw new MalformedFileException("profile " + file + " is " + (size >> 20) + " MB, more than any profile can be ("
+                        + (MAX_BYTES >> 20) + " MB)");
+            }
+            return ProfileJson.decode(Files.readAllBytes(file), file.toString());
+        } catch (NoSuchFileException e) {
+            throw new DeviceException("no profile at " + file);
+        } catch (IOException e) {
+            throw new DeviceException("cannot read profile " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String sha256(String text) {
+        return sha256(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A file-name-safe form of a board or model name. */
+    static String safe(String name) {
+        String s = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-");
+        return s.isEmpty() || s.startsWith(".") ? "_" + s : s;
+    }
+}

@@ -1,0 +1,115 @@
+package io.joulegov.profiler.store;
+
+import io.joulegov.device.DeviceException;
+import io.joulegov.device.MalformedFileException;
+import io.joulegov.policies.profile.Measurement;
+import io.joulegov.policies.profile.OperatingPoint;
+import io.joulegov.policies.profile.ProfileKey;
+import io.joulegov.policies.profile.ProfileTable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ProfileFilesTest {
+
+    @TempDir
+    Path tmp;
+
+    static ProfileTable table() {
+        ProfileKey key = new ProfileKey("jetson-nano", "32.7.1", 0, List.of(102000L, 1479000L), List.of(76800000L),
+                List.of(), "resnet18", "3f2a9c0d11aa", 1, List.of(1L, 3L, 224L, 224L), "PyTorch", 1, 1, 3200, 10, 100,
+                ProfileKey.VIRTUAL);
+        return new ProfileTable(key, List.of(
+                new Measurement(OperatingPoint.of(102000, 76800000L), 300.5, 299, 310, 320.25, 1.5, 5, 0.01, 32000, 41.5, false),
+                new Measurement(new OperatingPoint(1479000, 76800000L, 1600000000L), 100, 99, 104, 108, 0.6, 6, 0.02, 32000, null, true)));
+    }
+
+    @Test
+    void aProfileSurvivesTheRoundTripAndLandsWhereTheKeySays() {
+        ProfileStore store = new ProfileStore(tmp);
+        Path path = store.save(table());
+        assertEquals(tmp.resolve("jetson-nano/resnet18-b1-3f2a9c0d.json"), path);
+        assertEquals(table(), ProfileStore.read(path));
+    }
+
+    private void assertMalformed(UnaryOperator<String> edit, String expected) throws IOException {
+        Path f = tmp.resolve("p.json");
+        Files.write(f, ProfileJson.encode(table(), "now"));
+        Files.writeString(f, edit.apply(Files.readString(f)));
+        MalformedFileException e = assertThrows(MalformedFileException.class, () -> ProfileStore.read(f));
+        assertTrue(e.getMessage().startsWith("malformed profile " + f + ": "), e.getMessage());
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+        assertTrue(e.getMessage().lines().count() == 1, "one line");
+    }
+
+    @Test
+    void malformedProfilesAreRefusedInOneLine() throws IOException {
+        assertMalformed(s -> s.substring(0, s.length() / 2), "Unexpected end-of-input");
+        assertMalformed(s -> s.replace("\"schema\" : 1", "\"schema\" : 2"), "schema 2 is not the supported schema 1");
+        assertMalformed(s -> s.replace("\"schema\" : 1,", ""), "no schema");
+        assertMalformed(s -> s.replace("300.5", "NaN"), "Non-standard token 'NaN'");
+        assertMalformed(s -> s.replace("300.5", "1e999"), "mean_ms is Infinity");
+        assertMalformed(s -> s.replace("\"energyJ\" : 0.6", "\"energyJ\" : -0.6"), "energy_j is -0.6");
+        assertMalformed(s -> s.replace("\"source\" : \"virtual\"", "\"source\" : \"guessed\""), "unknown source 'guessed'");
+        assertMalformed(s -> s.replace("\"cpuKHz\" : 1479000", "\"cpuKHz\" : 102000").replace("\"emcHz\" : 1600000000", "\"emcHz\" : null"),
+                "two rows for");
+        assertMalformed(s -> "[1, 2, 3]", "Cannot deserialize");
+        assertMalformed(s -> "", "No content");
+    }
+
+    @Test
+    void hugeAndMissingFilesAreRefusedBeforeReading() throws IOException {
+        Path huge = tmp.resolve("huge.json");
+        try (RandomAccessFile f = new RandomAccessFile(huge.toFile(), "rw")) {
+            f.setLength(ProfileStore.MAX_BYTES + 1);
+        }
+        assertTrue(assertThrows(MalformedFileException.class, () -> ProfileStore.read(huge)).getMessage().contains("more than any profile"));
+        assertEquals("no profile at " + tmp.resolve("none.json"),
+                assertThrows(DeviceException.class, () -> ProfileStore.read(tmp.resolve("none.json"))).getMessage());
+    }
+
+    @Test
+    void csvRoundTripsAndFillsWhatImportMayLeaveOut() {
+        String csv = ProfileCsv.format(table().rows());
+        assertTrue(csv.startsWith(ProfileCsv.HEADER + "\n102000,76800000,,300.5,299,310,320.25,1.5,5,0.01\n"), csv);
+        List<Measurement> back = ProfileCsv.parse(csv, "t.csv");
+        assertEquals(table().rows().get(0).point(), back.get(0).point());
+        assertEquals(320.25, back.get(0).p99Ms());
+        List<Measurement> sparse = ProfileCsv.parse("gpu_hz,cpu_khz,mean_ms,power_w\n76800000,102000,200,5\n", "s.csv");
+        Measurement m = sparse.get(0);
+        assertEquals(1.0, m.energyJ(), 1e-12, "energy = power x mean latency");
+        assertEquals(200, m.p99Ms(), "percentiles default to the mean");
+        assertEquals(null, m.point().emcHz());
+    }
+
+    @Test
+    void badCsvSaysWhichLineAndWhy() {
+        assertCsv("", "t.csv line 1: empty file");
+        assertCsv("cpu_khz,gpu_hz,mean_ms,watts\n", "t.csv line 1: unknown column 'watts'");
+        assertCsv("cpu_khz,gpu_hz,mean_ms\n1,2,3\n", "t.csv line 1: one of energy_j or power_w is needed");
+        assertCsv("cpu_khz,mean_ms,energy_j\n1,2,3\n", "t.csv line 1: missing column gpu_hz");
+        assertCsv("cpu_khz,gpu_hz,mean_ms,energy_j\n1,2,3,4\n1,2,x,4\n", "t.csv line 3: mean_ms is not a number: 'x'");
+        assertCsv("cpu_khz,gpu_hz,mean_ms,energy_j\n1,2,-3,4\n", "t.csv line 2: mean_ms must be a finite number >= 0, not -3");
+        assertCsv("cpu_khz,gpu_hz,mean_ms,energy_j\n1,2,NaN,4\n", "t.csv line 2: mean_ms must be a finite number >= 0, not NaN");
+        assertCsv("cpu_khz,gpu_hz,mean_ms,energy_j\n1,2,3\n", "t.csv line 2: 3 fields where the header has 4");
+        assertCsv("cpu_khz,gpu_hz,mean_ms,energy_j\n1,2,3,4\n1,2,5,6\n", "t.csv line 3: a second row for");
+        assertCsv("cpu_khz,gpu_hz,mean_ms,energy_j,power_w\n1,2,3,,\n", "t.csv line 2: neither energy_j nor power_w is given");
+        assertCsv("cpu_khz,gpu_hz,mean_ms,energy_j\n", "t.csv line 2: no rows after the header");
+        assertCsv("cpu_khz,gpu_hz,mean_ms,energy_j\n1.5,2,3,4\n", "t.csv line 2: cpu_khz is not a whole number: '1.5'");
+    }
+
+    private static void assertCsv(String text, String expected) {
+        MalformedFileException e = assertThrows(MalformedFileException.class, () -> ProfileCsv.parse(text, "t.csv"));
+        assertTrue(e.getMessage().startsWith(expected), e.getMessage());
+    }
+}
