@@ -1,0 +1,223 @@
+package io.joulegov.policies.online;
+
+import io.joulegov.policies.profile.Measurement;
+import io.joulegov.policies.profile.OperatingPoint;
+import io.joulegov.policies.profile.ProfileKey;
+import io.joulegov.policies.profile.ProfileTable;
+import io.joulegov.policies.select.Budget;
+import io.joulegov.policies.select.Percentile;
+import io.joulegov.policies.select.Request;
+import io.joulegov.policies.select.Selector;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.ToDoubleFunction;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The controller driven by synthetic streams of latencies drawn around a profile, with disturbances. */
+class OnlineControllerTest {
+
+    static final long[] CPU = {400000, 700000, 1000000, 1300000, 1479000};
+    static final long[] GPU = {230400000, 384000000, 537600000, 691200000, 844800000, 921600000};
+    static final double SIGMA = 0.035; // lognormal jitter: p95 = 1.059 x median, p99 = 1.085 x median
+
+    /** A Nano-like profile: U-shaped energy, GPU-bound latency. */
+    static ProfileTable profile(double scale) {
+        List<Measurement> rows = new ArrayList<>();
+        for (long c : CPU) {
+            for (long g : GPU) {
+                double fc = c / 1e3;
+                double fg = g / 1e6;
+                double ms = scale * (2000 / fc + 9000 / fg + 2);
+                double vc = 0.8 + 0.4 * Math.max(0, fc - 600) / 879;
+                double vg = 0.8 + 0.3 * Math.max(0, fg - 300) / 621.6;
+                double watts = 1.6 + 9e-4 * vc * vc * fc * 0.6 + 3e-3 * vg * vg * fg * 0.9;
+                rows.add(new Measurement(OperatingPoint.of(c, g), ms, ms, ms * 1.059, ms * 1.085, watts * ms / 1e3,
+                        watts, 0.01, 3200, null, false));
+            }
+        }
+        ProfileKey key = new ProfileKey("jetson-nano", null, null, List.of(), List.of(), List.of(), "m" + scale, "00000000",
+                1, List.of(), "test", 1, 1, 3200, 10, 100, ProfileKey.VIRTUAL);
+        return new ProfileTable(key, rows);
+    }
+
+    /**
+     * Runs inferences back to back; {@code slowdown} says how much slower than profiled a point is at a time, and
+     * {@code effective} which point really runs (a throttle runs a lower clock than the one held).
+     */
+    static final class Plant {
+        final OnlineController controller;
+        final ProfileTable table;
+        final Random random = new Random(42);
+        java.util.function.UnaryOperator<OperatingPoint> effective = p -> p;
+        long now;
+        long misses;
+        long count;
+        double energy;
+
+        Plant(OnlineController controller, ProfileTable table) {
+            this.controller = controller;
+            this.table = table;
+        }
+
+        void run(String model, int n, double budgetMs, Slowdown slowdown) {
+            for (int i = 0; i < n; i++) {
+                controller.begin(model, now);
+                OperatingPoint p = effective.apply(controller.decide(now).point());
+                Measurement m = table.at(p).orElseThrow();
+                double ms = m.meanMs() * slowdown.at(p, now) * Math.exp(SIGMA * random.nextGaussian());
+                now += Math.round(ms * 1e6);
+                energy += m.energyJ() * slowdown.at(p, now);
+                count++;
+                if (ms > budgetMs) {
+                    misses++;
+                }
+                controller.observe(model, now, ms);
+            }
+        }
+
+        void reset() {
+            misses = 0;
+            count = 0;
+            energy = 0;
+        }
+
+        double missRate() {
+            return (double) misses / count;
+        }
+    }
+
+    interface Slowdown {
+        double at(OperatingPoint p, long now);
+    }
+
+    static double budget(ProfileTable t, double slowdown, Percentile q) {
+        return new Budget.Slowdown(slowdown).millis(t, q);
+    }
+
+    /** The cheapest fixed point whose latency distribution, slowed by {@code factor}, meets the budget. */
+    static Measurement oracle(ProfileTable t, double budgetMs, ToDoubleFunction<Measurement> factor) {
+        return t.rows().stream().filter(m -> m.p95Ms() * factor.applyAsDouble(m) <= budgetMs)
+                .min((a, b) -> Double.compare(a.energyJ() * factor.applyAsDouble(a), b.energyJ() * factor.applyAsDouble(b)))
+                .orElseThrow();
+    }
+
+    @Test
+    void inSteadyConditionsItHoldsTheProfilesChoiceWithinTheAllowance() {
+        ProfileTable t = profile(1);
+        double b = budget(t, 1.4, Percentile.P95);
+        OnlineController c = new OnlineController(ControllerSettings.defaults());
+        c.register("m", t, new Budget.Slowdown(1.4), Percentile.P95, 0);
+        Plant plant = new Plant(c, t);
+        plant.run("m", 8000, b, (p, now) -> 1);
+        Measurement chosen = Selector.select(t, Request.minEnergy(new Budget.Slowdown(1.4), Percentile.P95)).chosen();
+        assertEquals(chosen.point(), c.pointOf("m"));
+        assertTrue(plant.missRate() <= 0.05, "miss rate " + plant.missRate());
+    }
+
+    @Test
+    void aThirtyPercentSlowdownMovesItToFasterPointsAndBackWhenItEnds() {
+        ProfileTable t = profile(1);
+        double b = budget(t, 1.5, Percentile.P95);
+        OnlineController c = new OnlineController(ControllerSettings.defaults());
+        c.register("m", t, new Budget.Slowdown(1.5), Percentile.P95, 0);
+        Plant plant = new Plant(c, t);
+        plant.run("m", 3000, b, (p, now) -> 1);
+        OperatingPoint before = c.pointOf("m");
+        plant.reset();
+        plant.run("m", 1000, b, (p, now) -> 1.3);
+        OperatingPoint during = c.pointOf("m");
+        assertTrue(t.at(during).orElseThrow().meanMs() < t.at(before).orElseThrow().meanMs(), "moved to a faster point");
+        plant.reset();
+        plant.run("m", 6000, b, (p, now) -> 1.3);
+        assertTrue(plant.missRate() <= 0.05 + 0.005, "adapted miss rate " + plant.missRate());
+        Measurement oracle = oracle(t, b, m -> 1.3);
+        double perInference = plant.energy / plant.count;
+        assertTrue(perInference <= oracle.energyJ() * 1.3 * 1.05, "energy " + perInference + " vs oracle " + oracle.energyJ() * 1.3);
+        plant.run("m", 20000, b, (p, now) -> 1);
+        assertEquals(before, c.pointOf("m"), "back at the profile's choice once the slowdown is over");
+    }
+
+    @Test
+    void aThrottleThatTakesTheTopGpuClocksAwayIsLearnedPointByPoint() {
+        ProfileTable t = profile(1);
+        double b = budget(t, 1.28, Percentile.P95);
+        OnlineController c = new OnlineController(ControllerSettings.defaults());
+        c.register("m", t, new Budget.Slowdown(1.28), Percentile.P95, 0);
+        Plant plant = new Plant(c, t);
+        plant.run("m", 2000, b, (p, now) -> 1);
+        long topGpuHeld = c.pointOf("m").gpuHz();
+        assertTrue(topGpuHeld >= 844800000L, "a tight budget needs a top GPU clock: " + topGpuHeld);
+        // the top two GPU steps now run at 691.2 MHz: a point with them is its 691.2 MHz twin
+        plant.effective = p -> p.gpuHz() > 691200000L ? OperatingPoint.of(p.cpuKHz(), 691200000L) : p;
+        plant.reset();
+        plant.run("m", 3000, b, (p, now) -> 1);
+        plant.reset();
+        plant.run("m", 5000, b, (p, now) -> 1);
+        assertTrue(plant.missRate() <= 0.05 + 0.005, "miss rate under the throttle " + plant.missRate());
+        Measurement oracle = t.rows().stream().filter(m -> m.point().gpuHz() <= 691200000L && m.p95Ms() <= b)
+                .min((x, y) -> Double.compare(x.energyJ(), y.energyJ())).orElseThrow();
+        double perInference = plant.energy / plant.count;
+        // the controller moves along the profile's frontier, which need not hold the throttled board's cheapest point
+        assertTrue(perInference <= oracle.energyJ() * 1.10, "energy " + perInference + " vs the throttled oracle " + oracle.energyJ());
+    }
+
+    @Test
+    void idleGapsGoToTheIdleSettingAndTheNextRequestGetsTheWorkingPointBack() {
+        ProfileTable t = profile(1);
+        OnlineController c = new OnlineController(ControllerSettings.defaults());
+        c.register("m", t, new Budget.Slowdown(1.3), Percentile.P99, 0);
+        Plant plant = new Plant(c, t);
+        double b = budget(t, 1.3, Percentile.P99);
+        for (int burst = 0; burst < 5; burst++) {
+            plant.run("m", 50, b, (p, now) -> 1);
+            Decision working = c.decide(plant.now);
+            assertEquals("m", working.model());
+            plant.now += 2_000_000_000L;
+            Decision idle = c.decide(plant.now);
+            assertTrue(idle.idle());
+            assertEquals(OperatingPoint.of(CPU[0], GPU[0]), idle.point(), "the lowest clocks while idle");
+            c.begin("m", plant.now);
+            assertEquals(working.point(), c.decide(plant.now).point(), "the working point at the next request");
+        }
+    }
+
+    @Test
+    void twoModelsEachKeepTheirOwnPoint() {
+        ProfileTable fast = profile(1);
+        ProfileTable slow = profile(2.5);
+        OnlineController c = new OnlineController(ControllerSettings.defaults());
+        c.register("detector", fast, new Budget.Slowdown(1.1), Percentile.P95, 0);
+        c.register("classifier", slow, new Budget.Slowdown(2.0), Percentile.P95, 0);
+        Plant a = new Plant(c, fast);
+        Plant bPlant = new Plant(c, slow);
+        for (int round = 0; round < 20; round++) {
+            a.now = Math.max(a.now, bPlant.now) + 1_000_000_000L;
+            a.run("detector", 100, budget(fast, 1.1, Percentile.P95), (p, now) -> 1);
+            assertEquals(c.pointOf("detector"), c.decide(a.now).point());
+            bPlant.now = a.now + 1_000_000_000L;
+            bPlant.run("classifier", 100, budget(slow, 2.0, Percentile.P95), (p, now) -> 1);
+            assertEquals(c.pointOf("classifier"), c.decide(bPlant.now).point());
+        }
+        assertNotEquals(c.pointOf("detector"), c.pointOf("classifier"));
+        // both at once: every clock as high as either needs
+        c.begin("detector", bPlant.now);
+        Decision both = c.decide(bPlant.now);
+        assertEquals(Math.max(c.pointOf("detector").gpuHz(), c.pointOf("classifier").gpuHz()), both.point().gpuHz());
+        assertEquals(Math.max(c.pointOf("detector").cpuKHz(), c.pointOf("classifier").cpuKHz()), both.point().cpuKHz());
+        assertTrue(a.missRate() <= 0.055 && bPlant.missRate() <= 0.055, a.missRate() + " " + bPlant.missRate());
+    }
+
+    @Test
+    void anInfeasibleBudgetIsRefusedAtRegistration() {
+        OnlineController c = new OnlineController(ControllerSettings.defaults());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> c.register("m", profile(1), new Budget.Millis(1), Percentile.P95, 0));
+        assertTrue(e.getMessage().startsWith("m: no operating point meets 1.00 ms at p95"), e.getMessage());
+    }
+}
