@@ -8,6 +8,7 @@ import io.joulegov.policies.select.Policy;
 import io.joulegov.policies.select.Request;
 import io.joulegov.policies.select.Selection;
 import io.joulegov.policies.select.Selector;
+import io.joulegov.policies.surrogate.Surrogate;
 import io.joulegov.profiler.store.ProfileStore;
 
 import picocli.CommandLine.Command;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -59,6 +61,7 @@ final class RecommendCommand implements Callable<Integer> {
         ProfileTable table = ProfileStore.read(profile);
         Selection s = Selector.select(table, request);
         PrintWriter out = spec.commandLine().getOut();
+        warnIfPredicted(table, s);
         if (json) {
             out.println(Json.of(report(request.policy(), s)));
         } else if (s.feasible()) {
@@ -71,6 +74,30 @@ final class RecommendCommand implements Callable<Integer> {
             return ExitCode.INFEASIBLE;
         }
         return ExitCode.OK;
+    }
+
+    /**
+     * A point a sparse sweep predicted rather than measured is said to be so, and louder when its latency, within the
+     * surrogate's error on held-out points, could fall on either side of the budget.
+     */
+    private void warnIfPredicted(ProfileTable table, Selection s) {
+        if (!s.feasible() || !s.chosen().predicted()) {
+            return;
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        List<Measurement> measured = table.rows().stream().filter(m -> !m.predicted()).toList();
+        String why = "the chosen point was predicted by the surrogate models, not measured";
+        try {
+            Surrogate surrogate = Surrogate.fit(measured);
+            if (surrogate.straddles(s.percentile().of(s.chosen()), s.budgetMs())) {
+                why += String.format("; within its error (+-%.1f%%) it may miss the budget: measure it before relying on it",
+                        100 * surrogate.latencyError());
+            }
+        } catch (IllegalArgumentException tooFew) {
+            why += "; too few measured points to say how far to trust it";
+        }
+        err.println("joulegov: warning: " + why);
+        err.flush();
     }
 
     /** The request the options describe; a usage error when they do not fit together. */
@@ -99,6 +126,7 @@ final class RecommendCommand implements Callable<Integer> {
         doc.put("meanLatencyMs", m == null ? null : m.meanMs());
         doc.put("energyJ", m == null ? null : m.energyJ());
         doc.put("powerW", m == null ? null : m.powerW());
+        doc.put("predicted", m != null && m.predicted());
         doc.put("budgetMs", Double.isNaN(s.budgetMs()) ? null : s.budgetMs());
         doc.put("percentile", s.percentile().label());
         if (!s.feasible()) {

@@ -13,11 +13,27 @@ public final class Selector {
 
     public static Selection select(ProfileTable table, Request request) {
         Percentile q = request.percentile();
-        double budget = request.budget() == null ? Double.NaN : request.budget().millis(table, q);
-        double maxPower = table.maxPowerW();
+        List<Measurement> rows = table.rows();
+        // one plain pass for what the budget and the costs depend on: this runs on every decision
+        Measurement fastest = null;
+        double maxPower = 0;
+        for (Measurement m : rows) {
+            if (fastest == null || q.of(m) < q.of(fastest)
+                    || (q.of(m) == q.of(fastest) && (m.energyJ() < fastest.energyJ()
+                    || (m.energyJ() == fastest.energyJ() && m.point().compareTo(fastest.point()) < 0)))) {
+                fastest = m;
+            }
+            maxPower = Math.max(maxPower, m.powerW());
+        }
+        if (fastest == null) {
+            throw new IllegalStateException("empty profile");
+        }
+        double budget = request.budget() == null ? Double.NaN
+                : request.budget() instanceof Budget.Slowdown s ? s.factor() * q.of(fastest)
+                : request.budget().millis(table, q);
         Measurement best = null;
         double bestCost = Double.POSITIVE_INFINITY;
-        for (Measurement m : table.rows()) {
+        for (Measurement m : rows) {
             if (!Double.isNaN(budget) && q.of(m) > budget) {
                 continue;
             }
@@ -30,7 +46,7 @@ public final class Selector {
                 bestCost = cost;
             }
         }
-        return new Selection(best, budget, q, table.fastest(q));
+        return new Selection(best, budget, q, fastest);
     }
 
     static double cost(Request request, Measurement m, double maxPower) {

@@ -2,16 +2,14 @@ package io.joulegov.policies.online;
 
 import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.OperatingPoint;
-import io.joulegov.policies.profile.ProfileKey;
 import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.policies.select.Budget;
 import io.joulegov.policies.select.Percentile;
 import io.joulegov.policies.select.Request;
 import io.joulegov.policies.select.Selector;
+import io.joulegov.policies.testing.SyntheticProfiles;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Random;
 import java.util.function.ToDoubleFunction;
 
@@ -22,28 +20,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The controller driven by synthetic streams of latencies drawn around a profile, with disturbances. */
 class OnlineControllerTest {
 
-    static final long[] CPU = {400000, 700000, 1000000, 1300000, 1479000};
-    static final long[] GPU = {230400000, 384000000, 537600000, 691200000, 844800000, 921600000};
+    static final long[] CPU = SyntheticProfiles.CPU;
+    static final long[] GPU = SyntheticProfiles.GPU;
     static final double SIGMA = 0.035; // lognormal jitter: p95 = 1.059 x median, p99 = 1.085 x median
 
-    /** A Nano-like profile: U-shaped energy, GPU-bound latency. */
     static ProfileTable profile(double scale) {
-        List<Measurement> rows = new ArrayList<>();
-        for (long c : CPU) {
-            for (long g : GPU) {
-                double fc = c / 1e3;
-                double fg = g / 1e6;
-                double ms = scale * (2000 / fc + 9000 / fg + 2);
-                double vc = 0.8 + 0.4 * Math.max(0, fc - 600) / 879;
-                double vg = 0.8 + 0.3 * Math.max(0, fg - 300) / 621.6;
-                double watts = 1.6 + 9e-4 * vc * vc * fc * 0.6 + 3e-3 * vg * vg * fg * 0.9;
-                rows.add(new Measurement(OperatingPoint.of(c, g), ms, ms, ms * 1.059, ms * 1.085, watts * ms / 1e3,
-                        watts, 0.01, 3200, null, false));
-            }
-        }
-        ProfileKey key = new ProfileKey("jetson-nano", null, null, List.of(), List.of(), List.of(), "m" + scale, "00000000",
-                1, List.of(), "test", 1, 1, 3200, 10, 100, ProfileKey.VIRTUAL);
-        return new ProfileTable(key, rows);
+        return SyntheticProfiles.nanoLike(scale);
     }
 
     /**

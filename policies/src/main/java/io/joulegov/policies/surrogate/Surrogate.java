@@ -1,0 +1,168 @@
+package io.joulegov.policies.surrogate;
+
+import io.joulegov.policies.profile.Measurement;
+import io.joulegov.policies.profile.OperatingPoint;
+import org.apache.commons.math3.stat.regression.OLSMultipleLinearRegression;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Models for the points a sparse sweep did not measure, fitted by least squares (commons-math3) on the points it
+ * did: latency as work over frequency per domain ({@code a/fcpu + b/fgpu + c/femc + d}, the shape of the virtual
+ * board and of real boards alike) and power as static plus per-domain terms up to the cube of the frequency (V^2 f
+ * with V rising in f). Each model's error is estimated on held-out points (leave-one-out), so a decision can say
+ * when a prediction's margin straddles the budget.
+ */
+public final class Surrogate {
+
+    private final double[] latency;
+    private final double[] power;
+    private final boolean emc;
+    private final double p50Ratio;
+    private final double p95Ratio;
+    private final double p99Ratio;
+    private final double scaleCpu;
+    private final double scaleGpu;
+    private final double scaleEmc;
+    private double latencyError = Double.NaN;
+    private double powerError = Double.NaN;
+
+    private Surrogate(double[] latency, double[] power, boolean emc, double[] ratios, double[] scales) {
+        this.latency = latency;
+        this.power = power;
+        this.emc = emc;
+        this.p50Ratio = ratios[0];
+        this.p95Ratio = ratios[1];
+        this.p99Ratio = ratios[2];
+        this.scaleCpu = scales[0];
+        this.scaleGpu = scales[1];
+        this.scaleEmc = scales[2];
+    }
+
+    /** Fits both models on measured rows, and estimates their errors on held-out points. */
+    public static Surrogate fit(List<Measurement> measured) {
+        Surrogate s = fitOnly(measured);
+        double[] latencyErrors = new double[measured.size()];
+        double[] powerErrors = new double[measured.size()];
+        for (int i = 0; i < measured.size(); i++) {
+            List<Measurement> rest = new ArrayList<>(measured);
+            Measurement out = rest.remove(i);
+            Surrogate fold = fitOnly(rest);
+            latencyErrors[i] = Math.abs(fold.meanMs(out.point()) / out.meanMs() - 1);
+            powerErrors[i] = Math.abs(fold.powerW(out.point()) / out.powerW() - 1);
+        }
+        s.latencyError = quantile(latencyErrors, 0.95);
+        s.powerError = quantile(powerErrors, 0.95);
+        return s;
+    }
+
+    private static Surrogate fitOnly(List<Measurement> rows) {
+        boolean emc = rows.stream().map(m -> m.point().emcHz()).distinct().count() > 1;
+        int latencyTerms = emc ? 3 : 2;
+        int powerTerms = emc ? 7 : 6;
+        if (rows.size() < powerTerms + 2) {
+            throw new IllegalArgumentException("the surrogates need at least " + (powerTerms + 2) + " measured points, not " + rows.size());
+        }
+        double[] scales = {
+            rows.stream().mapToDouble(m -> m.point().cpuKHz()).max().orElse(1),
+            rows.stream().mapToDouble(m -> m.point().gpuHz()).max().orElse(1),
+            emc ? rows.stream().mapToDouble(m -> m.point().emcHz()).max().orElse(1) : 1};
+        double[][] lx = new double[rows.size()][];
+        double[][] px = new double[rows.size()][];
+        double[] ly = new double[rows.size()];
+        double[] py = new double[rows.size()];
+        double[] ratios = new double[3];
+        for (int i = 0; i < rows.size(); i++) {
+            Measurement m = rows.get(i);
+            lx[i] = latencyFeatures(m.point(), emc, scales);
+            px[i] = powerFeatures(m.point(), emc, scales);
+            ly[i] = m.meanMs();
+            py[i] = m.powerW();
+            ratios[0] += m.p50Ms() / m.meanMs() / rows.size();
+            ratios[1] += m.p95Ms() / m.meanMs() / rows.size();
+            ratios[2] += m.p99Ms() / m.meanMs() / rows.size();
+        }
+        return new Surrogate(ols(lx, ly), ols(px, py), emc, ratios, scales);
+    }
+
+    private static double[] ols(double[][] x, double[] y) {
+        OLSMultipleLinearRegression r = new OLSMultipleLinearRegression();
+        r.newSampleData(y, x);
+        return r.estimateRegressionParameters();
+    }
+
+    private static double[] latencyFeatures(OperatingPoint p, boolean emc, double[] s) {
+        double c = p.cpuKHz() / s[0];
+        double g = p.gpuHz() / s[1];
+        return emc ? new double[] {1 / c, 1 / g, s[2] / p.emcHz()} : new double[] {1 / c, 1 / g};
+    }
+
+    private static double[] powerFeatures(OperatingPoint p, boolean emc, double[] s) {
+        double c = p.cpuKHz() / s[0];
+        double g = p.gpuHz() / s[1];
+        double[] f = {c, c * c, c * c * c, g, g * g, g * g * g};
+        if (emc) {
+            f = Arrays.copyOf(f, 7);
+            f[6] = p.emcHz() / s[2];
+        }
+        return f;
+    }
+
+    private double apply(double[] beta, double[] features) {
+        double y = beta[0];
+        for (int i = 0; i < features.length; i++) {
+            y += beta[i + 1] * features[i];
+        }
+        return y;
+    }
+
+    public double meanMs(OperatingPoint p) {
+        return apply(latency, latencyFeatures(p, emc, new double[] {scaleCpu, scaleGpu, scaleEmc}));
+    }
+
+    public double powerW(OperatingPoint p) {
+        return apply(power, powerFeatures(p, emc, new double[] {scaleCpu, scaleGpu, scaleEmc}));
+    }
+
+    /** A predicted row for {@code p}: latency and power from the models, percentiles in the measured proportions. */
+    public Measurement predict(OperatingPoint p) {
+        double ms = Math.max(1e-6, meanMs(p));
+        double w = Math.max(1e-6, powerW(p));
+        return new Measurement(p, ms, ms * p50Ratio, ms * p95Ratio, ms * p99Ratio, w * ms / 1e3, w, 0, 0, null, true);
+    }
+
+    /** The 95th percentile of the relative latency error on held-out points (0.03: within 3%). */
+    public double latencyError() {
+        return latencyError;
+    }
+
+    /** The same for power (and so, with latency, for energy). */
+    public double powerError() {
+        return powerError;
+    }
+
+    /** Whether a predicted latency could, within its error, fall on either side of the budget. */
+    public boolean straddles(double predictedMs, double budgetMs) {
+        return predictedMs * (1 - latencyError) <= budgetMs && predictedMs * (1 + latencyError) > budgetMs;
+    }
+
+    /** The measured rows, and a predicted one for every other point of the grid (measured rows always win). */
+    public List<Measurement> fill(List<Measurement> measured, List<OperatingPoint> grid) {
+        List<Measurement> out = new ArrayList<>(measured);
+        var have = measured.stream().map(Measurement::point).collect(java.util.stream.Collectors.toSet());
+        for (OperatingPoint p : grid) {
+            if (!have.contains(p)) {
+                out.add(predict(p));
+            }
+        }
+        return out;
+    }
+
+    private static double quantile(double[] values, double q) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+    }
+}
