@@ -151,6 +151,28 @@ class DatasetsTest {
     }
 
     @Test
+    void randomTablesThroughTheCommandLinePickWhatBruteForcePicks() throws IOException {
+        java.util.Random r = new java.util.Random(99);
+        for (int t = 0; t < 25; t++) {
+            List<Row> rows = new ArrayList<>();
+            int gpus = 2 + r.nextInt(8);
+            int emcs = 1 + r.nextInt(4);
+            for (int g = 0; g < gpus; g++) {
+                for (int e = 0; e < emcs; e++) {
+                    rows.add(new Row(100_000_000L * (g + 1), 400_000_000L * (e + 1), 5 + r.nextInt(50), 0.01 * (1 + r.nextInt(40))));
+                }
+            }
+            Path profile = importRows(rows, "random", "t" + t);
+            double slowdown = 1 + r.nextDouble();
+            Row best = expected(rows, slowdown, Comparator.comparingDouble(Row::energyJ).thenComparingDouble(Row::meanMs)
+                    .thenComparingLong(Row::gpuHz).thenComparingLong(Row::emcHz));
+            JsonNode got = recommend(profile, "--slowdown", Double.toString(slowdown));
+            assertEquals(best.gpuHz(), got.path("gpuHz").asLong(), "table " + t);
+            assertEquals(best.emcHz(), got.path("emcHz").asLong(), "table " + t);
+        }
+    }
+
+    @Test
     void showPlotsHeatmapsAndTheParetoFront() throws IOException {
         Path profile = importRows(dlbench(datasets().resolve("dlbench_dvfs/gtx980-resnet.csv")), "gtx980", "resnet");
         CliRun run = CliRun.of("show", profile.toString(), "--plot", tmp.resolve("plots").toString());

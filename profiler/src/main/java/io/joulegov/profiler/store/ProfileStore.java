@@ -87,6 +87,19 @@ public final class ProfileStore {
         }
     }
 
+    /**
+     * Reads a profile made on a board of kind {@code boardKind}: one from another kind of board is refused, since
+     * its clocks and energies say nothing about this one.
+     */
+    public static ProfileTable readFor(Path file, String boardKind) {
+        ProfileTable table = read(file);
+        if (!table.key().board().equals(boardKind)) {
+            throw new MalformedFileException("profile " + file + " was made on a " + table.key().board()
+                    + ", not on this " + boardKind);
+        }
+        return table;
+    }
+
     public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));

@@ -68,6 +68,14 @@ class ProfileFilesTest {
     }
 
     @Test
+    void aProfileOfAnotherBoardIsRefused() {
+        Path path = new ProfileStore(tmp).save(table());
+        assertEquals(table(), ProfileStore.readFor(path, "jetson-nano"));
+        MalformedFileException e = assertThrows(MalformedFileException.class, () -> ProfileStore.readFor(path, "jetson-xavier-nx"));
+        assertEquals("profile " + path + " was made on a jetson-nano, not on this jetson-xavier-nx", e.getMessage());
+    }
+
+    @Test
     void hugeAndMissingFilesAreRefusedBeforeReading() throws IOException {
         Path huge = tmp.resolve("huge.json");
         try (RandomAccessFile f = new RandomAccessFile(huge.toFile(), "rw")) {
