@@ -502,8 +502,7 @@ public final class VirtualBoard implements AutoCloseable {
                 setspeed.write("<unsupported>");
                 target = governor.holds("performance") ? hi : governor.holds("powersave") ? lo : governedKHz;
             }
-            long f = Governors.atOrBelow(table, Math.min(Math.max(target, lo), Math.max(lo, hi)));
-            f = Math.min(f, capKHz);
+            long f = Governors.within(table, target, lo, hi, capKHz);
             if (f != effectiveKHz) {
                 effectiveKHz = f;
                 scalingCur.write(f);
@@ -550,8 +549,7 @@ public final class VirtualBoard implements AutoCloseable {
             long hi = max.readNumber(table.get(table.size() - 1));
             long want = governor.holds("performance") ? hi : governor.holds("powersave") ? lo
                     : governor.holds("userspace") ? effectiveHz : governedHz;
-            long f = Governors.atOrBelow(table, Math.min(Math.max(want, lo), Math.max(lo, hi)));
-            f = Math.min(f, capHz);
+            long f = Governors.within(table, want, lo, hi, capHz);
             if (f != effectiveHz) {
                 effectiveHz = f;
                 cur.write(f);

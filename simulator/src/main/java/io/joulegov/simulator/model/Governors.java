@@ -30,6 +30,14 @@ public final class Governors {
         return atOrAbove(table, currentHz * load / PODGOV_TARGET);
     }
 
+    /**
+     * The clock a domain runs at: what its governor wants, kept within the min/max limits in the files (a min above
+     * the max counts as the max), rounded down to a table entry, and no higher than the thermal cap.
+     */
+    public static long within(List<Long> table, long want, long min, long max, long cap) {
+        return Math.min(atOrBelow(table, Math.min(Math.max(want, min), Math.max(min, max))), cap);
+    }
+
     /** The lowest table entry at or above {@code target} (the top one if none is). */
     public static long atOrAbove(List<Long> table, double target) {
         for (long f : table) {
