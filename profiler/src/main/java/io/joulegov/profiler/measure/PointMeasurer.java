@@ -1,0 +1,130 @@
+package io.joulegov.profiler.measure;
+
+import io.joulegov.device.board.Board;
+import io.joulegov.device.board.BoardDiscovery;
+import io.joulegov.device.board.CpuPolicy;
+import io.joulegov.device.board.ThermalZone;
+import io.joulegov.device.clock.Clock;
+import io.joulegov.device.knobs.ClockPinner;
+import io.joulegov.device.power.EnergyReading;
+import io.joulegov.device.power.EnergyWindow;
+import io.joulegov.device.power.PowerSampler;
+import io.joulegov.policies.profile.Measurement;
+import io.joulegov.policies.profile.OperatingPoint;
+import io.joulegov.profiler.workload.Workload;
+import org.apache.commons.math3.distribution.TDistribution;
+import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
+
+import java.time.Duration;
+import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Measures one workload at one operating point through the board's files: pin, let the clocks settle, warm up,
+ * then time every inference of each run while the power sampler integrates its energy window; rerun until the energy
+ * is known well enough..
+ */
+public final class PointMeasurer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PointMeasurer.class);
+
+    private final Board board;
+    private final ClockPinner pinner;
+    private final PowerSampler sampler;
+    private final Clock clock;
+    private final MeasurementSettings settings;
+
+    public PointMeasurer(Board board, ClockPinner pinner, PowerSampler sampler, Clock clock, MeasurementSettings settings) {
+        this.board = board;
+        this.pinner = pinner;
+        this.sampler = sampler;
+        this.clock = clock;
+        this.settings = settings;
+    }
+
+    /** Pins {@code point} (a null EMC leaves the memory clock to the kernel). */
+    public void pin(OperatingPoint point) {
+        for (CpuPolicy p : board.cpuPolicies()) {
+            pinner.pinCpu(p, point.cpuKHz());
+        }
+        if (board.gpu().isPresent()) {
+            pinner.pinGpu(point.gpuHz());
+        }
+        if (point.emcHz() != null) {
+            pinner.pinEmc(point.emcHz());
+        }
+    }
+
+    public Measurement measure(Workload workload, OperatingPoint point) throws Exception {
+        pin(point);
+        clock.sleep(settings.settle());
+        coolDown();
+        workload.warmUp(settings.warmup());
+        double[] latencies = new double[settings.inferences() * settings.maxReruns()];
+        int timed = 0;
+        DescriptiveStatistics energy = new DescriptiveStatistics();
+        DescriptiveStatistics power = new DescriptiveStatistics();
+        for (int run = 0; run < settings.maxReruns(); run++) {
+            try (EnergyWindow window = sampler.openWindow(workload.info().model() + "@" + point)) {
+                for (int i = 0; i < settings.inferences(); i++) {
+                    long t0 = clock.nanoTime();
+                    workload.runOnce();
+                    latencies[timed++] = (clock.nanoTime() - t0) / 1e6;
+                }
+                EnergyReading r = window.end();
+                energy.addValue(r.joules() / settings.inferences());
+                power.addValue(r.meanWatts());
+            }
+            if (run + 1 >= settings.minReruns() && settled(energy)) {
+                break;
+            }
+        }
+        double[] sorted = Arrays.copyOf(latencies, timed);
+        Arrays.sort(sorted);
+        double mean = Arrays.stream(sorted).average().orElseThrow();
+        double e = energy.getMean();
+        double cov = energy.getN() > 1 && e > 0 ? energy.getStandardDeviation() / e : 0;
+        return new Measurement(point, mean, quantile(sorted, 0.50), quantile(sorted, 0.95), quantile(sorted, 0.99), e,
+                power.getMean(), cov, timed, hottest(), false);
+    }
+
+    /** Whether the 95% confidence half-width of energy per inference is under the target share of its mean. */
+    boolean settled(DescriptiveStatistics energy) {
+        long n = energy.getN();
+        if (n < 2) {
+            return false;
+        }
+        double t = new TDistribution(n - 1).inverseCumulativeProbability(0.975);
+        return t * energy.getStandardDeviation() / Math.sqrt(n) <= settings.ciTarget() * energy.getMean();
+    }
+
+    /** Waits while a zone is within the margin of its passive trip, so heat does not bias the measurement. */
+    private void coolDown() throws InterruptedException {
+        for (int waited = 0; waited < 600; waited++) {
+            ThermalZone hot = null;
+            for (ThermalZone z : BoardDiscovery.discover(board.root()).thermalZones()) {
+                if (z.tempC() != null && z.passiveTrip().isPresent()
+                        && z.tempC() > z.passiveTrip().get().tempC() - settings.thermalMarginC()) {
+                    hot = z;
+                }
+            }
+            if (hot == null) {
+                return;
+            }
+            if (waited == 0) {
+                LOG.info("{} at {} C is near its passive trip: pausing", hot.name(), hot.tempC());
+            }
+            clock.sleep(Duration.ofSeconds(1));
+        }
+    }
+
+    private Double hottest() {
+        return BoardDiscovery.discover(board.root()).thermalZones().stream().map(ThermalZone::tempC)
+                .filter(t -> t != null).max(Double::compare).orElse(null);
+    }
+
+    static double quantile(double[] sorted, double q) {
+        return sorted[Math.min(sorted.length - 1, Math.max(0, (int) Math.ceil(q * sorted.length) - 1))];
+    }
+}
