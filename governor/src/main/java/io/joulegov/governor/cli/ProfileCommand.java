@@ -1,22 +1,10 @@
 package io.joulegov.governor.cli;
 
 import io.joulegov.device.DeviceException;
-import io.joulegov.device.board.Board;
-import io.joulegov.device.board.BoardDiscovery;
-import io.joulegov.device.board.Emc;
-import io.joulegov.device.knobs.ClockPinner;
-import io.joulegov.device.knobs.RestoreJournal;
-import io.joulegov.device.power.PowerSampler;
-import io.joulegov.policies.profile.ProfileKey;
-import io.joulegov.profiler.measure.MeasurementSettings;
-import io.joulegov.profiler.measure.PointMeasurer;
 import io.joulegov.profiler.measure.Sweep;
-import io.joulegov.profiler.plan.FullPlan;
-import io.joulegov.profiler.plan.SparsePlan;
-import io.joulegov.profiler.plan.SweepPlan;
+import io.joulegov.governor.compare.VirtualProfiling;
 import io.joulegov.profiler.store.ProfileStore;
-import io.joulegov.simulator.VirtualJetson;
-import io.joulegov.simulator.workload.SimulatedWorkload;
+import io.joulegov.simulator.spec.Boards;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -27,9 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -82,52 +68,38 @@ final class ProfileCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         validate();
+        if (target.root != null && target.virtual != null) {
+            throw new UsageException("--root and --virtual exclude each other");
+        }
         if (target.virtual == null) {
             throw new DeviceException("profiling a real board needs the DJL workloads, which this build does not have yet; "
                     + "profile a virtual board with --virtual nano|xavier-nx|orin-nano");
         }
         long wall0 = System.nanoTime();
-        try (BoardTarget.Opened opened = target.open(seed)) {
-            VirtualJetson jetson = opened.virtual();
-            Board board = BoardDiscovery.discover(opened.root());
-            if (!jetson.board().spec().workloads().containsKey(model)) {
-                throw new UsageException("unknown model '" + model + "' (known: "
-                        + String.join(", ", jetson.board().spec().workloads().keySet()) + ")");
-            }
-            ClockPinner pinner = new ClockPinner(board, RestoreJournal.open(opened.root(), RestoreJournal.defaultFile(opened.root())));
-            List<Long> emcGrid = emcGrid(board);
-            List<Long> cpuGrid = board.cpuPolicies().get(0).frequenciesKHz();
-            List<Long> gpuGrid = board.gpu().orElseThrow().frequenciesHz();
-            try (PowerSampler sampler = new PowerSampler(board.rails(), jetson.clock(), Duration.ofMillis(sampleMs)).start();
-                 SimulatedWorkload workload = new SimulatedWorkload(jetson.board(), model, jetson.clock())) {
-                var info = workload.info();
-                ProfileKey key = new ProfileKey(board.identity().kind(), board.identity().l4t(), board.identity().powerMode(),
-                        cpuGrid, gpuGrid, emcGrid, model, info.hash(), batch, info.inputShape(), info.engine(),
-                        info.intraOpThreads(), info.interOpThreads(), inferences, reruns, sampleMs, ProfileKey.VIRTUAL);
-                Path target = out != null ? out : ProfileStore.locate(cache, null).pathFor(key);
-                Path checkpoint = target.resolveSibling(target.getFileName() + ".partial");
-                List<io.joulegov.policies.profile.OperatingPoint> points = SweepPlan.grid(cpuGrid, gpuGrid, emcGrid);
-                SweepPlan plan = grid.equals("sparse") ? new SparsePlan(points, 0.10) : new FullPlan(points);
-                MeasurementSettings settings = new MeasurementSettings(inferences, Math.min(3, reruns), reruns, 0.02, 20,
-                        Duration.ofMillis(50), 5, Duration.ofMillis(sampleMs));
-                Sweep.Result result;
-                try (ProgressBar bar = progressBar(plan instanceof SparsePlan s ? s.maxPoints() : points.size())) {
-                    result = new Sweep(new PointMeasurer(board, pinner, sampler, jetson.clock(), settings), jetson.clock())
-                            .run(workload, plan, key, checkpoint, resume, (done, expected, last) -> {
-                                if (bar != null) {
-                                    bar.maxHint(expected);
-                                    bar.stepTo(done);
-                                    bar.setExtraMessage(last.point().toString());
-                                }
-                            });
-                } finally {
-                    pinner.release();
-                }
-                ProfileStore.write(result.table(), target);
-                Sweep.finish(checkpoint);
-                report(target, points.size(), result, (System.nanoTime() - wall0) / 1e9);
-            }
+        if (!Boards.NAMES.contains(target.virtual)) {
+            throw new UsageException("unknown virtual board '" + target.virtual + "' (known: " + String.join(", ", Boards.NAMES) + ")");
         }
+        VirtualProfiling.Request request = new VirtualProfiling.Request(target.virtual, model, grid.equals("sparse"), emc,
+                inferences, reruns, sampleMs, seed);
+        Path[] written = new Path[1];
+        VirtualProfiling.Outcome outcome;
+        try (ProgressBar bar = progressBar()) {
+            outcome = VirtualProfiling.run(request, key -> {
+                written[0] = out != null ? out : ProfileStore.locate(cache, null).pathFor(key);
+                return checkpoint(written[0]);
+            }, resume, (done, expected, last) -> {
+                if (bar != null) {
+                    bar.maxHint(expected);
+                    bar.stepTo(done);
+                    bar.setExtraMessage(last.point().toString());
+                }
+            });
+        } catch (IllegalArgumentException unknownModel) {
+            throw new UsageException(unknownModel.getMessage());
+        }
+        ProfileStore.write(outcome.result().table(), written[0]);
+        Sweep.finish(checkpoint(written[0]));
+        report(written[0], outcome.gridSize(), outcome.result(), (System.nanoTime() - wall0) / 1e9);
         return ExitCode.OK;
     }
 
@@ -146,21 +118,16 @@ final class ProfileCommand implements Callable<Integer> {
         }
     }
 
-    private List<Long> emcGrid(Board board) {
-        if (!emc) {
-            return List.of();
-        }
-        Emc e = board.emc().filter(Emc::lockable).filter(x -> !x.ratesHz().isEmpty())
-                .orElseThrow(() -> new DeviceException("--emc: the memory clock of this board cannot be locked"));
-        return e.ratesHz();
+    private static Path checkpoint(Path profile) {
+        return profile.resolveSibling(profile.getFileName() + ".partial");
     }
 
     /** A progress bar with ETA on a terminal; nothing under --json or when stderr is not a terminal. */
-    private ProgressBar progressBar(int points) {
+    private ProgressBar progressBar() {
         if (json || System.console() == null) {
             return null;
         }
-        return new ProgressBarBuilder().setTaskName("profile " + model).setInitialMax(points)
+        return new ProgressBarBuilder().setTaskName("profile " + model).setInitialMax(0)
                 .setStyle(ProgressBarStyle.ASCII).setUnit(" points", 1).showSpeed().build();
     }
 
