@@ -28,10 +28,10 @@ import java.util.Random;
  * (static, oracle) or the online controller (adaptive), pinning through the board's files as the daemon does.
  * Arrivals are back to back, or Poisson at a rate with idle gaps whose energy counts.
  */
-final class ModeRun {
+public final class ModeRun {
 
     /** What every mode of a comparison shares. */
-    record Setup(String board, String model, ProfileTable profile, Budget budget, Percentile percentile, double rate,
+    public record Setup(String board, String model, ProfileTable profile, Budget budget, Percentile percentile, double rate,
                  double durationS, Disturbance disturbance, long seed) {
     }
 

@@ -48,7 +48,10 @@ final class ModelState {
         this.budgetMs = budgetMs;
         this.percentile = percentile;
         this.settings = settings;
-        this.recent = new double[settings.window()];
+        // a tail percentile needs enough samples to be seen at all: 20 expected misses' worth
+        double allowance = percentile.missAllowance();
+        this.recent = new double[Double.isNaN(allowance) ? settings.window()
+                : Math.max(settings.window(), (int) Math.ceil(20 / allowance))];
         this.missed = new boolean[settings.missWindow()];
         this.index = start;
     }
@@ -90,13 +93,37 @@ final class ModelState {
         return copy[Math.min(copy.length - 1, (int) Math.ceil(q * copy.length) - 1)];
     }
 
+    /** Whether the recent window holds enough samples for its percentile to mean something (5 expected misses). */
+    boolean percentileKnown() {
+        double allowance = percentile.missAllowance();
+        return Double.isNaN(allowance) ? recentCount >= settings.minSamples() : recentCount * allowance >= 5;
+    }
+
+    double mean() {
+        double sum = 0;
+        for (int i = 0; i < recentCount; i++) {
+            sum += recent[i];
+        }
+        return recentCount == 0 ? Double.NaN : sum / recentCount;
+    }
+
     double missRate() {
         return missCount == 0 ? 0 : (double) missesInWindow / missCount;
     }
 
-    /** Remembers what the current point delivers now: observed over profiled latency. */
+    /** Whether enough inferences were seen for the miss rate to be compared with the allowance (5 expected misses). */
+    boolean missRateKnown() {
+        double allowance = percentile.missAllowance();
+        return !Double.isNaN(allowance) && missCount * allowance >= 5;
+    }
+
+    /**
+     * Remembers what the current point delivers now: observed over profiled latency, at the budget's percentile once
+     * the window shows it, by the mean until then (the mean settles after a few samples, a tail takes hundreds).
+     */
     double learn(long now) {
-        double correction = observed() / percentile.of(current());
+        double correction = percentileKnown() ? observed() / percentile.of(current())
+                : mean() / current().meanMs();
         corrections.put(current().point(), new double[] {correction, now});
         return correction;
     }

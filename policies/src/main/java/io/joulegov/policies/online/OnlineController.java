@@ -126,8 +126,9 @@ public final class OnlineController {
         double correction = s.learn(now);
         double observed = s.observed();
         double allowance = s.percentile.missAllowance();
-        boolean missingTooOften = !Double.isNaN(allowance) && s.missRate() > allowance;
-        if (streak || missingTooOften || observed > s.budgetMs) {
+        boolean missingTooOften = s.missRateKnown() && s.missRate() > allowance;
+        boolean overBudget = s.percentileKnown() && observed > s.budgetMs;
+        if (streak || missingTooOften || overBudget) {
             int best = cheapestMeeting(s, s.budgetMs * (1 - settings.margin()), correction, now);
             if (best >= s.index && s.index > 0) {
                 best = s.index - 1; // the prediction says we are fine, the observations say otherwise
@@ -142,7 +143,7 @@ public final class OnlineController {
         }
         int next = s.index + 1;
         boolean dwelt = now - s.enteredAt >= settings.minDwellNanos();
-        boolean headroom = observed <= s.budgetMs * (1 - settings.hysteresis());
+        boolean headroom = s.percentile.of(s.current()) * correction <= s.budgetMs * (1 - settings.hysteresis());
         boolean blocked = now < s.blockedUntil && next >= s.blockedFrom;
         if (dwelt && headroom && !blocked && next < s.frontier.size() && s.predicted(next, correction, now) <= s.budgetMs) {
             s.moveTo(next, now);
