@@ -11,7 +11,7 @@ import java.io.PrintWriter;
 /** The {@code joulegov} command: one line per error, a documented exit code, no stack trace unless --debug. */
 @Command(name = "joulegov", mixinStandardHelpOptions = true, version = "joulegov 0.1.0",
         description = "Energy-aware CPU/GPU/EMC frequency governor for DNN inference on NVIDIA Jetson boards.",
-        subcommands = {BoardsCommand.class, SimulateCommand.class, ProfileCommand.class, ImportCommand.class, ShowCommand.class,
+        subcommands = {DemoCommand.class, BoardsCommand.class, SimulateCommand.class, ProfileCommand.class, ImportCommand.class, ShowCommand.class,
                 RecommendCommand.class, CompareCommand.class, RestoreCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:failure (board, files, kernel)", "2:usage error or malformed input file",

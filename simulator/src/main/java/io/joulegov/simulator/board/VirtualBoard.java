@@ -185,6 +185,7 @@ public final class VirtualBoard implements AutoCloseable {
     public synchronized long beginInference(WorkloadModel w, long atNanos) {
         advanceTo(atNanos);
         applyKnobs();
+        emc.busy = true; // memory activity raises an unlocked EMC at once; it falls back only after an idle window
         emc.apply();
         double contention = disturbed(Disturbance.CPU_CONTENTION) ? 1 / (1 - Disturbance.CONTENTION_SHARE) : 1;
         double fc = meanCpuKHz() / 1000.0;
@@ -560,7 +561,7 @@ public final class VirtualBoard implements AutoCloseable {
 
     /**
      * The memory clock: locked at a written rate, or else scaled by the kernel from memory activity: at the top
-     * while the GPU works, at the bottom once it has been idle for a governor window.
+     * as soon as inference runs, at the bottom once the GPU has been idle for a governor window.
      */
     private final class Memory {
         final List<Long> table = spec.emc().ratesHz();
