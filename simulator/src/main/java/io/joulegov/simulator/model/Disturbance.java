@@ -11,7 +11,7 @@ public enum Disturbance {
     CPU_CONTENTION;
 
     /** The ambient rise of {@link #THERMAL}, in kelvin. */
-    public static final double THERMAL_STEP_K = 47;
+    public static final double THERMAL_STEP_K = 55;
     /** The CPU share the co-runner of {@link #CPU_CONTENTION} takes. */
     public static final double CONTENTION_SHARE = 0.4;
 

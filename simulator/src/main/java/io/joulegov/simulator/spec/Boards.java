@@ -154,7 +154,7 @@ public final class Boards {
     }
 
     private static BoardSpec.Zone zone(String name, double kPerWatt, boolean offline, List<BoardSpec.Trip> trips) {
-        return new BoardSpec.Zone(name, kPerWatt, 20, trips, offline);
+        return new BoardSpec.Zone(name, kPerWatt, 10, trips, offline);
     }
 
     /** SoC zones: throttling starts at the passive trip. */
