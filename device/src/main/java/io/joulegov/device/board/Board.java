@@ -19,8 +19,4 @@ public record Board(SysRoot root, BoardIdentity identity, List<CpuPolicy> cpuPol
     public Optional<PowerRail> totalRail() {
         return rails.stream().filter(r -> r.role() == RailRole.TOTAL).findFirst();
     }
-
-    public Optional<CpuPolicy> cpuPolicy(String name) {
-        return cpuPolicies.stream().filter(p -> p.name().equals(name)).findFirst();
-    }
 }

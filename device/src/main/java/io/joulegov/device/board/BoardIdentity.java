@@ -3,7 +3,6 @@ package io.joulegov.device.board;
 import io.joulegov.device.sysfs.SysRoot;
 
 import java.util.Locale;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -62,9 +61,5 @@ public record BoardIdentity(String kind, String model, String l4t, Integer power
             return "jetson-nano";
         }
         return GENERIC;
-    }
-
-    public Optional<String> l4tRelease() {
-        return Optional.ofNullable(l4t);
     }
 }

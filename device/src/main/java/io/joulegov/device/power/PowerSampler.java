@@ -60,11 +60,6 @@ public final class PowerSampler implements AutoCloseable {
         this.railWatts = new double[rails.size()];
     }
 
-    /** True when there is something to measure: without rails, windows report no energy. */
-    public boolean hasPower() {
-        return !sensors.isEmpty();
-    }
-
     public Duration period() {
         return Duration.ofNanos(periodNanos);
     }

@@ -10,7 +10,6 @@ import io.joulegov.policies.select.Selection;
 import io.joulegov.policies.select.Selector;
 import io.joulegov.policies.surrogate.Surrogate;
 import io.joulegov.profiler.store.ProfileStore;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

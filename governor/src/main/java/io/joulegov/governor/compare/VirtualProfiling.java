@@ -82,9 +82,4 @@ public final class VirtualProfiling {
             }
         }
     }
-
-    /** The most a sparse plan measures of a grid of {@code size} points (for a progress bar). */
-    public static int expectedPoints(boolean sparse, int size) {
-        return sparse ? Math.max(1, (int) Math.floor(0.10 * size)) : size;
-    }
 }

@@ -32,12 +32,9 @@ final class ModelState {
     int streak;
     long enteredAt;
     long lastSeen = Long.MIN_VALUE;
-    long inferences;
-    long misses;
     int missNext;
     int missCount;
     int missesInWindow;
-    int switches;
     int blockedFrom = Integer.MAX_VALUE;
     long blockedUntil = Long.MIN_VALUE;
 
@@ -65,11 +62,7 @@ final class ModelState {
         recentNext = (recentNext + 1) % recent.length;
         recentCount = Math.min(recentCount + 1, recent.length);
         samplesHere++;
-        inferences++;
         boolean miss = latencyMs > budgetMs;
-        if (miss) {
-            misses++;
-        }
         streak = miss ? streak + 1 : 0;
         if (missCount == missed.length && missed[missNext]) {
             missesInWindow--;
@@ -151,7 +144,6 @@ final class ModelState {
             recentNext = 0;
             streak = 0;
             enteredAt = now;
-            switches++;
         }
     }
 }

@@ -112,12 +112,6 @@ public final class OnlineController {
         return s == null ? null : s.current().point();
     }
 
-    /** Inferences, misses and point switches of a model so far: {inferences, misses, switches}. */
-    public long[] counters(String model) {
-        ModelState s = models.get(model);
-        return s == null ? new long[3] : new long[] {s.inferences, s.misses, s.switches};
-    }
-
     private void adjust(ModelState s, long now) {
         boolean streak = s.streak >= settings.missStreak();
         if (s.samplesHere < settings.minSamples() && !streak) {
