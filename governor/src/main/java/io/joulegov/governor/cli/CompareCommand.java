@@ -9,6 +9,7 @@ import io.joulegov.policies.select.Request;
 import io.joulegov.simulator.model.Disturbance;
 import io.joulegov.simulator.spec.Boards;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -31,14 +32,8 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "NAME")
     String model;
 
-    @Option(names = "--budget-ms", paramLabel = "X")
-    Double budgetMs;
-
-    @Option(names = "--slowdown", paramLabel = "F")
-    Double slowdown;
-
-    @Option(names = "--percentile", paramLabel = "P", defaultValue = "p95")
-    String percentile;
+    @Mixin
+    BudgetOptions budget = new BudgetOptions();
 
     @Option(names = "--rate", paramLabel = "PER_S", defaultValue = "0", description = "Poisson arrivals per second; 0 (default) runs back to back.")
     double rate;
@@ -57,7 +52,7 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Request request = RecommendCommand.request(budgetMs, slowdown, percentile, "min-energy", 0.5, null);
+        Request request = budget.request("min-energy", 0.5, null);
         if (!Boards.NAMES.contains(board)) {
             throw new UsageException("unknown virtual board '" + board + "' (known: " + String.join(", ", Boards.NAMES) + ")");
         }
@@ -83,12 +78,12 @@ final class CompareCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("joulegov: " + e.getMessage());
             return ExitCode.INFEASIBLE;
         }
-        double budget = request.budget().millis(profile, request.percentile());
+        double budgetMs = request.budget().millis(profile, request.percentile());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(Json.of(report(board, model, budget, modes)));
+            out.println(Json.of(report(board, model, budgetMs, modes)));
         } else {
-            out.print(table(board, model, budget, request.percentile().label(), modes));
+            out.print(table(board, model, budgetMs, request.percentile().label(), modes));
         }
         out.flush();
         return ExitCode.OK;

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 import java.io.PrintWriter;
 
 /** The {@code joulegov} command: one line per error, a documented exit code, no stack trace unless --debug. */
-@Command(name = "joulegov", mixinStandardHelpOptions = true, version = "joulegov 0.1.0",
+@Command(name = "joulegov", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "joulegov 0.1.0",
         description = "Energy-aware CPU/GPU/EMC frequency governor for DNN inference on NVIDIA Jetson boards.",
         subcommands = {DemoCommand.class, BoardsCommand.class, SimulateCommand.class, ProfileCommand.class, ImportCommand.class, ShowCommand.class,
                 RecommendCommand.class, CompareCommand.class, RestoreCommand.class},

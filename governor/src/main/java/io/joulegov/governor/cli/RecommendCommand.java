@@ -2,8 +2,6 @@ package io.joulegov.governor.cli;
 
 import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.ProfileTable;
-import io.joulegov.policies.select.Budget;
-import io.joulegov.policies.select.Percentile;
 import io.joulegov.policies.select.Policy;
 import io.joulegov.policies.select.Request;
 import io.joulegov.policies.select.Selection;
@@ -11,6 +9,7 @@ import io.joulegov.policies.select.Selector;
 import io.joulegov.policies.surrogate.Surrogate;
 import io.joulegov.profiler.store.ProfileStore;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -32,14 +31,8 @@ final class RecommendCommand implements Callable<Integer> {
     @Option(names = "--profile", required = true, paramLabel = "FILE")
     Path profile;
 
-    @Option(names = "--budget-ms", paramLabel = "X", description = "Latency budget in milliseconds.")
-    Double budgetMs;
-
-    @Option(names = "--slowdown", paramLabel = "F", description = "Budget as F x the latency of the profile's fastest point.")
-    Double slowdown;
-
-    @Option(names = "--percentile", paramLabel = "P", defaultValue = "p95", description = "mean, p50, p95 (default) or p99.")
-    String percentile;
+    @Mixin
+    BudgetOptions budget = new BudgetOptions();
 
     @Option(names = "--policy", paramLabel = "NAME", defaultValue = "min-energy",
             description = "min-energy (default), min-edp, min-ed2p, zeus, power-cap, performance.")
@@ -56,7 +49,7 @@ final class RecommendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Request request = request(budgetMs, slowdown, percentile, policy, eta, watts);
+        Request request = budget.request(policy, eta, watts);
         ProfileTable table = ProfileStore.read(profile);
         Selection s = Selector.select(table, request);
         PrintWriter out = spec.commandLine().getOut();
@@ -97,20 +90,6 @@ final class RecommendCommand implements Callable<Integer> {
         }
         err.println("joulegov: warning: " + why);
         err.flush();
-    }
-
-    /** The request the options describe; a usage error when they do not fit together. */
-    static Request request(Double budgetMs, Double slowdown, String percentile, String policy, double eta, Double watts) {
-        if ((budgetMs == null) == (slowdown == null)) {
-            throw new UsageException("give exactly one of --budget-ms and --slowdown");
-        }
-        try {
-            Budget budget = budgetMs != null ? new Budget.Millis(budgetMs) : new Budget.Slowdown(slowdown);
-            return new Request(Policy.parse(policy), budget, Percentile.parse(percentile), eta,
-                    watts == null ? Double.NaN : watts);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
     }
 
     static Map<String, Object> report(Policy policy, Selection s) {

@@ -115,6 +115,15 @@ class BoardsCommandTest {
         assertEquals(2, CliRun.of().exitCode());
     }
 
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : List.of("demo", "boards", "simulate", "profile", "import", "show", "recommend", "compare", "restore")) {
+            CliRun run = CliRun.of(command, "--help");
+            assertEquals(0, run.exitCode(), command);
+            assertTrue(run.out().startsWith("Usage: joulegov " + command), run.out());
+        }
+    }
+
     private static JsonNode fieldNames(JsonNode doc) {
         var names = JSON.createArrayNode();
         doc.fieldNames().forEachRemaining(names::add);
