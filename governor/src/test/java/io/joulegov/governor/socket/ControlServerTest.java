@@ -1,0 +1,156 @@
+package io.joulegov.governor.socket;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ControlServerTest {
+
+    @TempDir
+    Path tmp;
+
+    private ControlServer server;
+    private final List<ControlRequest> seen = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void start() throws IOException {
+        server = ControlServer.start(tmp.resolve("run/joulegov.sock"), (request, peer) -> {
+            seen.add(request);
+            return ControlProtocol.ok(Map.of("user", peer.user()));
+        }, Duration.ofMillis(300));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    /** A client: lines out, lines in; {@link #read()} returns null when the server closed the connection. */
+    final class Client implements AutoCloseable {
+        final SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        final StringBuilder pending = new StringBuilder();
+
+        Client() throws IOException {
+            channel.connect(UnixDomainSocketAddress.of(server.path()));
+        }
+
+        void send(byte[] bytes) throws IOException {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) {
+                channel.write(b);
+            }
+        }
+
+        void send(String line) throws IOException {
+            send((line + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+
+        String read() throws IOException {
+            ByteBuffer b = ByteBuffer.allocate(4096);
+            while (pending.indexOf("\n") < 0) {
+                b.clear();
+                int n = channel.read(b);
+                if (n < 0) {
+                    return null;
+                }
+                pending.append(new String(b.array(), 0, n, StandardCharsets.UTF_8));
+            }
+            int nl = pending.indexOf("\n");
+            String line = pending.substring(0, nl);
+            pending.delete(0, nl + 1);
+            return line;
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+
+    @Test
+    void requestsReachTheHandlerAndGetOneReplyEach() throws IOException {
+        try (Client c = new Client()) {
+            c.send("{\"op\":\"register\",\"model\":\"resnet18\",\"hash\":\"3f2a9c0d\",\"slowdown\":1.3,\"percentile\":\"p99\"}");
+            assertEquals("{\"ok\":true,\"user\":\"" + System.getProperty("user.name") + "\"}", c.read());
+            c.send("{\"op\":\"begin\",\"model\":\"resnet18\"}");
+            c.send("{\"op\":\"report\",\"model\":\"resnet18\",\"latenciesMs\":[31.5,30.25]}");
+            c.send("{\"op\":\"status\"}");
+            for (int i = 0; i < 3; i++) {
+                assertTrue(c.read().startsWith("{\"ok\":true"));
+            }
+        }
+        assertEquals(new ControlRequest.Register("resnet18", "3f2a9c0d", 1, null, 1.3, "p99"), seen.get(0));
+        assertEquals(new ControlRequest.Report("resnet18", List.of(31.5, 30.25)), seen.get(2));
+        assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(server.path())));
+    }
+
+    private void assertRefused(byte[] bytes, String reason) throws IOException {
+        try (Client bad = new Client(); Client good = new Client()) {
+            bad.send(bytes);
+            String reply = bad.read();
+            assertTrue(reply != null && reply.startsWith("{\"ok\":false,\"error\":") && reply.contains(reason), reply);
+            assertEquals(null, bad.read(), "the connection is closed");
+            good.send("{\"op\":\"status\"}");
+            assertTrue(good.read().startsWith("{\"ok\":true"), "other clients are not disturbed");
+        }
+        assertTrue(seen.stream().allMatch(r -> r instanceof ControlRequest.Status), "nothing bad reached the handler");
+    }
+
+    @Test
+    void malformedBinaryAndOversizedRequestsAreRefusedAndCutOff() throws IOException {
+        assertRefused("{not json\n".getBytes(StandardCharsets.UTF_8), "not JSON");
+        assertRefused("[1,2]\n".getBytes(StandardCharsets.UTF_8), "a request is a JSON object");
+        assertRefused("{\"op\":\"reboot\"}\n".getBytes(StandardCharsets.UTF_8), "unknown op 'reboot'");
+        assertRefused("{\"op\":\"register\",\"model\":\"../../etc\",\"budgetMs\":40}\n".getBytes(StandardCharsets.UTF_8), "model must be");
+        assertRefused("{\"op\":\"register\",\"model\":\"m\",\"budgetMs\":40,\"slowdown\":1.2}\n".getBytes(StandardCharsets.UTF_8), "exactly one");
+        assertRefused("{\"op\":\"report\",\"model\":\"m\",\"latenciesMs\":[1,-2]}\n".getBytes(StandardCharsets.UTF_8), "positive numbers");
+        assertRefused(new byte[] {(byte) 0xff, (byte) 0xfe, 0x00, 0x01, '\n'}, "not UTF-8");
+        byte[] huge = new byte[ControlProtocol.MAX_FRAME + 10];
+        java.util.Arrays.fill(huge, (byte) 'a');
+        assertRefused(huge, "request longer than");
+    }
+
+    @Test
+    void aRequestSentTooSlowlyIsCutOff() throws Exception {
+        try (Client slow = new Client()) {
+            slow.send("{\"op\":\"sta".getBytes(StandardCharsets.UTF_8));
+            Thread.sleep(600);
+            String reply = slow.read();
+            assertTrue(reply != null && reply.contains("not finished in time"), reply);
+            assertEquals(null, slow.read());
+        }
+    }
+
+    @Test
+    void manyClientsComingAndGoingLeaveTheServerServing() throws IOException {
+        for (int i = 0; i < 500; i++) {
+            try (Client c = new Client()) {
+                if (i % 2 == 0) {
+                    c.send("{\"op\":\"status\"}");
+                }
+            }
+        }
+        try (Client c = new Client()) {
+            c.send("{\"op\":\"status\"}");
+            assertTrue(c.read().startsWith("{\"ok\":true"));
+        }
+    }
+}
