@@ -12,7 +12,7 @@ import java.io.PrintWriter;
 @Command(name = "joulegov", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "joulegov 0.1.0",
         description = "Energy-aware CPU/GPU/EMC frequency governor for DNN inference on NVIDIA Jetson boards.",
         subcommands = {DemoCommand.class, BoardsCommand.class, SimulateCommand.class, ProfileCommand.class, ImportCommand.class, ShowCommand.class,
-                RecommendCommand.class, CompareCommand.class, RestoreCommand.class},
+                RecommendCommand.class, GovernCommand.class, CompareCommand.class, RestoreCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:failure (board, files, kernel)", "2:usage error or malformed input file",
                 "3:no operating point satisfies the request"})

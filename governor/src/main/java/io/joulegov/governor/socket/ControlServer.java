@@ -155,7 +155,7 @@ public final class ControlServer implements AutoCloseable {
                     client.line.reset();
                     client.partialSince = 0;
                     if (!answer(channel, client, line)) {
-                        close(key);
+                        drainAndClose(key);
                         return;
                     }
                 } else {
@@ -165,7 +165,7 @@ public final class ControlServer implements AutoCloseable {
                     client.line.write(bytes[i]);
                     if (client.line.size() >= ControlProtocol.MAX_FRAME) {
                         reply(channel, ControlProtocol.error("request longer than " + ControlProtocol.MAX_FRAME + " bytes"));
-                        close(key);
+                        drainAndClose(key);
                         return;
                     }
                 }
@@ -244,6 +244,22 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads what the client already sent before closing: a Unix socket closed with unread data resets the peer,
+     * which would then lose the error reply.
+     */
+    private static void drainAndClose(SelectionKey key) {
+        ByteBuffer sink = ByteBuffer.allocate(8192);
+        try {
+            for (int i = 0; i < 128 && ((SocketChannel) key.channel()).read(sink.clear()) > 0; i++) {
+                // discard
+            }
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        close(key);
+    }
+
     private static void close(SelectionKey key) {
         key.cancel();
         try {
@@ -254,7 +270,10 @@ public final class ControlServer implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (!running) {
+            return;
+        }
         running = false;
         selector.wakeup();
         try {
