@@ -62,7 +62,21 @@ class GovernCommandTest {
         return Files.readString(root.resolve(rel)).trim();
     }
 
+    /** One request, one reply; like any client it retries a refused connection (the socket file exists before listen). */
     private static String ask(Path socket, String request) throws Exception {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return askOnce(socket, request);
+            } catch (java.net.ConnectException refused) {
+                if (attempt == 50) {
+                    throw refused;
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    private static String askOnce(Path socket, String request) throws Exception {
         try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             c.connect(UnixDomainSocketAddress.of(socket));
             c.write(ByteBuffer.wrap((request + "\n").getBytes(StandardCharsets.UTF_8)));
@@ -122,9 +136,18 @@ class GovernCommandTest {
         assertFalse(Files.exists(root.resolve("var/lib/joulegov/restore.json")), "nothing was journaled");
     }
 
-    /** kill -9 of the daemon while it holds the board; restore gives every knob back. */
+    /** SIGTERM (what systemd sends on stop) makes the daemon give every knob back by itself. */
     @Test
-    void restoreUndoesAKillDashNine() throws Exception {
+    void sigtermRestoresByItself() throws Exception {
+        Process daemon = startDaemon();
+        daemon.destroy();
+        assertTrue(daemon.waitFor(10, TimeUnit.SECONDS));
+        Thread.sleep(100);
+        assertEquals(knobsBefore, knobs());
+        assertFalse(Files.exists(root.resolve("var/lib/joulegov/restore.json")), "the journal is gone once restored");
+    }
+
+    private Process startDaemon() throws Exception {
         Process daemon = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                 System.getProperty("java.class.path"), JoulegovCommand.class.getName(), "govern", "--root", root.toString(),
                 "--model", "resnet18", "--slowdown", "1.3", "--allow-virtual-profiles")
@@ -134,6 +157,14 @@ class GovernCommandTest {
             Thread.sleep(20);
         }
         Thread.sleep(200);
+        assertEquals("userspace", read("sys/devices/system/cpu/cpufreq/policy0/scaling_governor"), "the daemon took the CPU");
+        return daemon;
+    }
+
+    /** kill -9 of the daemon while it holds the board; restore gives every knob back. */
+    @Test
+    void restoreUndoesAKillDashNine() throws Exception {
+        Process daemon = startDaemon();
         daemon.destroyForcibly();
         assertTrue(daemon.waitFor(10, TimeUnit.SECONDS));
         assertEquals("userspace", read("sys/devices/system/cpu/cpufreq/policy0/scaling_governor"), "left pinned by the kill");
