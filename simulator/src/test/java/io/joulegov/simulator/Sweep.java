@@ -2,7 +2,6 @@ package io.joulegov.simulator;
 
 import io.joulegov.device.board.Board;
 import io.joulegov.device.board.BoardDiscovery;
-import io.joulegov.device.board.CpuPolicy;
 import io.joulegov.device.clock.VirtualClock;
 import io.joulegov.device.knobs.ClockPinner;
 import io.joulegov.device.knobs.RestoreJournal;
@@ -81,12 +80,6 @@ final class Sweep implements AutoCloseable {
         }
     }
 
-    void pin(long cpuKHz, long gpuHz) {
-        for (CpuPolicy p : board.cpuPolicies()) {
-            pinner.pinCpu(p, cpuKHz);
-        }
-        pinner.pinGpu(gpuHz);
-    }
 
     /** Default DVFS for {@code dvfsInferences}, then every pair of the grid for {@code perPoint} inferences. */
     Result sweep(String workload, int dvfsInferences, int perPoint) throws Exception {
@@ -100,7 +93,7 @@ final class Sweep implements AutoCloseable {
             Point[][] grid = new Point[cpus.size()][gpus.size()];
             for (int i = 0; i < cpus.size(); i++) {
                 for (int j = 0; j < gpus.size(); j++) {
-                    pin(cpus.get(i), gpus.get(j));
+                    pinner.pin(cpus.get(i), gpus.get(j), null);
                     w.warmUp(3);
                     grid[i][j] = run(w, cpus.get(i), gpus.get(j), perPoint);
                 }

@@ -82,6 +82,22 @@ public final class ClockPinner {
         return Long.parseLong(back);
     }
 
+    /**
+     * Pins a whole operating point: every CPU policy at {@code cpuKHz}, the GPU (where the board has one) and the
+     * memory clock unless {@code emcHz} is null (left to the kernel).
+     */
+    public void pin(long cpuKHz, long gpuHz, Long emcHz) {
+        for (CpuPolicy p : board.cpuPolicies()) {
+            pinCpu(p, cpuKHz);
+        }
+        if (board.gpu().isPresent()) {
+            pinGpu(gpuHz);
+        }
+        if (emcHz != null) {
+            pinEmc(emcHz);
+        }
+    }
+
     /** Gives every pinned domain back as the journal found it, and removes the journal. */
     public List<Mismatch> release() {
         return journal.restore(writer);

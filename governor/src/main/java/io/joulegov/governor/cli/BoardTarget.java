@@ -2,6 +2,7 @@ package io.joulegov.governor.cli;
 
 import io.joulegov.device.sysfs.SysRoot;
 import io.joulegov.simulator.VirtualJetson;
+import io.joulegov.simulator.spec.BoardSpec;
 import io.joulegov.simulator.spec.Boards;
 import picocli.CommandLine.Option;
 
@@ -23,13 +24,20 @@ final class BoardTarget {
             throw new UsageException("--root and --virtual exclude each other");
         }
         if (virtual != null) {
-            if (!Boards.NAMES.contains(virtual)) {
-                throw new UsageException("unknown virtual board '" + virtual + "' (known: " + String.join(", ", Boards.NAMES) + ")");
-            }
+            requireKnown(virtual);
             VirtualJetson jetson = VirtualJetson.open(virtual, seed);
             return new Opened(SysRoot.of(jetson.root()), jetson);
         }
         return new Opened(SysRoot.of(root != null ? root : Path.of("/")), null);
+    }
+
+    /** A usage error (exit 2) unless {@code name} is a virtual board joulegov has. */
+    static BoardSpec requireKnown(String name) {
+        try {
+            return Boards.byName(name);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
     }
 
     /** An opened board: its root, and the virtual board behind it if there is one. */

@@ -7,7 +7,6 @@ import io.joulegov.governor.compare.VirtualProfiling;
 import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.policies.select.Request;
 import io.joulegov.simulator.model.Disturbance;
-import io.joulegov.simulator.spec.Boards;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,9 +52,7 @@ final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Request request = budget.request("min-energy", 0.5, null);
-        if (!Boards.NAMES.contains(board)) {
-            throw new UsageException("unknown virtual board '" + board + "' (known: " + String.join(", ", Boards.NAMES) + ")");
-        }
+        BoardTarget.requireKnown(board);
         if (!(duration > 0) || rate < 0 || Double.isNaN(rate)) {
             throw new UsageException("--duration must be above 0 and --rate at least 0");
         }

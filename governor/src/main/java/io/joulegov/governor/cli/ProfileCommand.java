@@ -4,7 +4,6 @@ import io.joulegov.device.DeviceException;
 import io.joulegov.profiler.measure.Sweep;
 import io.joulegov.governor.compare.VirtualProfiling;
 import io.joulegov.profiler.store.ProfileStore;
-import io.joulegov.simulator.spec.Boards;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -76,9 +75,7 @@ final class ProfileCommand implements Callable<Integer> {
                     + "profile a virtual board with --virtual nano|xavier-nx|orin-nano");
         }
         long wall0 = System.nanoTime();
-        if (!Boards.NAMES.contains(target.virtual)) {
-            throw new UsageException("unknown virtual board '" + target.virtual + "' (known: " + String.join(", ", Boards.NAMES) + ")");
-        }
+        BoardTarget.requireKnown(target.virtual);
         VirtualProfiling.Request request = new VirtualProfiling.Request(target.virtual, model, grid.equals("sparse"), emc,
                 inferences, reruns, sampleMs, seed);
         Path[] written = new Path[1];

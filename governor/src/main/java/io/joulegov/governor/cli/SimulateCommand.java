@@ -1,9 +1,9 @@
 package io.joulegov.governor.cli;
 
 import io.joulegov.device.clock.Clock;
+import io.joulegov.policies.select.Percentile;
 import io.joulegov.simulator.board.VirtualBoard;
 import io.joulegov.simulator.spec.BoardSpec;
-import io.joulegov.simulator.spec.Boards;
 import io.joulegov.simulator.workload.SimulatedWorkload;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -94,10 +94,7 @@ final class SimulateCommand implements Runnable {
     }
 
     private BoardSpec validate() {
-        if (!Boards.NAMES.contains(board)) {
-            throw new UsageException("unknown board '" + board + "' (known: " + String.join(", ", Boards.NAMES) + ")");
-        }
-        BoardSpec boardSpec = Boards.byName(board);
+        BoardSpec boardSpec = BoardTarget.requireKnown(board);
         if (workload != null && !boardSpec.workloads().containsKey(workload)) {
             throw new UsageException("unknown workload '" + workload + "' (known: " + String.join(", ", boardSpec.workloads().keySet()) + ")");
         }
@@ -159,7 +156,7 @@ final class SimulateCommand implements Runnable {
     private void report(PrintWriter out, double seconds, long total, double[] latencies) {
         Arrays.sort(latencies);
         double mean = Arrays.stream(latencies).average().orElse(Double.NaN);
-        double p95 = latencies[Math.min(latencies.length - 1, (int) Math.ceil(0.95 * latencies.length) - 1)];
+        double p95 = Percentile.ofSorted(latencies, 0.95);
         synchronized (out) {
             out.printf("t=%.0fs %s inferences=%d last-second=%d mean=%.1fms p95=%.1fms%n", seconds, workload, total,
                     latencies.length, mean, p95);

@@ -2,7 +2,6 @@ package io.joulegov.governor.compare;
 
 import io.joulegov.device.board.Board;
 import io.joulegov.device.board.BoardDiscovery;
-import io.joulegov.device.board.CpuPolicy;
 import io.joulegov.device.clock.VirtualClock;
 import io.joulegov.device.knobs.ClockPinner;
 import io.joulegov.device.knobs.RestoreJournal;
@@ -53,7 +52,7 @@ public final class ModeRun {
             OnlineController controller = null;
             OperatingPoint held = null;
             if (fixed != null) {
-                held = pin(board, pinner, fixed);
+                held = pin(pinner, fixed);
             } else if (mode.equals("adaptive")) {
                 controller = new OnlineController(ControllerSettings.defaults());
                 controller.register(s.model(), s.profile(), s.budget(), s.percentile(), start);
@@ -74,7 +73,7 @@ public final class ModeRun {
                             long idleAt = clock.nanoTime() + ControllerSettings.defaults().idleNanos();
                             if (idleAt < nextArrival) {
                                 clock.sleepUntil(idleAt);
-                                held = follow(board, pinner, controller, clock.nanoTime(), held);
+                                held = follow(pinner, controller, clock.nanoTime(), held);
                             }
                         }
                         clock.sleepUntil(nextArrival);
@@ -84,7 +83,7 @@ public final class ModeRun {
                     }
                     if (controller != null) {
                         controller.begin(s.model(), clock.nanoTime());
-                        held = follow(board, pinner, controller, clock.nanoTime(), held);
+                        held = follow(pinner, controller, clock.nanoTime(), held);
                     }
                     long t0 = clock.nanoTime();
                     w.runOnce();
@@ -105,30 +104,19 @@ public final class ModeRun {
                 double[] sorted = Arrays.copyOf(latencies, n);
                 Arrays.sort(sorted);
                 return new ModeResult(mode, joules / n, Arrays.stream(sorted).average().orElse(Double.NaN),
-                        quantile(sorted, 0.95), quantile(sorted, 0.99), (double) misses / n, n, fixed);
+                        Percentile.ofSorted(sorted, 0.95), Percentile.ofSorted(sorted, 0.99), (double) misses / n, n, fixed);
             }
         }
     }
 
     /** Pins what the controller decides, when it differs from what is held. */
-    private static OperatingPoint follow(Board board, ClockPinner pinner, OnlineController controller, long now,
-                                         OperatingPoint held) {
+    private static OperatingPoint follow(ClockPinner pinner, OnlineController controller, long now, OperatingPoint held) {
         OperatingPoint want = controller.decide(now).point();
-        return want.equals(held) ? held : pin(board, pinner, want);
+        return want.equals(held) ? held : pin(pinner, want);
     }
 
-    private static OperatingPoint pin(Board board, ClockPinner pinner, OperatingPoint p) {
-        for (CpuPolicy policy : board.cpuPolicies()) {
-            pinner.pinCpu(policy, p.cpuKHz());
-        }
-        pinner.pinGpu(p.gpuHz());
-        if (p.emcHz() != null) {
-            pinner.pinEmc(p.emcHz());
-        }
+    private static OperatingPoint pin(ClockPinner pinner, OperatingPoint p) {
+        pinner.pin(p.cpuKHz(), p.gpuHz(), p.emcHz());
         return p;
-    }
-
-    private static double quantile(double[] sorted, double q) {
-        return sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
     }
 }

@@ -4,7 +4,6 @@ import io.joulegov.device.DeviceException;
 import io.joulegov.device.MalformedFileException;
 import io.joulegov.device.board.Board;
 import io.joulegov.device.board.BoardDiscovery;
-import io.joulegov.device.board.CpuPolicy;
 import io.joulegov.device.clock.Clock;
 import io.joulegov.device.knobs.ClockPinner;
 import io.joulegov.device.knobs.RestoreJournal;
@@ -152,13 +151,7 @@ public final class GovernDaemon implements AutoCloseable {
         }
         Decision d = controller.decide(now);
         if (!d.point().equals(held)) {
-            for (CpuPolicy p : board.cpuPolicies()) {
-                pinner.pinCpu(p, d.point().cpuKHz());
-            }
-            pinner.pinGpu(d.point().gpuHz());
-            if (d.point().emcHz() != null) {
-                pinner.pinEmc(d.point().emcHz());
-            }
+            pinner.pin(d.point().cpuKHz(), d.point().gpuHz(), d.point().emcHz());
             LOG.info("holding {} ({})", d.point(), d.idle() ? "idle" : d.model());
             held = d.point();
         }

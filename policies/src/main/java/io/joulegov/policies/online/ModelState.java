@@ -82,8 +82,7 @@ final class ModelState {
             return Arrays.stream(copy).average().orElse(Double.NaN);
         }
         Arrays.sort(copy);
-        double q = 1 - percentile.missAllowance();
-        return copy[Math.min(copy.length - 1, (int) Math.ceil(q * copy.length) - 1)];
+        return Percentile.ofSorted(copy, 1 - percentile.missAllowance());
     }
 
     /** Whether the recent window holds enough samples for its percentile to mean something (5 expected misses). */

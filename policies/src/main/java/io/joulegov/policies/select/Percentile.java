@@ -32,6 +32,14 @@ public enum Percentile {
         return Double.isNaN(quantile) ? Double.NaN : 1 - quantile;
     }
 
+    /** The nearest-rank {@code q}-quantile of sorted values (NaN for none): the one every percentile here uses. */
+    public static double ofSorted(double[] sorted, double q) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        return sorted[Math.min(sorted.length - 1, Math.max(0, (int) Math.ceil(q * sorted.length) - 1))];
+    }
+
     public String label() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -2,6 +2,7 @@ package io.joulegov.policies.surrogate;
 
 import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.OperatingPoint;
+import io.joulegov.policies.select.Percentile;
 import org.apache.commons.math3.stat.regression.OLSMultipleLinearRegression;
 
 import java.util.ArrayList;
@@ -53,8 +54,10 @@ public final class Surrogate {
             latencyErrors[i] = Math.abs(fold.meanMs(out.point()) / out.meanMs() - 1);
             powerErrors[i] = Math.abs(fold.powerW(out.point()) / out.powerW() - 1);
         }
-        s.latencyError = quantile(latencyErrors, 0.95);
-        s.powerError = quantile(powerErrors, 0.95);
+        Arrays.sort(latencyErrors);
+        Arrays.sort(powerErrors);
+        s.latencyError = Percentile.ofSorted(latencyErrors, 0.95);
+        s.powerError = Percentile.ofSorted(powerErrors, 0.95);
         return s;
     }
 
@@ -158,11 +161,5 @@ public final class Surrogate {
             }
         }
         return out;
-    }
-
-    private static double quantile(double[] values, double q) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
     }
 }

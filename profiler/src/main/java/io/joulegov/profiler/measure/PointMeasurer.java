@@ -2,7 +2,6 @@ package io.joulegov.profiler.measure;
 
 import io.joulegov.device.board.Board;
 import io.joulegov.device.board.BoardDiscovery;
-import io.joulegov.device.board.CpuPolicy;
 import io.joulegov.device.board.ThermalZone;
 import io.joulegov.device.clock.Clock;
 import io.joulegov.device.knobs.ClockPinner;
@@ -11,6 +10,7 @@ import io.joulegov.device.power.EnergyWindow;
 import io.joulegov.device.power.PowerSampler;
 import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.OperatingPoint;
+import io.joulegov.policies.select.Percentile;
 import io.joulegov.profiler.workload.Workload;
 import org.apache.commons.math3.distribution.TDistribution;
 import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
@@ -43,21 +43,8 @@ public final class PointMeasurer {
         this.settings = settings;
     }
 
-    /** Pins {@code point} (a null EMC leaves the memory clock to the kernel). */
-    public void pin(OperatingPoint point) {
-        for (CpuPolicy p : board.cpuPolicies()) {
-            pinner.pinCpu(p, point.cpuKHz());
-        }
-        if (board.gpu().isPresent()) {
-            pinner.pinGpu(point.gpuHz());
-        }
-        if (point.emcHz() != null) {
-            pinner.pinEmc(point.emcHz());
-        }
-    }
-
     public Measurement measure(Workload workload, OperatingPoint point) throws Exception {
-        pin(point);
+        pinner.pin(point.cpuKHz(), point.gpuHz(), point.emcHz());
         clock.sleep(settings.settle());
         coolDown();
         workload.warmUp(settings.warmup());
@@ -85,7 +72,8 @@ public final class PointMeasurer {
         double mean = Arrays.stream(sorted).average().orElseThrow();
         double e = energy.getMean();
         double cov = energy.getN() > 1 && e > 0 ? energy.getStandardDeviation() / e : 0;
-        return new Measurement(point, mean, quantile(sorted, 0.50), quantile(sorted, 0.95), quantile(sorted, 0.99), e,
+        return new Measurement(point, mean, Percentile.ofSorted(sorted, 0.50),
+                Percentile.ofSorted(sorted, 0.95), Percentile.ofSorted(sorted, 0.99), e,
                 power.getMean(), cov, timed, hottest(), false);
     }
 
@@ -122,9 +110,5 @@ public final class PointMeasurer {
     private Double hottest() {
         return BoardDiscovery.discover(board.root()).thermalZones().stream().map(ThermalZone::tempC)
                 .filter(t -> t != null).max(Double::compare).orElse(null);
-    }
-
-    static double quantile(double[] sorted, double q) {
-        return sorted[Math.min(sorted.length - 1, Math.max(0, (int) Math.ceil(q * sorted.length) - 1))];
     }
 }

@@ -60,10 +60,7 @@ class VirtualBoardTest {
     }
 
     private void pin(long cpuKHz, long gpuHz) {
-        for (CpuPolicy p : board.cpuPolicies()) {
-            pinner.pinCpu(p, cpuKHz);
-        }
-        pinner.pinGpu(gpuHz);
+        pinner.pin(cpuKHz, gpuHz, null);
     }
 
     @Test
