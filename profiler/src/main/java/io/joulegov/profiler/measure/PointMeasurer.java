@@ -91,24 +91,30 @@ public final class PointMeasurer {
     private void coolDown() throws InterruptedException {
         for (int waited = 0; waited < 600; waited++) {
             ThermalZone hot = null;
-            for (ThermalZone z : BoardDiscovery.discover(board.root()).thermalZones()) {
-                if (z.tempC() != null && z.passiveTrip().isPresent()
-                        && z.tempC() > z.passiveTrip().get().tempC() - settings.thermalMarginC()) {
+            Double hotC = null;
+            for (ThermalZone z : board.thermalZones()) {
+                Double c = temperature(z);
+                if (c != null && z.passiveTrip().isPresent() && c > z.passiveTrip().get().tempC() - settings.thermalMarginC()) {
                     hot = z;
+                    hotC = c;
                 }
             }
             if (hot == null) {
                 return;
             }
             if (waited == 0) {
-                LOG.info("{} at {} C is near its passive trip: pausing", hot.name(), hot.tempC());
+                LOG.info("{} at {} C is near its passive trip: pausing", hot.name(), hotC);
             }
             clock.sleep(Duration.ofSeconds(1));
         }
     }
 
     private Double hottest() {
-        return BoardDiscovery.discover(board.root()).thermalZones().stream().map(ThermalZone::tempC)
-                .filter(t -> t != null).max(Double::compare).orElse(null);
+        return board.thermalZones().stream().map(this::temperature).filter(t -> t != null).max(Double::compare).orElse(null);
+    }
+
+    /** A zone's temperature now: its temp file read again, not the board's whole tree. */
+    private Double temperature(ThermalZone zone) {
+        return BoardDiscovery.milliCelsius(board.root().read(zone.tempFile()).orElse(""));
     }
 }
