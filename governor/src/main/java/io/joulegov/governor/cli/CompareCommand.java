@@ -4,6 +4,7 @@ import io.joulegov.governor.compare.Comparison;
 import io.joulegov.governor.compare.ModeResult;
 import io.joulegov.governor.compare.ModeRun;
 import io.joulegov.governor.compare.VirtualProfiling;
+import io.joulegov.profiler.measure.ProfileRun;
 import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.policies.select.Request;
 import io.joulegov.simulator.model.Disturbance;
@@ -88,7 +89,7 @@ final class CompareCommand implements Callable<Integer> {
 
     /** The profile the static and adaptive modes use: a quick full sweep of the same kind of board. */
     static ProfileTable profile(String board, String model, long seed) throws Exception {
-        return VirtualProfiling.run(new VirtualProfiling.Request(board, model, false, false, 200, 3, 100, seed + 1000),
+        return VirtualProfiling.run(new VirtualProfiling.Request(board, model, new ProfileRun.Method(false, false, 200, 3, 100), seed + 1000),
                 key -> null, false, (done, expected, last) -> { }).result().table();
     }
 

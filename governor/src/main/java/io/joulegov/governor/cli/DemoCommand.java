@@ -4,6 +4,7 @@ import io.joulegov.governor.compare.Comparison;
 import io.joulegov.governor.compare.ModeResult;
 import io.joulegov.governor.compare.ModeRun;
 import io.joulegov.governor.compare.VirtualProfiling;
+import io.joulegov.profiler.measure.ProfileRun;
 import io.joulegov.governor.plot.Plots;
 import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.policies.select.Budget;
@@ -62,8 +63,8 @@ final class DemoCommand implements Runnable {
                 .setInitialMax(2L * Boards.WORKLOADS.size()).setStyle(ProgressBarStyle.ASCII).build()) {
             for (String w : Boards.WORKLOADS) {
                 step(bar, "profiling " + w);
-                VirtualProfiling.Outcome profiled = VirtualProfiling.run(
-                        new VirtualProfiling.Request(board, w, true, false, 200, 3, 100, 1000), key -> null, false,
+                ProfileRun.Outcome profiled = VirtualProfiling.run(
+                        new VirtualProfiling.Request(board, w, new ProfileRun.Method(true, false, 200, 3, 100), 1000), key -> null, false,
                         (done, expected, last) -> { });
                 ProfileTable profile = profiled.result().table();
                 ProfileStore.write(profile, out.resolve("profiles").resolve(w + ".json"));

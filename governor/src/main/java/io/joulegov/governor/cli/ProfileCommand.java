@@ -1,9 +1,17 @@
 package io.joulegov.governor.cli;
 
-import io.joulegov.device.DeviceException;
-import io.joulegov.profiler.measure.Sweep;
+import io.joulegov.device.board.Board;
+import io.joulegov.device.board.BoardDiscovery;
+import io.joulegov.device.clock.Clock;
+import io.joulegov.device.sysfs.SysRoot;
 import io.joulegov.governor.compare.VirtualProfiling;
+import io.joulegov.policies.profile.ProfileKey;
+import io.joulegov.profiler.djl.BuiltInModels;
+import io.joulegov.profiler.djl.DjlWorkload;
+import io.joulegov.profiler.measure.ProfileRun;
+import io.joulegov.profiler.measure.Sweep;
 import io.joulegov.profiler.store.ProfileStore;
+import io.joulegov.profiler.workload.Workload;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -13,10 +21,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 /** {@code joulegov profile}: energy and latency of a model over the frequency grid, into the models-cache. */
 @Command(name = "profile", description = "Measure a model's energy and latency over the CPU x GPU (x EMC) grid.")
@@ -28,8 +39,13 @@ final class ProfileCommand implements Callable<Integer> {
     @Mixin
     BoardTarget target = new BoardTarget();
 
-    @Option(names = "--model", required = true, paramLabel = "NAME", description = "alexnet, resnet18, mobilenet-v2, yolov4-tiny, bert-tiny, distilbert.")
+    @Option(names = "--model", required = true, paramLabel = "NAME|FILE.pt",
+            description = "alexnet, resnet18, mobilenet-v2, yolov4-tiny, bert-tiny, distilbert, or a TorchScript file.")
     String model;
+
+    @Option(names = "--input-shape", paramLabel = "DIMS", split = ",",
+            description = "A TorchScript model's float input, batch first (e.g. 1,3,224,224).")
+    List<Long> inputShape;
 
     @Option(names = "--batch", paramLabel = "B", defaultValue = "1")
     int batch;
@@ -58,7 +74,7 @@ final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue an interrupted profile of the same model and method.")
     boolean resume;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of a virtual board's noise.")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of a virtual board's noise (built-in models always use the same weights).")
     long seed;
 
     @Option(names = "--json", description = "Print one JSON object.")
@@ -70,42 +86,72 @@ final class ProfileCommand implements Callable<Integer> {
         if (target.root != null && target.virtual != null) {
             throw new UsageException("--root and --virtual exclude each other");
         }
-        if (target.virtual == null) {
-            throw new DeviceException("profiling a real board needs the DJL workloads, which this build does not have yet; "
-                    + "profile a virtual board with --virtual nano|xavier-nx|orin-nano");
-        }
         long wall0 = System.nanoTime();
-        BoardTarget.requireKnown(target.virtual);
-        VirtualProfiling.Request request = new VirtualProfiling.Request(target.virtual, model, grid.equals("sparse"), emc,
-                inferences, reruns, sampleMs, seed);
-        Path[] written = new Path[1];
-        VirtualProfiling.Outcome outcome;
+        ProfileRun.Method method = new ProfileRun.Method(grid.equals("sparse"), emc, inferences, reruns, sampleMs);
+        Function<ProfileKey, Path> profilePath = key -> out != null ? out : ProfileStore.locate(cache, null).pathFor(key);
+        Function<ProfileKey, Path> checkpointFor = key -> checkpoint(profilePath.apply(key));
+        ProfileRun.Outcome outcome;
         try (ProgressBar bar = progressBar()) {
-            outcome = VirtualProfiling.run(request, key -> {
-                written[0] = out != null ? out : ProfileStore.locate(cache, null).pathFor(key);
-                return checkpoint(written[0]);
-            }, resume, (done, expected, last) -> {
+            Sweep.Progress progress = (done, expected, last) -> {
                 if (bar != null) {
                     bar.maxHint(expected);
                     bar.stepTo(done);
                     bar.setExtraMessage(last.point().toString());
                 }
-            });
+            };
+            outcome = target.virtual != null
+                    ? VirtualProfiling.run(new VirtualProfiling.Request(BoardTarget.requireKnown(target.virtual).name(), model,
+                            method, seed), checkpointFor, resume, progress)
+                    : profileHost(method, checkpointFor, progress);
         } catch (IllegalArgumentException unknownModel) {
             throw new UsageException(unknownModel.getMessage());
         }
-        ProfileStore.write(outcome.result().table(), written[0]);
-        Sweep.finish(checkpoint(written[0]));
-        report(written[0], outcome.gridSize(), outcome.result(), (System.nanoTime() - wall0) / 1e9);
+        Path written = profilePath.apply(outcome.key());
+        ProfileStore.write(outcome.result().table(), written);
+        Sweep.finish(checkpoint(written));
+        report(written, outcome, (System.nanoTime() - wall0) / 1e9);
         return ExitCode.OK;
+    }
+
+    /** Real DJL inference on the board at --root (default /), or latency only where it has no knobs or sensors. */
+    private ProfileRun.Outcome profileHost(ProfileRun.Method method, Function<ProfileKey, Path> checkpointFor,
+                                           Sweep.Progress progress) throws Exception {
+        Board board = BoardDiscovery.discover(SysRoot.of(target.root != null ? target.root : Path.of("/")));
+        String latencyOnly = ProfileRun.latencyOnlyReason(board);
+        try (Workload workload = openWorkload()) {
+            if (latencyOnly != null) {
+                spec.commandLine().getErr().printf("joulegov: %s on this host: profiling latency only, at the current clocks%n",
+                        latencyOnly);
+            }
+            return ProfileRun.run(board, Clock.system(), workload, method, ProfileKey.MEASURED, checkpointFor, resume, progress);
+        }
+    }
+
+    private Workload openWorkload() {
+        if (model.endsWith(".pt") || Files.isRegularFile(Path.of(model))) {
+            if (inputShape == null) {
+                throw new UsageException("a TorchScript model needs --input-shape, e.g. --input-shape 1,3,224,224");
+            }
+            return DjlWorkload.torchScript(Path.of(model), inputShape);
+        }
+        if (inputShape != null) {
+            throw new UsageException("--input-shape is for TorchScript files; " + model + " has its own");
+        }
+        return DjlWorkload.builtIn(model, batch, BuiltInModels.WEIGHTS_SEED);
     }
 
     private void validate() {
         if (!grid.equals("full") && !grid.equals("sparse")) {
             throw new UsageException("--grid is full or sparse, not '" + grid + "'");
         }
-        if (inferences < 1 || reruns < 1 || batch != 1) {
-            throw new UsageException("--inferences and --reruns must be at least 1, and a virtual board runs batch 1");
+        if (inferences < 1 || reruns < 1 || batch < 1) {
+            throw new UsageException("--inferences, --reruns and --batch must be at least 1");
+        }
+        if (target.virtual != null && batch != 1) {
+            throw new UsageException("a virtual board runs batch 1");
+        }
+        if (inputShape != null && (inputShape.isEmpty() || inputShape.stream().anyMatch(d -> d < 1))) {
+            throw new UsageException("--input-shape takes positive dimensions, batch first: e.g. 1,3,224,224");
         }
         if (sampleMs < 10 || sampleMs > 1000) {
             throw new UsageException("--sample-ms must be between 10 and 1000");
@@ -128,7 +174,9 @@ final class ProfileCommand implements Callable<Integer> {
                 .setStyle(ProgressBarStyle.ASCII).setUnit(" points", 1).showSpeed().build();
     }
 
-    private void report(Path target, int gridSize, Sweep.Result r, double wall) {
+    private void report(Path target, ProfileRun.Outcome outcome, double wall) {
+        Sweep.Result r = outcome.result();
+        int gridSize = outcome.gridSize();
         var outw = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
@@ -137,6 +185,7 @@ final class ProfileCommand implements Callable<Integer> {
             doc.put("pointsMeasured", r.measuredNow() + r.resumed());
             doc.put("deviceSeconds", r.deviceNanos() / 1e9);
             doc.put("wallSeconds", wall);
+            doc.put("latencyOnly", outcome.latencyOnlyBecause() != null);
             outw.println(Json.of(doc));
         } else {
             outw.printf("profiled %s: %d of %d points measured%s, %.0f s of board time, %.1f s wall; wrote %s%n", model,

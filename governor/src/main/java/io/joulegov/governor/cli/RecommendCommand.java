@@ -50,7 +50,7 @@ final class RecommendCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Request request = budget.request(policy, eta, watts);
-        ProfileTable table = ProfileStore.read(profile);
+        ProfileTable table = ProfileStore.requireEnergy(ProfileStore.read(profile), profile);
         Selection s = Selector.select(table, request);
         PrintWriter out = spec.commandLine().getOut();
         warnIfPredicted(table, s);

@@ -54,7 +54,7 @@ final class ShowCommand implements Runnable {
         } else {
             out.print(summary(table, q));
         }
-        if (plot != null) {
+        if (plot != null && !table.latencyOnly()) {
             for (Path f : Plots.write(table, q, plot)) {
                 (csv ? spec.commandLine().getErr() : out).println("wrote " + f);
             }
@@ -72,6 +72,12 @@ final class ShowCommand implements Runnable {
             s.append(predicted).append(" of them predicted by the surrogate models, not measured\n");
         }
         Measurement fastest = table.fastest(q);
+        if (table.latencyOnly()) {
+            s.append(String.format("latency only (measured without power sensors, at the host's clocks): %.2f ms mean, "
+                    + "%.2f ms p50, %.2f ms p95, %.2f ms p99 over %d inferences%n", fastest.meanMs(), fastest.p50Ms(),
+                    fastest.p95Ms(), fastest.p99Ms(), fastest.inferences()));
+            return s.toString();
+        }
         Measurement cheapest = table.rows().stream().min(Comparator.comparingDouble(Measurement::energyJ)).orElseThrow();
         s.append(String.format("fastest:  %s  %.2f ms (%s)  %.4f J%n", fastest.point(), q.of(fastest), q.label(), fastest.energyJ()));
         s.append(String.format("cheapest: %s  %.2f ms (%s)  %.4f J  (%.1f%% less energy, %.1f%% more latency)%n",

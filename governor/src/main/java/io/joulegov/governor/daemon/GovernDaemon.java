@@ -164,7 +164,8 @@ public final class GovernDaemon implements AutoCloseable {
     private ProfileTable findProfile(String model, String hash, int batch) {
         Path dir = options.store().dir().resolve(board.identity().kind());
         List<Path> candidates = new ArrayList<>();
-        String prefix = model.toLowerCase() + "-b" + batch + "-" + (hash == null || hash.isEmpty() ? "" : hash.substring(0, 8));
+        String digest = hash == null ? "" : hash.replaceFirst("^sha256:", "");
+        String prefix = model.toLowerCase() + "-b" + batch + "-" + digest.substring(0, Math.min(8, digest.length()));
         if (Files.isDirectory(dir)) {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
                 for (Path f : files) {
@@ -181,7 +182,8 @@ public final class GovernDaemon implements AutoCloseable {
                     + board.identity().kind() + " in " + options.store().dir() + ": profile it or import one first");
         }
         candidates.sort(null);
-        ProfileTable table = ProfileStore.readFor(candidates.get(candidates.size() - 1), board.identity().kind());
+        Path newest = candidates.get(candidates.size() - 1);
+        ProfileTable table = ProfileStore.requireEnergy(ProfileStore.readFor(newest, board.identity().kind()), newest);
         if (ProfileKey.VIRTUAL.equals(table.key().source()) && !options.allowVirtualProfiles()) {
             throw new MalformedFileException("the profile for " + model + " was made on a virtual board; "
                     + "use it only with --allow-virtual-profiles");

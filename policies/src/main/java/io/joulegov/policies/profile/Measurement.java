@@ -3,7 +3,8 @@ package io.joulegov.policies.profile;
 /**
  * What one operating point costs: latency per inference (mean and percentiles, ms), energy per inference (J), mean
  * board power (W), the coefficient of variation of energy over reruns, how many inferences were timed, the hottest
- * zone's temperature (C, null if unknown), and whether the row was measured or predicted by a surrogate.
+ * zone's temperature (C, null if unknown), and whether the row was measured or predicted by a surrogate. A host
+ * without power sensors gives latency only: energy and power are then NaN.
  */
 public record Measurement(OperatingPoint point, double meanMs, double p50Ms, double p95Ms, double p99Ms,
                           double energyJ, double powerW, double cov, long inferences, Double tempC, boolean predicted) {
@@ -13,11 +14,25 @@ public record Measurement(OperatingPoint point, double meanMs, double p50Ms, dou
         return new Measurement(point, meanMs, meanMs, meanMs, meanMs, energyJ, energyJ / (meanMs / 1e3), 0, 0, null, false);
     }
 
+    /** A row measured where no power sensor could be read. */
+    public static Measurement ofLatency(OperatingPoint point, double meanMs, double p50Ms, double p95Ms, double p99Ms,
+                                        long inferences, Double tempC) {
+        return new Measurement(point, meanMs, p50Ms, p95Ms, p99Ms, Double.NaN, Double.NaN, 0, inferences, tempC, false);
+    }
+
+    /** Whether energy and power were measured (false for a latency-only row). */
+    public boolean hasEnergy() {
+        return !Double.isNaN(energyJ) || !Double.isNaN(powerW);
+    }
+
     /** Why this row cannot be used, or null when it can. */
     public String problem() {
         double[] values = {meanMs, p50Ms, p95Ms, p99Ms, energyJ, powerW, cov};
         String[] names = {"mean_ms", "p50_ms", "p95_ms", "p99_ms", "energy_j", "power_w", "cov"};
         for (int i = 0; i < values.length; i++) {
+            if (!hasEnergy() && (i == 4 || i == 5)) {
+                continue;
+            }
             if (!Double.isFinite(values[i]) || values[i] < 0) {
                 return names[i] + " is " + values[i] + " at " + point;
             }

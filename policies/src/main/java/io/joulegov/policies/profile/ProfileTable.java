@@ -19,6 +19,11 @@ public record ProfileTable(ProfileKey key, List<Measurement> rows) {
                 .thenComparing(Measurement::point)).orElseThrow(() -> new IllegalStateException("empty profile"));
     }
 
+    /** Whether the profile lacks energy (measured on a host without power sensors): no energy policy can use it. */
+    public boolean latencyOnly() {
+        return rows.stream().anyMatch(m -> !m.hasEnergy());
+    }
+
     public Optional<Measurement> at(OperatingPoint point) {
         return rows.stream().filter(m -> m.point().equals(point)).findFirst();
     }

@@ -10,20 +10,18 @@ import io.joulegov.device.power.EnergyWindow;
 import io.joulegov.device.power.PowerSampler;
 import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.OperatingPoint;
-import io.joulegov.policies.select.Percentile;
 import io.joulegov.profiler.workload.Workload;
 import org.apache.commons.math3.distribution.TDistribution;
 import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
 
 import java.time.Duration;
-import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Measures one workload at one operating point through the board's files: pin, let the clocks settle, warm up,
  * then time every inference of each run while the power sampler integrates its energy window; rerun until the energy
- * is known well enough..
+ * is known well enough.
  */
 public final class PointMeasurer {
 
@@ -67,14 +65,11 @@ public final class PointMeasurer {
                 break;
             }
         }
-        double[] sorted = Arrays.copyOf(latencies, timed);
-        Arrays.sort(sorted);
-        double mean = Arrays.stream(sorted).average().orElseThrow();
+        LatencySummary s = LatencySummary.of(latencies, timed);
         double e = energy.getMean();
         double cov = energy.getN() > 1 && e > 0 ? energy.getStandardDeviation() / e : 0;
-        return new Measurement(point, mean, Percentile.ofSorted(sorted, 0.50),
-                Percentile.ofSorted(sorted, 0.95), Percentile.ofSorted(sorted, 0.99), e,
-                power.getMean(), cov, timed, hottest(), false);
+        return new Measurement(point, s.meanMs(), s.p50Ms(), s.p95Ms(), s.p99Ms(), e, power.getMean(), cov, timed,
+                hottest(), false);
     }
 
     /** Whether the 95% confidence half-width of energy per inference is under the target share of its mean. */

@@ -105,7 +105,11 @@ public final class ProfileCsv {
         return rows;
     }
 
+    /** Unknown values (a latency-only profile's energy) are left empty. */
     private static String num(double v) {
+        if (Double.isNaN(v)) {
+            return "";
+        }
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 

@@ -26,17 +26,26 @@ public final class ProfileJson {
 
     /** One row as stored: the point's clocks and its measurement, flat. */
     record Row(long cpuKHz, long gpuHz, Long emcHz, double meanMs, double p50Ms, double p95Ms, double p99Ms,
-               double energyJ, double powerW, double cov, long inferences, Double tempC, boolean predicted) {
+               Double energyJ, Double powerW, double cov, long inferences, Double tempC, boolean predicted) {
 
         static Row of(Measurement m) {
             OperatingPoint p = m.point();
-            return new Row(p.cpuKHz(), p.gpuHz(), p.emcHz(), m.meanMs(), m.p50Ms(), m.p95Ms(), m.p99Ms(), m.energyJ(),
-                    m.powerW(), m.cov(), m.inferences(), m.tempC(), m.predicted());
+            return new Row(p.cpuKHz(), p.gpuHz(), p.emcHz(), m.meanMs(), m.p50Ms(), m.p95Ms(), m.p99Ms(), orNull(m.energyJ()),
+                    orNull(m.powerW()), m.cov(), m.inferences(), m.tempC(), m.predicted());
         }
 
         Measurement toMeasurement() {
-            return new Measurement(new OperatingPoint(cpuKHz, gpuHz, emcHz), meanMs, p50Ms, p95Ms, p99Ms, energyJ,
-                    powerW, cov, inferences, tempC, predicted);
+            return new Measurement(new OperatingPoint(cpuKHz, gpuHz, emcHz), meanMs, p50Ms, p95Ms, p99Ms, orNaN(energyJ),
+                    orNaN(powerW), cov, inferences, tempC, predicted);
+        }
+
+        /** Latency-only rows store energy and power as null. */
+        private static Double orNull(double v) {
+            return Double.isNaN(v) ? null : v;
+        }
+
+        private static double orNaN(Double v) {
+            return v == null ? Double.NaN : v;
         }
     }
 

@@ -55,7 +55,8 @@ public final class ProfileStore {
 
     /** Where a profile with this key lives in the cache. */
     public Path pathFor(ProfileKey key) {
-        String hash = key.modelHash().matches("[0-9a-f]{8,}") ? key.modelHash() : sha256(key.modelHash());
+        String digest = key.modelHash().replaceFirst("^sha256:", "");
+        String hash = digest.matches("[0-9a-f]{8,}") ? digest : sha256(key.modelHash());
         return dir.resolve(safe(key.board())).resolve(safe(key.model()) + "-b" + key.batch() + "-" + hash.substring(0, 8) + ".json");
     }
 
@@ -69,6 +70,15 @@ public final class ProfileStore {
     /** Writes a profile to any path, atomically. */
     public static void write(ProfileTable table, Path target) {
         AtomicFiles.write(target, ProfileJson.encode(table, Instant.now().toString()));
+    }
+
+    /** The profile, unless it is latency only: choosing an operating point by energy needs energy. */
+    public static ProfileTable requireEnergy(ProfileTable table, Path file) {
+        if (table.latencyOnly()) {
+            throw new MalformedFileException("profile " + file + " has latency only (measured without power sensors): "
+                    + "choosing by energy needs a profile made on a board with power rails");
+        }
+        return table;
     }
 
     /** Reads a profile with clear errors: missing, too large, malformed. */
