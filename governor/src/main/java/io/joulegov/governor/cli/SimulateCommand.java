@@ -1,5 +1,8 @@
 package io.joulegov.governor.cli;
 
+import io.joulegov.governor.client.LatencyReporter;
+import io.joulegov.governor.client.Registration;
+import io.joulegov.governor.client.SocketTransport;
 import io.joulegov.device.clock.Clock;
 import io.joulegov.policies.select.Percentile;
 import io.joulegov.simulator.board.VirtualBoard;
@@ -7,6 +10,7 @@ import io.joulegov.simulator.spec.BoardSpec;
 import io.joulegov.simulator.workload.SimulatedWorkload;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -51,6 +55,13 @@ final class SimulateCommand implements Runnable {
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of the board's noise and of arrivals.")
     long seed;
+
+    @Option(names = "--socket", paramLabel = "PATH",
+            description = "Register the workload with the daemon at this control socket and report its latencies, as an application using GovernedPredictor does.")
+    Path socket;
+
+    @Mixin
+    BudgetOptions budget = new BudgetOptions();
 
     @Override
     public void run() {
@@ -98,8 +109,14 @@ final class SimulateCommand implements Runnable {
         if (workload != null && !boardSpec.workloads().containsKey(workload)) {
             throw new UsageException("unknown workload '" + workload + "' (known: " + String.join(", ", boardSpec.workloads().keySet()) + ")");
         }
-        if (workload == null && rate != 0) {
-            throw new UsageException("--rate needs --workload");
+        if (workload == null && (rate != 0 || socket != null)) {
+            throw new UsageException("--rate and --socket need --workload");
+        }
+        if (socket == null && (budget.budgetMs != null || budget.slowdown != null)) {
+            throw new UsageException("a budget is registered over --socket: give --socket too");
+        }
+        if (socket != null) {
+            registration();
         }
         if (rate < 0 || Double.isNaN(rate) || (duration != null && !(duration > 0))) {
             throw new UsageException("--rate must be >= 0 and --duration > 0");
@@ -114,9 +131,23 @@ final class SimulateCommand implements Runnable {
         return boardSpec;
     }
 
-    /** A thread that runs the workload and prints one line of latency statistics per second. */
+    /** The stream's registration: the budget given, else 1.3x the fastest point at the percentile. */
+    private Registration registration() {
+        if (budget.budgetMs == null && budget.slowdown == null) {
+            budget.slowdown = 1.3;
+        }
+        budget.request("min-energy", 0.5, null); // a usage error when the options do not fit together
+        return new Registration(workload, "", 1, budget.budgetMs, budget.slowdown, budget.percentile);
+    }
+
+    /**
+     * A thread that runs the workload and prints one line of latency statistics per second; with --socket it also
+     * reports every latency to the daemon through the same reporter as GovernedPredictor.
+     */
     private Thread startStream(VirtualBoard vb, Clock clock, PrintWriter out, CountDownLatch stop) {
         SimulatedWorkload w = new SimulatedWorkload(vb, workload, clock);
+        LatencyReporter reporter = socket == null ? null
+                : new LatencyReporter(registration(), new SocketTransport(socket), Duration.ofMillis(100));
         Random arrivals = new Random(seed);
         Thread t = clock.newThread("simulated-inference", () -> {
             long start = clock.nanoTime();
@@ -131,9 +162,15 @@ final class SimulateCommand implements Runnable {
                         clock.sleepUntil(nextArrival);
                         nextArrival += Math.round(-Math.log(1 - arrivals.nextDouble()) / rate * 1e9);
                     }
+                    if (reporter != null) {
+                        reporter.starting();
+                    }
                     long t0 = clock.nanoTime();
                     w.runOnce();
                     long t1 = clock.nanoTime();
+                    if (reporter != null) {
+                        reporter.record((t1 - t0) / 1e6);
+                    }
                     if (n == window.length) {
                         window = Arrays.copyOf(window, n * 2);
                     }
@@ -147,6 +184,10 @@ final class SimulateCommand implements Runnable {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } finally {
+                if (reporter != null) {
+                    reporter.close();
+                }
             }
         });
         t.start();

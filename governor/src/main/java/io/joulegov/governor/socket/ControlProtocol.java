@@ -111,6 +111,11 @@ public final class ControlProtocol {
         return n.asDouble();
     }
 
+    /** A request line (without the newline) of the fields given, in their order. */
+    public static String request(Map<String, Object> fields) {
+        return write(fields);
+    }
+
     public static String ok(Map<String, Object> fields) {
         Map<String, Object> doc = new java.util.LinkedHashMap<>();
         doc.put("ok", true);

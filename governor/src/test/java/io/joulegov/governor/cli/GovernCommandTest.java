@@ -1,7 +1,6 @@
 package io.joulegov.governor.cli;
 
 import io.joulegov.device.clock.Clock;
-import io.joulegov.device.testing.TreeSnapshot;
 import io.joulegov.simulator.board.VirtualBoard;
 import io.joulegov.simulator.spec.Boards;
 import org.junit.jupiter.api.AfterEach;
@@ -51,11 +50,7 @@ class GovernCommandTest {
     }
 
     private Map<String, String> knobs() {
-        Map<String, String> all = TreeSnapshot.of(root.resolve("sys"));
-        all.keySet().removeIf(k -> !(k.endsWith("scaling_governor") || k.endsWith("_min_freq") || k.endsWith("_max_freq")
-                || k.endsWith("scaling_setspeed") || k.endsWith("/governor") || k.endsWith("/min_freq")
-                || k.endsWith("/max_freq") || k.endsWith("clk_state") || k.endsWith("clk_update_rate")));
-        return all;
+        return JoulegovProcess.knobs(root);
     }
 
     private String read(String rel) throws Exception {
@@ -148,10 +143,8 @@ class GovernCommandTest {
     }
 
     private Process startDaemon() throws Exception {
-        Process daemon = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), JoulegovCommand.class.getName(), "govern", "--root", root.toString(),
-                "--model", "resnet18", "--slowdown", "1.3", "--allow-virtual-profiles")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process daemon = JoulegovProcess.start(null, "govern", "--root", root.toString(), "--model", "resnet18",
+                "--slowdown", "1.3", "--allow-virtual-profiles");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!read("sys/devices/system/cpu/cpufreq/policy0/scaling_governor").equals("userspace") && System.nanoTime() < deadline) {
             Thread.sleep(20);

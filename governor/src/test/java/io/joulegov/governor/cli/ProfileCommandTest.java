@@ -52,9 +52,7 @@ class ProfileCommandTest {
         Path partial = tmp.resolve("full.json.partial");
         String[] args = {"profile", "--virtual", "nano", "--model", "bert-tiny", "--grid", "full", "--inferences", "300",
                 "--reruns", "3", "--out", out.toString()};
-        Process victim = new ProcessBuilder(concat(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), JoulegovCommand.class.getName()), args))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process victim = JoulegovProcess.start(null, args);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         int rowsAtKill = 0;
         while (System.nanoTime() < deadline) {

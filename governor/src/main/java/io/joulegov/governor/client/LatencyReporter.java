@@ -1,0 +1,163 @@
+package io.joulegov.governor.client;
+
+import io.joulegov.governor.socket.ControlProtocol;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Collects an application's inference latencies from any number of threads and sends them to the governor from one
+ * background thread, in batches. Inference threads only append to a buffer: a slow, absent or restarting daemon never
+ * blocks or fails an inference. While the governor cannot be reached the latencies are dropped (and counted), and the
+ * model is registered again as soon as it can be.
+ */
+public final class LatencyReporter implements AutoCloseable {
+
+    /** Latencies kept at most between two flushes; beyond it they are dropped (a governor that far behind is gone). */
+    static final int MAX_BUFFERED = 1 << 16;
+    /** A pause longer than this before an inference is announced with {@code begin}: the daemon may be idling. */
+    private static final long IDLE_HINT_NANOS = 200_000_000L;
+    private static final Duration RETRY = Duration.ofSeconds(1);
+    private static final Logger LOG = LoggerFactory.getLogger(LatencyReporter.class);
+
+    private final Registration registration;
+    private final Transport transport;
+    private final long flushNanos;
+    private final Thread flusher;
+    private final Object lock = new Object();
+    private double[] buffer = new double[1024];
+    private double[] spare = new double[1024];
+    private int buffered;
+    private volatile long lastStart = Long.MIN_VALUE;
+    private volatile boolean beginPending;
+    private volatile boolean running = true;
+    private boolean registered;
+    private long retryAt;
+    private String lastProblem;
+    private final AtomicLong reported = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+
+    public LatencyReporter(Registration registration, Transport transport, Duration flushEvery) {
+        this.registration = registration;
+        this.transport = transport;
+        this.flushNanos = flushEvery.toNanos();
+        this.flusher = new Thread(this::loop, "joulegov-reporter-" + registration.model());
+        flusher.setDaemon(true);
+        flusher.start();
+    }
+
+    /** An inference is about to start. */
+    public void starting() {
+        long now = System.nanoTime();
+        long last = lastStart;
+        lastStart = now;
+        if (last == Long.MIN_VALUE || now - last > IDLE_HINT_NANOS) {
+            beginPending = true;
+            LockSupport.unpark(flusher);
+        }
+    }
+
+    /** An inference (or a batch) took {@code ms}. */
+    public void record(double ms) {
+        synchronized (lock) {
+            if (buffered == MAX_BUFFERED) {
+                dropped.incrementAndGet();
+                return;
+            }
+            if (buffered == buffer.length) {
+                buffer = Arrays.copyOf(buffer, buffered * 2);
+            }
+            buffer[buffered++] = ms;
+        }
+    }
+
+    /** Latencies the governor has accepted. */
+    public long reported() {
+        return reported.get();
+    }
+
+    /** Latencies dropped because the governor could not be reached or was too far behind. */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    public boolean registered() {
+        return registered;
+    }
+
+    private void loop() {
+        while (running) {
+            LockSupport.parkNanos(flushNanos);
+            flush();
+        }
+        flush();
+    }
+
+    private void flush() {
+        double[] batch;
+        int n;
+        synchronized (lock) {
+            batch = buffer;
+            n = buffered;
+            buffer = spare.length >= batch.length ? spare : new double[batch.length];
+            buffered = 0;
+        }
+        int sent = 0;
+        try {
+            if (!registered && System.nanoTime() >= retryAt) {
+                transport.register(registration);
+                registered = true;
+                lastProblem = null;
+                LOG.info("{} registered with the governor", registration.model());
+            }
+            if (registered) {
+                if (beginPending) {
+                    beginPending = false;
+                    transport.begin(registration.model());
+                }
+                while (sent < n) {
+                    int count = Math.min(ControlProtocol.MAX_LATENCIES, n - sent);
+                    transport.report(registration.model(), sent == 0 ? batch : Arrays.copyOfRange(batch, sent, sent + count), count);
+                    sent += count;
+                    reported.addAndGet(count);
+                }
+            }
+        } catch (IOException e) {
+            lost(e);
+        } finally {
+            dropped.addAndGet(n - sent);
+            spare = batch;
+        }
+    }
+
+    /** The governor is gone or refused: register again after a pause, and say so once per kind of problem. */
+    private void lost(IOException e) {
+        registered = false;
+        retryAt = System.nanoTime() + RETRY.toNanos();
+        transport.disconnect();
+        String problem = e.getMessage();
+        if (!Objects.equals(problem, lastProblem)) {
+            LOG.warn("{}: the governor is not taking reports ({}); inference goes on, retrying", registration.model(), problem);
+            lastProblem = problem;
+        }
+    }
+
+    /** Sends what is left and stops. */
+    @Override
+    public void close() {
+        running = false;
+        LockSupport.unpark(flusher);
+        try {
+            flusher.join(3000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        transport.close();
+    }
+}

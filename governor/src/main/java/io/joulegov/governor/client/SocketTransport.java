@@ -1,0 +1,69 @@
+package io.joulegov.governor.client;
+
+import io.joulegov.governor.socket.ControlProtocol;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The daemon's control socket, connected on first use and again after any failure. */
+public final class SocketTransport implements Transport {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(2);
+
+    private final Path socket;
+    private ControlClient client;
+
+    public SocketTransport(Path socket) {
+        this.socket = socket;
+    }
+
+    @Override
+    public void register(Registration registration) throws IOException {
+        send(registration.toRequest());
+    }
+
+    @Override
+    public void begin(String model) throws IOException {
+        send(ControlProtocol.request(Map.of("op", "begin", "model", model)));
+    }
+
+    @Override
+    public void report(String model, double[] latenciesMs, int count) throws IOException {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("op", "report");
+        doc.put("model", model);
+        doc.put("latenciesMs", Arrays.copyOf(latenciesMs, count));
+        send(ControlProtocol.request(doc));
+    }
+
+    private void send(String request) throws IOException {
+        if (client == null) {
+            client = ControlClient.connect(socket, TIMEOUT);
+        }
+        try {
+            client.exchange(request);
+        } catch (ControlClient.RefusedException refused) {
+            throw refused; // the connection is fine, the request was not
+        } catch (IOException e) {
+            disconnect();
+            throw e;
+        }
+    }
+
+    @Override
+    public void disconnect() {
+        if (client != null) {
+            client.close();
+            client = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        disconnect();
+    }
+}

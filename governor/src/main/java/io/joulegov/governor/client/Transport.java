@@ -1,0 +1,22 @@
+package io.joulegov.governor.client;
+
+import java.io.IOException;
+
+/** How a {@link LatencyReporter} reaches a governor: the daemon's socket, or a governor in the same process. */
+public interface Transport extends AutoCloseable {
+
+    /** Registers the model (again, after a reconnect); throws when the governor refuses or cannot be reached. */
+    void register(Registration registration) throws IOException;
+
+    /** The model is about to run after a pause: hold its working point now, not after the next report. */
+    void begin(String model) throws IOException;
+
+    /** Finished inferences, at most {@link io.joulegov.governor.socket.ControlProtocol#MAX_LATENCIES} at once. */
+    void report(String model, double[] latenciesMs, int count) throws IOException;
+
+    /** Drops the connection, if any; the next call reconnects. */
+    void disconnect();
+
+    @Override
+    void close();
+}
