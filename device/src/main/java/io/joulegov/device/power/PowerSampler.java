@@ -38,6 +38,8 @@ public final class PowerSampler implements AutoCloseable {
     private Thread thread;
     private long samples;
     private double lastTotalWatts = Double.NaN;
+    private long lastTotalNanos = Long.MIN_VALUE;
+    private double joules;
     private volatile boolean closed;
 
     public PowerSampler(List<PowerRail> rails, Clock clock, Duration period) {
@@ -94,6 +96,20 @@ public final class PowerSampler implements AutoCloseable {
         Map<String, Long> out = new TreeMap<>();
         for (int i = 0; i < railNames.length; i++) {
             out.put(railNames[i], failures[i]);
+        }
+        return out;
+    }
+
+    /** Board energy since start: the trapezoid over the good samples of the total (or the summed rails). */
+    public synchronized double joules() {
+        return joules;
+    }
+
+    /** Each rail's power at the latest sample (NaN for a rail that failed to read then). */
+    public synchronized Map<String, Double> lastRailWatts() {
+        Map<String, Double> out = new TreeMap<>();
+        for (int i = 0; i < railNames.length; i++) {
+            out.put(railNames[i], railWatts[i]);
         }
         return out;
     }
@@ -166,7 +182,11 @@ public final class PowerSampler implements AutoCloseable {
         }
         double total = totalIndex >= 0 ? railWatts[totalIndex] : (sumComplete && !sensors.isEmpty() ? sum : Double.NaN);
         if (!Double.isNaN(total)) {
+            if (lastTotalNanos != Long.MIN_VALUE && now > lastTotalNanos) {
+                joules += (now - lastTotalNanos) / 1e9 * (total + lastTotalWatts) / 2;
+            }
             lastTotalWatts = total;
+            lastTotalNanos = now;
         }
         for (EnergyWindow w : open) {
             w.accept(now, total, railWatts);

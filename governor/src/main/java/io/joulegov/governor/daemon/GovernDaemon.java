@@ -7,7 +7,9 @@ import io.joulegov.device.board.BoardDiscovery;
 import io.joulegov.device.clock.Clock;
 import io.joulegov.device.knobs.ClockPinner;
 import io.joulegov.device.knobs.RestoreJournal;
+import io.joulegov.device.power.PowerSampler;
 import io.joulegov.device.sysfs.SysRoot;
+import io.joulegov.governor.metrics.GovernorMetrics;
 import io.joulegov.governor.socket.ControlProtocol;
 import io.joulegov.governor.socket.ControlRequest;
 import io.joulegov.governor.socket.ControlServer;
@@ -20,13 +22,16 @@ import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.policies.select.Budget;
 import io.joulegov.policies.select.Percentile;
 import io.joulegov.profiler.store.ProfileStore;
+import io.micrometer.core.instrument.MeterRegistry;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,8 +53,22 @@ public final class GovernDaemon implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GovernDaemon.class);
 
-    /** What the daemon is allowed to use. */
-    public record Options(Path stateFile, ProfileStore store, boolean allowVirtualProfiles) {
+    /** After a second write by another program within this long, the daemon backs off for as long. */
+    static final Duration OTHER_WRITER_WINDOW = Duration.ofSeconds(60);
+    /** How often the knobs are checked for other writers. */
+    private static final int WATCH_EVERY_TICKS = 20;
+
+    /**
+     * What the daemon is allowed to use: the restore journal, the models-cache, whether virtual profiles may be used,
+     * the power sampling period (null for none) and where its meters go (null for nowhere).
+     */
+    public record Options(Path stateFile, ProfileStore store, boolean allowVirtualProfiles, Duration samplePeriod,
+                          MeterRegistry registry) {
+
+        /** 100 ms power sampling, no meter registry. */
+        public static Options of(Path stateFile, ProfileStore store, boolean allowVirtualProfiles) {
+            return new Options(stateFile, store, allowVirtualProfiles, PowerSampler.DEFAULT_PERIOD, null);
+        }
     }
 
     private final Board board;
@@ -58,9 +77,16 @@ public final class GovernDaemon implements AutoCloseable {
     private final Clock clock;
     private final OnlineController controller = new OnlineController(ControllerSettings.defaults());
     private final Map<String, ProfileTable> profiles = new LinkedHashMap<>();
+    private final KnobWatch watch;
+    private final Deque<Long> otherWrites = new ArrayDeque<>();
+    private PowerSampler sampler;
+    private GovernorMetrics metrics;
     private ControlServer server;
     private Thread ticker;
     private OperatingPoint held;
+    private long cpuCapKHz = Long.MAX_VALUE;
+    private long gpuCapHz = Long.MAX_VALUE;
+    private long backedOffUntil = Long.MIN_VALUE;
     private volatile boolean running = true;
 
     private GovernDaemon(Board board, Options options, Clock clock) {
@@ -68,6 +94,8 @@ public final class GovernDaemon implements AutoCloseable {
         this.options = options;
         this.clock = clock;
         this.pinner = new ClockPinner(board, RestoreJournal.open(board.root(), options.stateFile()));
+        this.watch = new KnobWatch(board);
+        this.metrics = new GovernorMetrics(board, null, this::held);
     }
 
     /** Discovers the board under {@code root}; nothing is written until the first model is registered. */
@@ -79,15 +107,33 @@ public final class GovernDaemon implements AutoCloseable {
         return new GovernDaemon(board, options, clock);
     }
 
-    /** Serves the control socket at {@code socket} (null for none) and starts the control tick. */
+    /**
+     * Starts power sampling (where the board has rails), binds the meters, serves the control socket at
+     * {@code socket} (null for none) and starts the control tick.
+     */
     public GovernDaemon start(Path socket) throws IOException {
+        return start(socket, null);
+    }
+
+    /** As {@link #start(Path)}, with the control socket in {@code socketGroup} (null: the daemon's own group). */
+    public GovernDaemon start(Path socket, String socketGroup) throws IOException {
+        if (options.samplePeriod() != null && !board.rails().isEmpty()) {
+            sampler = new PowerSampler(board.rails(), clock, options.samplePeriod()).start();
+        }
+        metrics = new GovernorMetrics(board, sampler, this::held);
+        if (options.registry() != null) {
+            metrics.bindTo(options.registry());
+        }
         if (socket != null) {
-            server = ControlServer.start(socket, this::handle, Duration.ofSeconds(5));
+            server = ControlServer.start(socket, this::handle, Duration.ofSeconds(5), socketGroup);
         }
         ticker = clock.newThread("joulegov-governor", () -> {
             try {
-                while (running) {
+                for (long tick = 1; running; tick++) {
                     clock.sleep(TICK);
+                    if (tick % WATCH_EVERY_TICKS == 0) {
+                        checkOtherWriters(clock.nanoTime());
+                    }
                     apply(clock.nanoTime());
                 }
             } catch (InterruptedException e) {
@@ -127,8 +173,10 @@ public final class GovernDaemon implements AutoCloseable {
     public synchronized void report(String model, List<Double> latenciesMs) {
         requireRegistered(model);
         long now = clock.nanoTime();
+        double budgetMs = controller.budgetMsOf(model);
         for (double ms : latenciesMs) {
             controller.observe(model, now, ms);
+            metrics.inference(model, ms, budgetMs);
         }
         apply(now);
     }
@@ -144,17 +192,73 @@ public final class GovernDaemon implements AutoCloseable {
         }
     }
 
-    /** Pins what the controller decides now, when it differs from what is held. */
+    /** Pins what the controller decides now (within another writer's caps), when it differs from what is held. */
     private synchronized void apply(long now) {
-        if (profiles.isEmpty()) {
+        if (profiles.isEmpty() || now < backedOffUntil) {
             return;
         }
         Decision d = controller.decide(now);
-        if (!d.point().equals(held)) {
-            pinner.pin(d.point().cpuKHz(), d.point().gpuHz(), d.point().emcHz());
-            LOG.info("holding {} ({})", d.point(), d.idle() ? "idle" : d.model());
-            held = d.point();
+        OperatingPoint target = withinCaps(d.point());
+        if (!target.equals(held)) {
+            pinner.pin(target.cpuKHz(), target.gpuHz(), target.emcHz());
+            watch.expectNow();
+            LOG.info("holding {} ({})", target, d.idle() ? "idle" : d.model());
+            if (held != null) {
+                metrics.switched();
+            }
+            held = target;
         }
+    }
+
+    /**
+     * Another program wrote a knob the daemon holds (nvpmodel, jetson_clocks, a user). The first time, re-read the
+     * caps it left and hold the controller's choice within them; a second time within a minute, back off for a
+     * minute without writing, so that the two never fight in a loop.
+     */
+    private synchronized void checkOtherWriters(long now) {
+        if (held == null || now < backedOffUntil) {
+            return;
+        }
+        List<String> changes = watch.changes();
+        if (changes.isEmpty()) {
+            return;
+        }
+        metrics.otherWriter();
+        otherWrites.addLast(now);
+        while (now - otherWrites.peekFirst() > OTHER_WRITER_WINDOW.toNanos()) {
+            otherWrites.removeFirst();
+        }
+        LOG.warn("another program changed the clocks joulegov holds: {}", String.join(", ", changes));
+        if (otherWrites.size() >= 2) {
+            backedOffUntil = now + OTHER_WRITER_WINDOW.toNanos();
+            otherWrites.clear();
+            watch.forget();
+            held = null;
+            LOG.warn("it did so twice within {} s: leaving the clocks to it for {} s", OTHER_WRITER_WINDOW.toSeconds(),
+                    OTHER_WRITER_WINDOW.toSeconds());
+            return;
+        }
+        cpuCapKHz = watch.cpuCapKHz();
+        gpuCapHz = watch.gpuCapHz();
+        held = null;
+        LOG.info("re-asserting within the caps it left: CPU <= {} kHz, GPU <= {} Hz", cpuCapKHz, gpuCapHz);
+    }
+
+    /** The highest available clocks at or below the caps another writer left (the point itself when under them). */
+    private OperatingPoint withinCaps(OperatingPoint p) {
+        long cpu = highestAtMost(board.cpuPolicies().get(0).frequenciesKHz(), Math.min(p.cpuKHz(), cpuCapKHz), p.cpuKHz());
+        long gpu = highestAtMost(board.gpu().orElseThrow().frequenciesHz(), Math.min(p.gpuHz(), gpuCapHz), p.gpuHz());
+        return cpu == p.cpuKHz() && gpu == p.gpuHz() ? p : new OperatingPoint(cpu, gpu, p.emcHz());
+    }
+
+    private static long highestAtMost(List<Long> table, long cap, long fallback) {
+        long best = -1;
+        for (long f : table) {
+            if (f <= cap) {
+                best = f;
+            }
+        }
+        return best < 0 ? (table.isEmpty() ? fallback : table.get(0)) : best;
     }
 
     /**
@@ -248,6 +352,9 @@ public final class GovernDaemon implements AutoCloseable {
         }
         if (server != null) {
             server.close();
+        }
+        if (sampler != null) {
+            sampler.close();
         }
         synchronized (this) {
             pinner.release();

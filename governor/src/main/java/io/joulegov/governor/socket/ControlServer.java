@@ -1,5 +1,6 @@
 package io.joulegov.governor.socket;
 
+import io.joulegov.device.DeviceException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -15,7 +16,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,7 +69,7 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    private ControlServer(Path path, Handler handler, Duration slow) throws IOException {
+    private ControlServer(Path path, Handler handler, Duration slow, String group) throws IOException {
         this.path = path;
         this.handler = handler;
         this.slowNanos = slow.toNanos();
@@ -79,6 +83,9 @@ public final class ControlServer implements AutoCloseable {
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(path));
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
+        if (group != null) {
+            setGroup(path, group);
+        }
         server.configureBlocking(false);
         selector = Selector.open();
         server.register(selector, SelectionKey.OP_ACCEPT);
@@ -88,9 +95,30 @@ public final class ControlServer implements AutoCloseable {
 
     /** Binds the socket at {@code path} and serves it; a request line slower than {@code slow} is cut off. */
     public static ControlServer start(Path path, Handler handler, Duration slow) throws IOException {
-        ControlServer s = new ControlServer(path, handler, slow);
+        return start(path, handler, slow, null);
+    }
+
+    /** As {@link #start(Path, Handler, Duration)}, the socket owned by {@code group} (null: the process's group). */
+    public static ControlServer start(Path path, Handler handler, Duration slow, String group) throws IOException {
+        ControlServer s;
+        try {
+            s = new ControlServer(path, handler, slow, group);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(path);
+            throw e;
+        }
         s.thread.start();
         return s;
+    }
+
+    private static void setGroup(Path path, String group) throws IOException {
+        GroupPrincipal principal;
+        try {
+            principal = path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
+        } catch (UserPrincipalNotFoundException e) {
+            throw new DeviceException("there is no group '" + group + "' for the control socket (create it: groupadd " + group + ")");
+        }
+        Files.getFileAttributeView(path, PosixFileAttributeView.class).setGroup(principal);
     }
 
     public Path path() {

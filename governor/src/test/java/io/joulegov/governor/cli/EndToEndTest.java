@@ -60,7 +60,7 @@ class EndToEndTest {
         // the clocks follow the controller: what the daemon says it holds is what the files say
         await(() -> {
             JsonNode held = status(socket).path("held");
-            return read(root, CPU + "scaling_max_freq").equals(held.path("cpuKHz").asText())
+            return read(root, CPU + "scaling_setspeed").equals(held.path("cpuKHz").asText())
                     && read(root, GPU + "max_freq").equals(held.path("gpuHz").asText());
         }, "the pin matches the status");
         assertEquals(read(root, GPU + "min_freq"), read(root, GPU + "max_freq"));

@@ -15,6 +15,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -165,5 +166,122 @@ class GovernCommandTest {
         assertEquals(0, restore.exitCode(), restore.err());
         Thread.sleep(100);
         assertEquals(knobsBefore, knobs());
+    }
+
+    /** A free loopback port for the metrics endpoint. */
+    private static int freePort() throws Exception {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String scrape(int port) throws Exception {
+        var client = java.net.http.HttpClient.newHttpClient();
+        var response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode());
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
+        return response.body();
+    }
+
+    /** A line of the Prometheus text format: a HELP or TYPE comment, or a sample (name, labels, value). */
+    private static final java.util.regex.Pattern EXPOSITION = java.util.regex.Pattern.compile(
+            "# HELP [a-zA-Z_:][a-zA-Z0-9_:]* .*|# TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge|summary|histogram|untyped)"
+                    + "|[a-zA-Z_:][a-zA-Z0-9_:]*(\\{([a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\]|\\\\.)*\",?)*\\})? "
+                    + "(NaN|[+-]Inf|[-+]?[0-9.]+([eE][-+]?[0-9]+)?)");
+
+    @Test
+    void metricsAreServedInThePrometheusTextFormat() throws Exception {
+        int port = freePort();
+        Path socket = root.resolve("run/joulegov/joulegov.sock");
+        CompletableFuture<CliRun> govern = CompletableFuture.supplyAsync(() -> CliRun.of("govern", "--root", root.toString(),
+                "--model", "resnet18", "--slowdown", "1.3", "--allow-virtual-profiles", "--metrics-port", Integer.toString(port),
+                "--duration", "3"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.exists(socket) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(ask(socket, "{\"op\":\"report\",\"model\":\"resnet18\",\"latenciesMs\":[5,6,1000]}").startsWith("{\"ok\":true"));
+        Thread.sleep(500);
+        String body = scrape(port);
+        for (String line : body.split("\n")) {
+            assertTrue(EXPOSITION.matcher(line).matches(), "not Prometheus text format: " + line);
+        }
+        for (String expected : List.of("joulegov_cpu_frequency_hertz{policy=\"policy0\"}", "joulegov_gpu_frequency_hertz ",
+                "joulegov_target_gpu_frequency_hertz ", "joulegov_power_watts{rail=\"POM_5V_IN\"}", "joulegov_board_power_watts ",
+                "joulegov_energy_joules_total ", "joulegov_temperature_celsius{zone=",
+                "joulegov_inference_latency_seconds{model=\"resnet18\",quantile=\"0.95\"}",
+                "joulegov_inference_latency_seconds_count{model=\"resnet18\"} 3",
+                "joulegov_deadline_misses_total{model=\"resnet18\"} 1.0", "joulegov_operating_point_switches_total ",
+                "joulegov_throttled ", "joulegov_sensor_failures_total{rail=\"POM_5V_IN\"} 0.0")) {
+            assertTrue(body.contains(expected), expected + " missing from\n" + body);
+        }
+        double joules = Double.parseDouble(body.lines().filter(l -> l.startsWith("joulegov_energy_joules_total ")).findFirst()
+                .orElseThrow().split(" ")[1]);
+        assertTrue(joules > 0, "the board's energy is counted: " + joules);
+        CliRun run = govern.get(20, TimeUnit.SECONDS);
+        assertEquals(0, run.exitCode(), run.err());
+    }
+
+    /**
+     * nvpmodel- and jetson_clocks-like writes while governing: the first is noticed and the daemon re-asserts within
+     * the cap it left; a second within the minute makes it back off instead of fighting; stopping still restores.
+     */
+    @Test
+    void anotherWriterIsNoticedAndNeverFought() throws Exception {
+        int port = freePort();
+        CompletableFuture<CliRun> govern = CompletableFuture.supplyAsync(() -> CliRun.of("govern", "--root", root.toString(),
+                "--model", "resnet18", "--slowdown", "1.3", "--allow-virtual-profiles", "--metrics-port", Integer.toString(port),
+                "--duration", "9"));
+        String gpu = "sys/devices/57000000.gpu/devfreq/57000000.gpu/";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!read(gpu + "min_freq").equals(read(gpu + "max_freq")) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        String pinned = read(gpu + "max_freq");
+        for (String was = ""; !was.equals(pinned); pinned = read(gpu + "max_freq")) {
+            was = pinned;
+            Thread.sleep(1200); // without traffic the daemon moves to its idle setting: wait until it settles
+        }
+        assertEquals(pinned, read(gpu + "min_freq"), "the daemon pinned the GPU");
+        // nvpmodel-like: a lower cap, above the pin
+        Files.writeString(root.resolve(gpu + "max_freq"), "844800000\n");
+        Thread.sleep(1600);
+        assertEquals(pinned, read(gpu + "max_freq"), "re-asserted within the new cap");
+        assertTrue(scrape(port).contains("joulegov_other_writer_events_total 1.0"));
+        // jetson_clocks-like, within the minute: everything at the top
+        Files.writeString(root.resolve(gpu + "min_freq"), "921600000\n");
+        Files.writeString(root.resolve(gpu + "max_freq"), "921600000\n");
+        Thread.sleep(1600);
+        assertEquals("921600000", read(gpu + "min_freq"), "backed off: the other writer's setting stands");
+        assertEquals("921600000", read(gpu + "max_freq"));
+        assertTrue(scrape(port).contains("joulegov_other_writer_events_total 2.0"));
+        CliRun run = govern.get(20, TimeUnit.SECONDS);
+        assertEquals(0, run.exitCode(), run.err());
+        Thread.sleep(100);
+        assertEquals(knobsBefore, knobs(), "stopping gives back what was there before joulegov");
+    }
+
+    @Test
+    void aBadConfigurationIsOneLineAndTouchesNothing() throws Exception {
+        Path conf = Files.writeString(tmp.resolve("joulegov.conf"), "# test\nsocket = /tmp/x.sock\nsokcet = /tmp/y\n");
+        CliRun run = CliRun.of("govern", "--root", root.toString(), "--config", conf.toString(), "--duration", "1");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.oneLineError(), run.err());
+        assertTrue(run.err().contains("line 3: unknown key 'sokcet'"), run.err());
+        assertEquals(knobsBefore, knobs());
+    }
+
+    @Test
+    void theConfigurationNamesTheModelsAndTheOptionsWin() throws Exception {
+        Path conf = Files.writeString(tmp.resolve("joulegov.conf"), String.join("\n",
+                "metrics-port = 0", "allow-virtual-profiles = true", "model = resnet18 slowdown=1.3 percentile=p99",
+                "socket = " + tmp.resolve("conf.sock"), ""));
+        CliRun run = CliRun.of("govern", "--root", root.toString(), "--config", conf.toString(),
+                "--socket", tmp.resolve("cli.sock").toString(), "--duration", "1");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("1 model(s) at CPU"), run.out());
+        assertTrue(run.out().contains("control socket " + tmp.resolve("cli.sock")), run.out());
+        assertFalse(run.out().contains("metrics on"), "metrics-port = 0 serves none");
     }
 }

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ControlServerTest {
@@ -152,5 +153,20 @@ class ControlServerTest {
             c.send("{\"op\":\"status\"}");
             assertTrue(c.read().startsWith("{\"ok\":true"));
         }
+    }
+
+    @Test
+    void theSocketCanBelongToAGroupWhoseMembersNeedNoRoot() throws Exception {
+        Path grouped = tmp.resolve("grouped.sock");
+        try (ControlServer s = ControlServer.start(grouped, (r, p) -> ControlProtocol.ok(java.util.Map.of()), Duration.ofSeconds(1), "daemon")) {
+            assertEquals("daemon", java.nio.file.Files.readAttributes(grouped, java.nio.file.attribute.PosixFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS).group().getName());
+            assertEquals("rw-rw----", java.nio.file.attribute.PosixFilePermissions.toString(
+                    java.nio.file.Files.getPosixFilePermissions(grouped, java.nio.file.LinkOption.NOFOLLOW_LINKS)));
+        }
+        var e = org.junit.jupiter.api.Assertions.assertThrows(io.joulegov.device.DeviceException.class, () -> ControlServer.start(
+                tmp.resolve("nogroup.sock"), (r, p) -> "", Duration.ofSeconds(1), "no-such-group-here"));
+        assertTrue(e.getMessage().contains("there is no group 'no-such-group-here'"), e.getMessage());
+        assertFalse(java.nio.file.Files.exists(tmp.resolve("nogroup.sock"), java.nio.file.LinkOption.NOFOLLOW_LINKS), "nothing left behind");
     }
 }

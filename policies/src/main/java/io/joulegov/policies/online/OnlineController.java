@@ -106,6 +106,12 @@ public final class OnlineController {
         return new Decision(held, who, "working");
     }
 
+    /** A model's budget in ms (a slowdown resolved against its profile), NaN for a model not registered. */
+    public double budgetMsOf(String model) {
+        ModelState s = models.get(model);
+        return s == null ? Double.NaN : s.budgetMs;
+    }
+
     /** The point a model works at, for status and metrics. */
     public OperatingPoint pointOf(String model) {
         ModelState s = models.get(model);

@@ -127,6 +127,16 @@ public final class DjlWorkload implements Workload {
         }
     }
 
+    /** A new predictor of the model, for code that calls DJL itself (the caller closes it). */
+    public Predictor<NDList, NDList> newPredictor() {
+        return model.newPredictor(new NoopTranslator());
+    }
+
+    /** The workload's input; scope each call's tensors to a sub-manager of its manager, as {@link #runOnce} does. */
+    public NDList input() {
+        return input;
+    }
+
     /** How many weights the network has. */
     public long parameterCount() {
         return model.getBlock().getParameters().values().stream().mapToLong(p -> p.getArray().size()).sum();
