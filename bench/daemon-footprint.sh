@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Resident set and CPU of `joulegov govern` holding a live virtual Nano with one registered model and no traffic
-# (the launcher's daemon JVM options). Prints one markdown row.
+# (the launcher's daemon JVM options), sampling power every 100 ms and serving /metrics, scraped every 15 s as a
+# Prometheus would. Prints one markdown row, then checks the scrape with the Prometheus Python client's parser
+# (Debian: python3-prometheus-client) when it is installed.
 # Usage: bench/daemon-footprint.sh [seconds to measure, default 30]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +15,13 @@ trap 'kill $sim 2>/dev/null; rm -rf "$dir"' EXIT
 sleep 2
 ./joulegov profile --virtual nano --model resnet18 --grid sparse --inferences 100 --reruns 3 \
   --cache "$dir/board/var/lib/joulegov/models-cache" > /dev/null
-./joulegov govern --root "$dir/board" --model resnet18 --slowdown 1.3 --allow-virtual-profiles --duration $((secs + 15)) > /dev/null 2>&1 &
+port=19464
+./joulegov govern --root "$dir/board" --model resnet18 --slowdown 1.3 --allow-virtual-profiles --metrics-port $port \
+  --sample-ms 100 --duration $((secs + 15)) > /dev/null 2>&1 &
 sleep 8
+( while sleep 15; do curl -s "http://127.0.0.1:$port/metrics" > "$dir/scrape.txt" || true; done ) &
+scraper=$!
+trap 'kill $sim $scraper 2>/dev/null; rm -rf "$dir"' EXIT
 pid=$(pgrep -f "joulegov.jar govern --root $dir/board" | head -1)
 t0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
 sleep "$secs"
@@ -25,5 +32,24 @@ echo
 echo "| what | RSS | CPU (share of one core) over ${secs} s |"
 echo "|---|---|---|"
 awk -v rss="$rss" -v ticks="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v s="$secs" \
-  'BEGIN {printf "| govern, one model, no traffic, no power sampling | %.1f MB | %.2f%% |\n", rss / 1024, 100 * ticks / hz / s}'
-wait
+  'BEGIN {printf "| govern, one model, no traffic, 100 ms power sampling, /metrics scraped every 15 s | %.1f MB | %.2f%% |\n", rss / 1024, 100 * ticks / hz / s}'
+echo
+curl -s "http://127.0.0.1:$port/metrics" > "$dir/scrape.txt"
+py=""
+for candidate in python3 /usr/bin/python3; do
+  if "$candidate" -c 'import prometheus_client' 2>/dev/null; then py="$candidate"; break; fi
+done
+if [ -n "$py" ]; then
+  "$py" - "$dir/scrape.txt" <<'PY'
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+families = list(text_string_to_metric_families(open(sys.argv[1]).read()))
+samples = sum(len(f.samples) for f in families)
+print(f"/metrics parsed by prometheus_client: {len(families)} families, {samples} samples, "
+      f"joulegov families: {', '.join(sorted(f.name for f in families if f.name.startswith('joulegov')))}")
+PY
+else
+  echo "/metrics: python3-prometheus-client not installed, parser check skipped"
+fi
+kill $scraper 2>/dev/null || true
+wait $sim 2>/dev/null || true

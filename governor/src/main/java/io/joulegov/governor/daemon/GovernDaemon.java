@@ -48,15 +48,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class GovernDaemon implements AutoCloseable {
 
-    /** How often the controller's decision is applied while nothing else asks (idle entry, for instance). */
-    public static final Duration TICK = Duration.ofMillis(50);
+    /**
+     * How often the controller's decision is applied while nothing else asks: only idle entry needs it (reports and
+     * begins apply at once), so it is slow enough to cost an idle daemon next to nothing.
+     */
+    public static final Duration TICK = Duration.ofMillis(200);
 
     private static final Logger LOG = LoggerFactory.getLogger(GovernDaemon.class);
 
     /** After a second write by another program within this long, the daemon backs off for as long. */
     static final Duration OTHER_WRITER_WINDOW = Duration.ofSeconds(60);
     /** How often the knobs are checked for other writers. */
-    private static final int WATCH_EVERY_TICKS = 20;
+    private static final int WATCH_EVERY_TICKS = 5;
 
     /**
      * What the daemon is allowed to use: the restore journal, the models-cache, whether virtual profiles may be used,
