@@ -93,6 +93,22 @@ public final class SparsePlan implements SweepPlan {
                 }
             }
         }
+        if (candidates.isEmpty()) {
+            // every choice is measured and unbeaten by the models: check the choices' neighbours that could meet
+            // their budgets, since the models' shape is least sure right there (the Xavier NX's voltage knee)
+            for (double s : SLOWDOWNS) {
+                Selection choice = Selector.select(table, Request.minEnergy(new Budget.Slowdown(s), PERCENTILE));
+                if (!choice.feasible()) {
+                    continue;
+                }
+                for (Measurement m : filled) {
+                    if (m.predicted() && adjacent(m.point(), choice.chosen().point())
+                            && PERCENTILE.of(m) * (1 - latencyMargin) <= choice.budgetMs()) {
+                        candidates.add(m);
+                    }
+                }
+            }
+        }
         return candidates.stream().min(Comparator.comparingDouble(Measurement::energyJ)).map(m -> List.of(m.point()))
                 .orElse(List.of());
     }
