@@ -101,11 +101,34 @@ public final class GovernDaemon implements AutoCloseable {
         this.metrics = new GovernorMetrics(board, null, this::held);
     }
 
-    /** Discovers the board under {@code root}; nothing is written until the first model is registered. */
+    /** How long the daemon waits for a GPU devfreq node that is not there yet (it appears late on JetPack 5+). */
+    static final Duration GPU_WAIT = Duration.ofSeconds(30);
+
+    /**
+     * Discovers the board under {@code root}, waiting up to {@link #GPU_WAIT} for the GPU devfreq node; nothing is
+     * written until the first model is registered.
+     */
     public static GovernDaemon open(SysRoot root, Options options, Clock clock) {
+        long deadline = clock.nanoTime() + GPU_WAIT.toNanos();
         Board board = BoardDiscovery.discover(root);
-        if (board.cpuPolicies().isEmpty() || board.gpu().isEmpty()) {
-            throw new DeviceException(root + " has no cpufreq policy or no GPU devfreq node: nothing to govern");
+        if (board.cpuPolicies().isEmpty()) {
+            throw new DeviceException(root + " has no cpufreq policy: nothing to govern");
+        }
+        if (board.gpu().isEmpty()) {
+            LOG.info("no GPU devfreq node yet: waiting up to {} s for it (it appears late on JetPack 5 and later)",
+                    GPU_WAIT.toSeconds());
+        }
+        while (board.gpu().isEmpty()) {
+            if (clock.nanoTime() >= deadline) {
+                throw new DeviceException(root + " has no GPU devfreq node after " + GPU_WAIT.toSeconds() + " s: nothing to govern");
+            }
+            try {
+                clock.sleep(Duration.ofSeconds(1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DeviceException("interrupted while waiting for the GPU devfreq node");
+            }
+            board = BoardDiscovery.discover(root);
         }
         return new GovernDaemon(board, options, clock);
     }

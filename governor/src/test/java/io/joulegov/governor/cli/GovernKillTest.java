@@ -28,13 +28,7 @@ class GovernKillTest {
     void restoreUndoesAKillDashNineAtAnyMoment() throws Exception {
         Path root = FakeBoards.lay(FakeBoards.Layout.NANO_JP4, tmp.resolve("nano"));
         Path cache = root.resolve("var/lib/joulegov/models-cache");
-        Path virtual = tmp.resolve("virtual.json");
-        assertEquals(0, CliRun.of("profile", "--virtual", "nano", "--model", "resnet18", "--grid", "sparse", "--inferences", "100",
-                "--reruns", "3", "--out", virtual.toString()).exitCode());
-        Path csv = Files.writeString(tmp.resolve("resnet18.csv"), CliRun.of("show", virtual.toString(), "--csv").out());
-        CliRun imported = CliRun.of("import", "--csv", csv.toString(), "--board", "jetson-nano", "--model", "resnet18",
-                "--cache", cache.toString());
-        assertEquals(0, imported.exitCode(), imported.err());
+        ImportedProfile.resnet18Into(cache, tmp);
         Map<String, String> before = TreeSnapshot.withoutSetspeed(root.resolve("sys"));
 
         Random random = new Random(42);
