@@ -24,7 +24,7 @@ public final class TreeSnapshot {
                     if (Files.isSymbolicLink(p)) {
                         out.put(rel, "-> " + Files.readSymbolicLink(p));
                     } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                        out.put(rel, Files.readString(p));
+                        out.put(rel, new String(Files.readAllBytes(p), java.nio.charset.StandardCharsets.ISO_8859_1)); // any bytes
                     }
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);

@@ -91,7 +91,7 @@ public final class ProfileStore {
             }
             return ProfileJson.decode(Files.readAllBytes(file), file.toString());
         } catch (NoSuchFileException e) {
-            throw new DeviceException("no profile at " + file);
+            throw new MalformedFileException("no profile at " + file); // a path given on the command line: exit 2
         } catch (IOException e) {
             throw new DeviceException("cannot read profile " + file + ": " + e.getMessage(), e);
         }
