@@ -16,8 +16,12 @@ sleep 2
 ./joulegov profile --virtual nano --model resnet18 --grid sparse --inferences 100 --reruns 3 \
   --cache "$dir/board/var/lib/joulegov/models-cache" > /dev/null
 port=19464
+start=$(date +%s.%N)
 ./joulegov govern --root "$dir/board" --model resnet18 --slowdown 1.3 --allow-virtual-profiles --metrics-port $port \
   --sample-ms 100 --duration $((secs + 15)) > /dev/null 2>&1 &
+sock="$dir/board/run/joulegov/joulegov.sock"
+while [ ! -S "$sock" ]; do sleep 0.01; done
+ready=$(date +%s.%N)
 sleep 8
 ( while sleep 15; do curl -s "http://127.0.0.1:$port/metrics" > "$dir/scrape.txt" || true; done ) &
 scraper=$!
@@ -33,6 +37,8 @@ echo "| what | RSS | CPU (share of one core) over ${secs} s |"
 echo "|---|---|---|"
 awk -v rss="$rss" -v ticks="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v s="$secs" \
   'BEGIN {printf "| govern, one model, no traffic, 100 ms power sampling, /metrics scraped every 15 s | %.1f MB | %.2f%% |\n", rss / 1024, 100 * ticks / hz / s}'
+echo
+echo "Start-up: $(echo "$ready - $start" | bc | awk '{printf "%.2f", $1}') s from launching \`joulegov govern\` (launcher, JVM, discovery, profile, first pin) to its control socket"
 echo
 curl -s "http://127.0.0.1:$port/metrics" > "$dir/scrape.txt"
 py=""

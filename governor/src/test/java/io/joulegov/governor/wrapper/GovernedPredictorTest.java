@@ -128,6 +128,34 @@ class GovernedPredictorTest {
         assertTrue(daemon.ops.contains("Begin"), "the first inference announced itself");
     }
 
+    /** The load test's fast variant (bench/load.sh does 1,000,000 calls against a real daemon). */
+    @Test
+    void sixtyFourThreadsLoseNoMeasurement() throws Exception {
+        Path socket = tmp.resolve("load.sock");
+        RecordingDaemon daemon = new RecordingDaemon();
+        daemon.serve(socket);
+        GovernedPredictor<NDList, NDList> p = GovernedPredictor.builder(predictor()).model("tiny").slowdown(1.3)
+                .socket(socket).build();
+        ExecutorService pool = Executors.newFixedThreadPool(64);
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < 64; t++) {
+            done.add(pool.submit(() -> {
+                for (int i = 0; i < 2000; i++) {
+                    infer(p);
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get(120, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        p.close();
+        assertEquals(128_000, daemon.latencies.get());
+        assertEquals(128_000, p.reported());
+        assertEquals(0, p.dropped());
+    }
+
     @Test
     void noDaemonNeverFailsAnInferenceAndALateOneIsFound() throws Exception {
         Path socket = tmp.resolve("late.sock");
