@@ -41,14 +41,14 @@ done
 echo "govern: $n kill -9 at random moments ($pinned_at_kill found the board pinned), restore gave every knob back $govern_ok times of $n"
 
 out="$dir/profile.json"; partial="$out.partial"
-args=(profile --virtual nano --model bert-tiny --grid full --inferences 400 --reruns 3 --out "$out")
+args=(profile --virtual nano --model distilbert --grid full --inferences 3200 --reruns 10 --out "$out")
 kills=0; readable=0; early=0
 while [ "$kills" -lt "$n" ]; do
   ./joulegov "${args[@]}" $([ -f "$partial" ] && echo --resume) > /dev/null 2>&1 &
   launcher=$!
   sleep "$(awk -v r=$RANDOM 'BEGIN {printf "%.2f", 0.5 + 2.0 * r / 32767}')"
   if ! kill -0 "$launcher" 2>/dev/null; then break; fi   # finished before the kill
-  pkill -9 -f "joulegov.jar profile --virtual nano --model bert-tiny" || true
+  pkill -9 -f "joulegov.jar profile --virtual nano --model distilbert" || true
   wait "$launcher" 2>/dev/null || true
   kills=$((kills + 1))
   [ -f "$out" ] && early=$((early + 1))

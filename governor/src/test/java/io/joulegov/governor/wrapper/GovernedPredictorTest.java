@@ -77,6 +77,24 @@ class GovernedPredictorTest {
         }
     }
 
+    /** {@code threads} threads making {@code each} inferences at once, each checking its output. */
+    private void inferFromThreads(GovernedPredictor<NDList, NDList> p, int threads, int each) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            done.add(pool.submit(() -> {
+                for (int i = 0; i < each; i++) {
+                    assertEquals(4, infer(p));
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get(120, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+    }
+
     /** A daemon that accepts everything and remembers what it was sent. */
     private final class RecordingDaemon {
         final AtomicInteger registers = new AtomicInteger();
@@ -105,20 +123,7 @@ class GovernedPredictorTest {
         daemon.serve(socket);
         GovernedPredictor<NDList, NDList> p = GovernedPredictor.builder(predictor()).model("tiny").slowdown(1.3)
                 .socket(socket).flushEvery(Duration.ofMillis(20)).build();
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        List<Future<?>> done = new ArrayList<>();
-        for (int t = 0; t < 8; t++) {
-            done.add(pool.submit(() -> {
-                for (int i = 0; i < 250; i++) {
-                    assertEquals(4, infer(p));
-                }
-                return null;
-            }));
-        }
-        for (Future<?> f : done) {
-            f.get(60, TimeUnit.SECONDS);
-        }
-        pool.shutdown();
+        inferFromThreads(p, 8, 250);
         p.close();
         assertEquals(2000, daemon.latencies.get(), "no latency is lost");
         assertEquals(2000, p.reported());
@@ -136,20 +141,7 @@ class GovernedPredictorTest {
         daemon.serve(socket);
         GovernedPredictor<NDList, NDList> p = GovernedPredictor.builder(predictor()).model("tiny").slowdown(1.3)
                 .socket(socket).build();
-        ExecutorService pool = Executors.newFixedThreadPool(64);
-        List<Future<?>> done = new ArrayList<>();
-        for (int t = 0; t < 64; t++) {
-            done.add(pool.submit(() -> {
-                for (int i = 0; i < 2000; i++) {
-                    infer(p);
-                }
-                return null;
-            }));
-        }
-        for (Future<?> f : done) {
-            f.get(120, TimeUnit.SECONDS);
-        }
-        pool.shutdown();
+        inferFromThreads(p, 64, 2000);
         p.close();
         assertEquals(128_000, daemon.latencies.get());
         assertEquals(128_000, p.reported());
