@@ -11,7 +11,7 @@ dir="$(mktemp -d)"
 ./joulegov boards --virtual nano > /dev/null   # builds the jar if needed
 ./joulegov simulate --board nano --root "$dir/board" --duration $((secs + 40)) > /dev/null 2>&1 &
 sim=$!
-trap 'kill $sim 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'kill $sim 2>/dev/null || true; rm -rf "$dir"' EXIT
 sleep 2
 ./joulegov profile --virtual nano --model resnet18 --grid sparse --inferences 100 --reruns 3 \
   --cache "$dir/board/var/lib/joulegov/models-cache" > /dev/null
@@ -25,7 +25,7 @@ ready=$(date +%s.%N)
 sleep 8
 ( while sleep 15; do curl -s "http://127.0.0.1:$port/metrics" > "$dir/scrape.txt" || true; done ) &
 scraper=$!
-trap 'kill $sim $scraper 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'kill $sim $scraper 2>/dev/null || true; rm -rf "$dir"' EXIT
 pid=$(pgrep -f "joulegov.jar govern --root $dir/board" | head -1)
 t0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
 sleep "$secs"

@@ -15,7 +15,7 @@ dir="$(mktemp -d)"
 ./joulegov boards --virtual nano > /dev/null
 ./joulegov simulate --board nano --root "$dir/board" > /dev/null 2>&1 &
 sim=$!
-trap 'kill $sim 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'kill $sim 2>/dev/null || true; rm -rf "$dir"' EXIT
 sleep 2
 ./joulegov profile --virtual nano --model resnet18 --grid sparse --inferences 100 --reruns 3 \
   --cache "$dir/board/var/lib/joulegov/models-cache" > /dev/null

@@ -11,7 +11,7 @@ mvn -B -q -pl governor dependency:build-classpath -Dmdep.outputFile="$PWD/target
 dir="$(mktemp -d)"
 ./joulegov simulate --board nano --root "$dir/board" > /dev/null 2>&1 &
 sim=$!
-trap 'kill $sim 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'kill $sim 2>/dev/null || true; rm -rf "$dir"' EXIT
 sleep 2
 ./joulegov profile --virtual nano --model bert-tiny --grid sparse --inferences 100 --reruns 3 --cache "$dir/cache" > /dev/null
 sock="$dir/board/run/joulegov/joulegov.sock"

@@ -7,14 +7,19 @@ cd "$(dirname "$0")/.."
 quick="${1:-}"
 secs=30; fi_n=50; calls=1000000; full_n=800; nx_n=400
 if [ "$quick" = quick ]; then secs=5; fi_n=3; calls=20000; full_n=100; nx_n=100; fi
-out="docs/BENCHMARKS.md"; tmp="$(mktemp)"; trap 'rm -f "$tmp"' EXIT
+out="docs/BENCHMARKS.md"; tmp="$(mktemp)"; trap 'rm -f "$tmp" "$tmp.out" "$tmp.err"' EXIT
 machine="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1), $(uname -sr)"
 ./joulegov boards --virtual nano > /dev/null   # build once, before anything is timed
 
 section() { printf '\n## %s\n\n%s\n\n' "$1" "$2" >> "$tmp"; }
-run() {  # the command as typed, then its output (the harness prints its own machine line)
+run() {  # the command as typed, then its output (the harness prints its own machine line); a failure is written down
   printf '`%s`, run on %s:\n\n' "$*" "$(date -u +%F)" >> "$tmp"
-  "$@" 2>/dev/null | grep -v '^Machine: ' | sed '/./,$!d' >> "$tmp"
+  local status=0
+  "$@" > "$tmp.out" 2> "$tmp.err" || status=$?
+  grep -v '^Machine: ' "$tmp.out" | sed '/./,$!d' >> "$tmp" || true
+  if [ "$status" != 0 ]; then
+    printf '\n**This harness failed (exit %s):** %s\n' "$status" "$(tail -1 "$tmp.err")" >> "$tmp"
+  fi
   echo >> "$tmp"
 }
 

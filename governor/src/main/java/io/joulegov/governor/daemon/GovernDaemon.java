@@ -61,6 +61,9 @@ public final class GovernDaemon implements AutoCloseable {
     /** How often the knobs are checked for other writers. */
     private static final int WATCH_EVERY_TICKS = 5;
 
+    /** How long the daemon waits for a GPU devfreq node that is not there yet (it appears late on JetPack 5+). */
+    static final Duration GPU_WAIT = Duration.ofSeconds(30);
+
     /**
      * What the daemon is allowed to use: the restore journal, the models-cache, whether virtual profiles may be used,
      * the power sampling period (null for none) and where its meters go (null for nowhere).
@@ -98,11 +101,8 @@ public final class GovernDaemon implements AutoCloseable {
         this.clock = clock;
         this.pinner = new ClockPinner(board, RestoreJournal.open(board.root(), options.stateFile()));
         this.watch = new KnobWatch(board);
-        this.metrics = new GovernorMetrics(board, null, this::held);
+        this.metrics = new GovernorMetrics(board, null, this::held); // unbound until start(): models may register first
     }
-
-    /** How long the daemon waits for a GPU devfreq node that is not there yet (it appears late on JetPack 5+). */
-    static final Duration GPU_WAIT = Duration.ofSeconds(30);
 
     /**
      * Discovers the board under {@code root}, waiting up to {@link #GPU_WAIT} for the GPU devfreq node; nothing is

@@ -155,6 +155,39 @@ class ControlServerTest {
         }
     }
 
+    /** Thousands at once: every connected client is answered up to the limit, the rest are told why, none hangs. */
+    @Test
+    void thousandsOfClientsAtOnceAreAnsweredOrToldWhy() throws IOException {
+        java.util.List<Client> clients = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 2500; i++) {
+                Client c = new Client();
+                clients.add(c);
+                c.send("{\"op\":\"status\"}");
+            }
+            int answered = 0;
+            int refused = 0;
+            for (Client c : clients) {
+                String reply = c.read();
+                if (reply != null && reply.startsWith("{\"ok\":true")) {
+                    answered++;
+                } else if (reply != null && reply.contains("too many clients")) {
+                    refused++;
+                }
+            }
+            assertEquals(2500, answered + refused, "every client got an answer");
+            assertTrue(answered >= ControlServer.MAX_CLIENTS - 1, answered + " answered");
+        } finally {
+            for (Client c : clients) {
+                c.close();
+            }
+        }
+        try (Client c = new Client()) {
+            c.send("{\"op\":\"status\"}");
+            assertTrue(c.read().startsWith("{\"ok\":true"), "still serving once they are gone");
+        }
+    }
+
     @Test
     void theSocketCanBelongToAGroupWhoseMembersNeedNoRoot() throws Exception {
         Path grouped = tmp.resolve("grouped.sock");
