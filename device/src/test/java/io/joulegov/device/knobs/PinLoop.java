@@ -20,6 +20,10 @@ public final class PinLoop {
         Board board = BoardDiscovery.discover(root);
         ClockPinner pinner = new ClockPinner(board, RestoreJournal.open(root, RestoreJournal.defaultFile(root)));
         Random random = new Random(Long.parseLong(args[1]));
+        // announced once the journal is on disk and one knob is written, so a slow machine kills no earlier than that;
+        // the other domains are journaled and pinned after it, at moments the kill may cut through
+        CpuPolicy first = board.cpuPolicies().get(0);
+        pinner.pinCpu(first, pick(random, first.frequenciesKHz()));
         System.out.println("pinning");
         System.out.flush();
         while (true) {
