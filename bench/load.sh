@@ -35,4 +35,4 @@ count=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^joulegov_inference_lat
 echo "daemon received=${count} latencies; RSS before=$((rss0 / 1024)) MB peak=$((peak / 1024)) MB after=$((rss1 / 1024)) MB;" \
   "CPU $(awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v w="$(echo "$w1 - $w0" | bc)" 'BEGIN {printf "%.1f%% of one core over %.0f s", 100 * t / hz / w, w}')"
 kill $gov; wait $gov 2>/dev/null || true
-grep -c "WARN\|ERROR" "$dir/govern.log" | xargs echo "daemon warnings/errors in its log:"
+echo "daemon warnings/errors in its log: $(grep -c "WARN\|ERROR" "$dir/govern.log" || true)"

@@ -16,7 +16,13 @@ run() {  # the command as typed, then its output (the harness prints its own mac
   printf '`%s`, run on %s:\n\n' "$*" "$(date -u +%F)" >> "$tmp"
   local status=0
   "$@" > "$tmp.out" 2> "$tmp.err" || status=$?
-  grep -v '^Machine: ' "$tmp.out" | sed '/./,$!d' >> "$tmp" || true
+  if grep -q '^Benchmark .*Mode' "$tmp.out"; then   # JMH: its result table, not its log
+    { echo '```'; sed -n '/^Benchmark .*Mode/,$p' "$tmp.out"; echo '```'; } >> "$tmp"
+  elif grep -q '^|' "$tmp.out"; then                  # markdown rows
+    grep -v '^Machine: ' "$tmp.out" | sed '/./,$!d' >> "$tmp" || true
+  else                                               # plain lines
+    { echo '```'; grep -v '^Machine: ' "$tmp.out" | sed '/./,$!d'; echo '```'; } >> "$tmp" || true
+  fi
   if [ "$status" != 0 ]; then
     printf '\n**This harness failed (exit %s):** %s\n' "$status" "$(tail -1 "$tmp.err")" >> "$tmp"
   fi

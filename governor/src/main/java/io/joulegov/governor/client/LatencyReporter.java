@@ -19,8 +19,11 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class LatencyReporter implements AutoCloseable {
 
-    /** Latencies kept at most between two flushes; beyond it they are dropped (a governor that far behind is gone). */
-    static final int MAX_BUFFERED = 1 << 16;
+    /**
+     * Latencies kept at most between two flushes (8 MB): enough for a million calls made while the sending thread
+     * gets no CPU (64 busy inference threads on two cores); beyond it they are dropped and counted.
+     */
+    static final int MAX_BUFFERED = 1 << 20;
     /** A pause longer than this before an inference is announced with {@code begin}: the daemon may be idling. */
     private static final long IDLE_HINT_NANOS = 200_000_000L;
     private static final Duration RETRY = Duration.ofSeconds(1);
@@ -87,10 +90,6 @@ public final class LatencyReporter implements AutoCloseable {
         return dropped.get();
     }
 
-    public boolean registered() {
-        return registered;
-    }
-
     private void loop() {
         while (running) {
             LockSupport.parkNanos(flushNanos);
@@ -148,13 +147,13 @@ public final class LatencyReporter implements AutoCloseable {
         }
     }
 
-    /** Sends what is left and stops. */
+    /** Sends what is left (at most a minute's worth of trying) and stops. */
     @Override
     public void close() {
         running = false;
         LockSupport.unpark(flusher);
         try {
-            flusher.join(3000);
+            flusher.join(60_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

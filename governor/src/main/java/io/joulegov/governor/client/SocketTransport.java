@@ -12,7 +12,8 @@ import java.util.Map;
 /** The daemon's control socket, connected on first use and again after any failure. */
 public final class SocketTransport implements Transport {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(2);
+    /** A loaded machine may leave the daemon without CPU for a while; only its silence beyond this is a loss. */
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final Path socket;
     private ControlClient client;

@@ -168,21 +168,7 @@ class GovernCommandTest {
         assertEquals(knobsBefore, knobs());
     }
 
-    /** A free loopback port for the metrics endpoint. */
-    private static int freePort() throws Exception {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 
-    private static String scrape(int port) throws Exception {
-        var client = java.net.http.HttpClient.newHttpClient();
-        var response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, response.statusCode());
-        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
-        return response.body();
-    }
 
     /** A line of the Prometheus text format: a HELP or TYPE comment, or a sample (name, labels, value). */
     private static final java.util.regex.Pattern EXPOSITION = java.util.regex.Pattern.compile(
@@ -192,7 +178,7 @@ class GovernCommandTest {
 
     @Test
     void metricsAreServedInThePrometheusTextFormat() throws Exception {
-        int port = freePort();
+        int port = MetricsEndpoint.freePort();
         Path socket = root.resolve("run/joulegov/joulegov.sock");
         CompletableFuture<CliRun> govern = CompletableFuture.supplyAsync(() -> CliRun.of("govern", "--root", root.toString(),
                 "--model", "resnet18", "--slowdown", "1.3", "--allow-virtual-profiles", "--metrics-port", Integer.toString(port),
@@ -203,7 +189,7 @@ class GovernCommandTest {
         }
         assertTrue(ask(socket, "{\"op\":\"report\",\"model\":\"resnet18\",\"latenciesMs\":[5,6,1000]}").startsWith("{\"ok\":true"));
         Thread.sleep(500);
-        String body = scrape(port);
+        String body = MetricsEndpoint.scrape(port);
         for (String line : body.split("\n")) {
             assertTrue(EXPOSITION.matcher(line).matches(), "not Prometheus text format: " + line);
         }
@@ -229,7 +215,7 @@ class GovernCommandTest {
      */
     @Test
     void anotherWriterIsNoticedAndNeverFought() throws Exception {
-        int port = freePort();
+        int port = MetricsEndpoint.freePort();
         CompletableFuture<CliRun> govern = CompletableFuture.supplyAsync(() -> CliRun.of("govern", "--root", root.toString(),
                 "--model", "resnet18", "--slowdown", "1.3", "--allow-virtual-profiles", "--metrics-port", Integer.toString(port),
                 "--duration", "9"));
@@ -248,14 +234,14 @@ class GovernCommandTest {
         Files.writeString(root.resolve(gpu + "max_freq"), "844800000\n");
         Thread.sleep(1600);
         assertEquals(pinned, read(gpu + "max_freq"), "re-asserted within the new cap");
-        assertTrue(scrape(port).contains("joulegov_other_writer_events_total 1.0"));
+        assertTrue(MetricsEndpoint.scrape(port).contains("joulegov_other_writer_events_total 1.0"));
         // jetson_clocks-like, within the minute: everything at the top
         Files.writeString(root.resolve(gpu + "min_freq"), "921600000\n");
         Files.writeString(root.resolve(gpu + "max_freq"), "921600000\n");
         Thread.sleep(1600);
         assertEquals("921600000", read(gpu + "min_freq"), "backed off: the other writer's setting stands");
         assertEquals("921600000", read(gpu + "max_freq"));
-        assertTrue(scrape(port).contains("joulegov_other_writer_events_total 2.0"));
+        assertTrue(MetricsEndpoint.scrape(port).contains("joulegov_other_writer_events_total 2.0"));
         CliRun run = govern.get(20, TimeUnit.SECONDS);
         assertEquals(0, run.exitCode(), run.err());
         Thread.sleep(100);

@@ -6,10 +6,6 @@ import io.joulegov.governor.client.ControlClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +45,7 @@ class SensorFaultsTest {
     void failingRailsAndZonesAreCountedAndGoverningGoesOn() throws Exception {
         Path root = board();
         Map<String, String> before = TreeSnapshot.withoutSetspeed(root.resolve("sys"));
-        int port = freePort();
+        int port = MetricsEndpoint.freePort();
         CompletableFuture<CliRun> govern = govern(root, port, 6);
         Path socket = root.resolve("run/joulegov/joulegov.sock");
         awaitSocket(socket);
@@ -57,7 +53,7 @@ class SensorFaultsTest {
         Files.writeString(root.resolve(RAIL), "garbage\n");
         Files.writeString(root.resolve(ZONE), "-256000\n");
         Thread.sleep(600);
-        String during = scrape(port);
+        String during = MetricsEndpoint.scrape(port);
         assertTrue(counter(during, "joulegov_sensor_failures_total{rail=\"POM_5V_IN\"}") >= 3, during);
         assertTrue(during.contains("joulegov_temperature_celsius{zone=\"AO-therm\"} NaN"), "-256 C is no reading:\n" + during);
         Files.writeString(root.resolve(RAIL), "");
@@ -66,10 +62,10 @@ class SensorFaultsTest {
         Files.writeString(root.resolve(RAIL), "5000\n");
         Files.writeString(root.resolve(ZONE), "41000\n");
         Thread.sleep(500);
-        String after = scrape(port);
+        String after = MetricsEndpoint.scrape(port);
         double failures = counter(after, "joulegov_sensor_failures_total{rail=\"POM_5V_IN\"}");
         Thread.sleep(500);
-        assertEquals(failures, counter(scrape(port), "joulegov_sensor_failures_total{rail=\"POM_5V_IN\"}"), "the rail reads again");
+        assertEquals(failures, counter(MetricsEndpoint.scrape(port), "joulegov_sensor_failures_total{rail=\"POM_5V_IN\"}"), "the rail reads again");
         assertTrue(after.contains("joulegov_temperature_celsius{zone=\"AO-therm\"} 41.0"), after);
         try (ControlClient c = ControlClient.connect(socket, Duration.ofSeconds(2))) {
             assertTrue(c.exchange("{\"op\":\"status\"}").path("held").isObject(), "still governing");
@@ -106,16 +102,7 @@ class SensorFaultsTest {
                 .findFirst().orElseThrow(() -> new AssertionError(series + " missing from\n" + scrape));
     }
 
-    private static int freePort() throws Exception {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 
-    private static String scrape(int port) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-    }
 
     private static void awaitSocket(Path socket) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
