@@ -6,6 +6,7 @@ import io.joulegov.device.board.Board;
 import io.joulegov.device.board.BoardDiscovery;
 import io.joulegov.device.clock.Clock;
 import io.joulegov.device.knobs.ClockPinner;
+import io.joulegov.device.knobs.FrequencyTable;
 import io.joulegov.device.knobs.RestoreJournal;
 import io.joulegov.device.power.PowerSampler;
 import io.joulegov.device.sysfs.SysRoot;
@@ -272,19 +273,14 @@ public final class GovernDaemon implements AutoCloseable {
 
     /** The highest available clocks at or below the caps another writer left (the point itself when under them). */
     private OperatingPoint withinCaps(OperatingPoint p) {
-        long cpu = highestAtMost(board.cpuPolicies().get(0).frequenciesKHz(), Math.min(p.cpuKHz(), cpuCapKHz), p.cpuKHz());
-        long gpu = highestAtMost(board.gpu().orElseThrow().frequenciesHz(), Math.min(p.gpuHz(), gpuCapHz), p.gpuHz());
+        long cpu = atOrBelow(board.cpuPolicies().get(0).frequenciesKHz(), Math.min(p.cpuKHz(), cpuCapKHz), p.cpuKHz());
+        long gpu = atOrBelow(board.gpu().orElseThrow().frequenciesHz(), Math.min(p.gpuHz(), gpuCapHz), p.gpuHz());
         return cpu == p.cpuKHz() && gpu == p.gpuHz() ? p : new OperatingPoint(cpu, gpu, p.emcHz());
     }
 
-    private static long highestAtMost(List<Long> table, long cap, long fallback) {
-        long best = -1;
-        for (long f : table) {
-            if (f <= cap) {
-                best = f;
-            }
-        }
-        return best < 0 ? (table.isEmpty() ? fallback : table.get(0)) : best;
+    /** An empty table keeps the point's value, so that pinning it says in words that the table is missing. */
+    private static long atOrBelow(List<Long> table, long cap, long otherwise) {
+        return table.isEmpty() ? otherwise : FrequencyTable.atOrBelow(table, cap);
     }
 
     /**

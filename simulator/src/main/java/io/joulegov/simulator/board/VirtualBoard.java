@@ -5,6 +5,7 @@ import io.joulegov.device.board.RailRole;
 import io.joulegov.device.clock.Clock;
 import io.joulegov.device.clock.VirtualClock;
 import io.joulegov.simulator.model.Disturbance;
+import io.joulegov.device.knobs.FrequencyTable;
 import io.joulegov.simulator.model.Governors;
 import io.joulegov.simulator.spec.BoardSpec;
 import io.joulegov.simulator.spec.WorkloadModel;
@@ -589,7 +590,7 @@ public final class VirtualBoard implements AutoCloseable {
 
         void apply() {
             boolean locked = lock.holds("1");
-            long f = locked ? Governors.atOrBelow(table, rate.readNumber(effectiveHz))
+            long f = locked ? FrequencyTable.atOrBelow(table, rate.readNumber(effectiveHz))
                     : busy ? table.get(table.size() - 1) : table.get(0);
             if (f != effectiveHz || (!locked && bpmp && rate.readNumber(-1) != f)) {
                 effectiveHz = f;

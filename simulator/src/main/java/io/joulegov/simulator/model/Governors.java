@@ -1,5 +1,7 @@
 package io.joulegov.simulator.model;
 
+import io.joulegov.device.knobs.FrequencyTable;
+
 import java.util.List;
 
 /**
@@ -35,7 +37,7 @@ public final class Governors {
      * the max counts as the max), rounded down to a table entry, and no higher than the thermal cap.
      */
     public static long within(List<Long> table, long want, long min, long max, long cap) {
-        return Math.min(atOrBelow(table, Math.min(Math.max(want, min), Math.max(min, max))), cap);
+        return Math.min(FrequencyTable.atOrBelow(table, Math.min(Math.max(want, min), Math.max(min, max))), cap);
     }
 
     /** The lowest table entry at or above {@code target} (the top one if none is). */
@@ -46,16 +48,5 @@ public final class Governors {
             }
         }
         return table.get(table.size() - 1);
-    }
-
-    /** The highest table entry at or below {@code target} (the lowest one if none is). */
-    public static long atOrBelow(List<Long> table, long target) {
-        long best = table.get(0);
-        for (long f : table) {
-            if (f <= target) {
-                best = f;
-            }
-        }
-        return best;
     }
 }
