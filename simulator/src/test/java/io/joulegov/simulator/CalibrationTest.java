@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The founding study's findings, reproduced on the quiet virtual boards through the real files, pinner and sampler
- * (shared/reference/anchors.md). Each sweep: default DVFS for 2000 inferences, then every CPU x GPU pair.
+ * (simulator/README.md, "Calibration"). Each sweep: default DVFS for 2000 inferences, then every CPU x GPU pair.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CalibrationTest {

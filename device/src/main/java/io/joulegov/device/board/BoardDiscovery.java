@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 
 /**
  * Finds a board's knobs, rails and thermal zones by scanning under a root, the way NVIDIA's own tools do
- * (shared/reference/jetson-sysfs.md): never one hard-coded path per board.
+ * (jetson_clocks, jtop, nvpmodel): never one hard-coded path per board.
  */
 public final class BoardDiscovery {
 
@@ -104,13 +104,12 @@ public final class BoardDiscovery {
     // ---- EMC
 
     private Optional<Emc> emc() {
-        List<Long> rates = root.exists(root.path("sys/kernel/debug/emc/available_rates"))
-                ? frequencies(root.path("sys/kernel/debug/emc/available_rates")) : List.of();
         Path bpmp = root.path("sys/kernel/debug/bpmp/debug/clk/emc");
         if (root.exists(bpmp.resolve("rate"))) {
             Path dir = root.resolve(bpmp);
             return Optional.of(new Emc(Emc.Interface.BPMP, dir, root.readLong(dir.resolve("rate")),
-                    root.exists(dir.resolve("mrq_rate_locked")), rates));
+                    root.exists(dir.resolve("mrq_rate_locked")),
+                    rates(dir.resolve("possible_rates"), root.path("sys/kernel/debug/bpmp/debug/emc/possible_rates"))));
         }
         Path override = root.path("sys/kernel/debug/clk/override.emc");
         if (root.exists(override)) {
@@ -118,9 +117,25 @@ public final class BoardDiscovery {
             Path rateFile = root.exists(dir.resolve("clk_rate")) ? dir.resolve("clk_rate")
                     : root.path("sys/kernel/debug/clk/emc/clk_rate");
             return Optional.of(new Emc(Emc.Interface.T210_OVERRIDE, dir, root.readLong(rateFile),
-                    root.exists(dir.resolve("clk_state")) && root.exists(dir.resolve("clk_update_rate")), rates));
+                    root.exists(dir.resolve("clk_state")) && root.exists(dir.resolve("clk_update_rate")),
+                    rates(root.path("sys/kernel/debug/tegra_emc/stats"))));
         }
         return Optional.empty();
+    }
+
+    /**
+     * The rates a pin may choose from: the first of the board's own tables that exists (BPMP's {@code possible_rates}
+     * on T186/T194/T234, the T210 EMC driver's {@code tegra_emc/stats}), else the mainline driver's
+     * {@code emc/available_rates}; none when the kernel publishes no table.
+     */
+    private List<Long> rates(Path... own) {
+        for (Path file : own) {
+            if (root.exists(file)) {
+                return EmcRates.parse(root.readRequired(file), root.relative(file));
+            }
+        }
+        Path mainline = root.path("sys/kernel/debug/emc/available_rates");
+        return root.exists(mainline) ? EmcRates.parse(root.readRequired(mainline), root.relative(mainline)) : List.of();
     }
 
     // ---- power
@@ -129,7 +144,8 @@ public final class BoardDiscovery {
         List<PowerRail> rails = new ArrayList<>();
         for (Path driver : root.list(root.path("sys/bus/i2c/drivers"), "ina3221*")) {
             for (Path chip : root.list(driver, "*-*")) {
-                for (Path iio : root.list(chip, "iio:device*")) {
+                // "iio:deviceN" from L4T 32 on; L4T 28 (TX2, JetPack 3.3) names the folder "iio_device"
+                for (Path iio : root.list(chip, "iio{:device*,_device}")) {
                     iioRails(root.resolve(iio), rails);
                 }
                 for (Path hwmon : root.list(chip.resolve("hwmon"), "hwmon*")) {

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * The memory clock. T210 (Nano) locks it through {@code clk/override.emc}; T194/T234 through the BPMP debugfs
- * clock {@code bpmp/debug/clk/emc}. Rates in Hz; {@code ratesHz} is the table a pin may choose from (from
- * debugfs {@code emc/available_rates}), empty where the kernel publishes none.
+ * clock {@code bpmp/debug/clk/emc}. Rates in Hz; {@code ratesHz} is the table a pin may choose from (see
+ * {@link EmcRates}), empty where the kernel publishes none: then joulegov leaves the memory clock alone.
  */
 public record Emc(Interface kind, Path dir, long rateHz, boolean lockable, List<Long> ratesHz) {
 

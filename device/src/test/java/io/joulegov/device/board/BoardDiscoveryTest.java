@@ -76,6 +76,58 @@ class BoardDiscoveryTest {
         assertEquals(Emc.Interface.BPMP, b.emc().orElseThrow().kind());
         assertEquals(List.of("VDD_IN=total", "VDD_CPU_GPU_CV=cpu-gpu", "VDD_SOC=soc"), railSummary(b));
         assertTrue(b.rails().get(0).reading() instanceof PowerRail.PowerFile f && f.wattsPerUnit() == 1e-3);
+        // the BPMP's table as printed in kHz under bpmp/debug/emc, read in Hz
+        assertEquals(FakeBoards.T194_EMC_HZ, b.emc().orElseThrow().ratesHz());
+    }
+
+    @Test
+    void tx2OnL4t28FindsItsSixRailsInIioDeviceFolders() {
+        Board b = discover(Layout.TX2_L4T28);
+        assertEquals("jetson-tx2", b.identity().kind());
+        assertEquals("28.2.1", b.identity().l4t());
+        assertEquals(List.of("VDD_SYS_GPU=gpu", "VDD_SYS_SOC=soc", "VDD_4V0_WIFI=other", "VDD_IN=total",
+                "VDD_SYS_CPU=cpu", "VDD_SYS_DDR=other"), railSummary(b));
+        assertTrue(b.rails().get(3).reading() instanceof PowerRail.PowerFile f
+                && f.file().toString().endsWith("0-0041/iio_device/in_power0_input"), b.rails().get(3).reading().toString());
+        assertEquals(List.of(List.of(0, 3, 4, 5), List.of(1, 2)), b.cpuPolicies().stream().map(CpuPolicy::cpus).toList());
+        assertEquals("17000000.gp10b", b.gpu().orElseThrow().name());
+        assertEquals(Emc.Interface.BPMP, b.emc().orElseThrow().kind());
+        assertEquals(FakeBoards.T194_EMC_HZ.subList(0, 7), b.emc().orElseThrow().ratesHz());
+    }
+
+    @Test
+    void xavierAndOrinReadTheBpmpClocksPossibleRatesInHz() {
+        for (Layout layout : List.of(Layout.XAVIER_NX_JP5, Layout.ORIN_NANO_JP6)) {
+            Board b = BoardDiscovery.discover(SysRoot.of(FakeBoards.lay(layout, tmp.resolve(layout.name()))));
+            Emc emc = b.emc().orElseThrow();
+            assertTrue(emc.lockable(), layout.name());
+            assertEquals(layout == Layout.XAVIER_NX_JP5 ? FakeBoards.T194_EMC_HZ : FakeBoards.T194_EMC_HZ.subList(0, 7),
+                    emc.ratesHz(), layout.name());
+        }
+    }
+
+    @Test
+    void emcTablesInEveryShapeTheKernelsPrint() {
+        assertEquals(List.of(204000000L, 665600000L, 3199000000L),
+                EmcRates.parse("204000000 665600000 3199000000\n", "bpmp/debug/clk/emc/possible_rates"));
+        assertEquals(List.of(204000000L, 665600000L, 2133000000L),
+                EmcRates.parse("204000 665600 2133000 (kHz)\n", "bpmp/debug/emc/possible_rates"));
+        // T210 stats: kHz in newer L4T 32, Hz in older ones, under the same header; the time column is not a rate
+        String stats = "rate kHz   time\n%s 12\n%s 5000\ntransitions:\t3\ntime-stamp:\t99\n";
+        assertEquals(List.of(204000000L, 1600000000L),
+                EmcRates.parse(String.format(stats, "204000", "1600000"), "tegra_emc/stats"));
+        assertEquals(List.of(204000000L, 1600000000L),
+                EmcRates.parse(String.format(stats, "204000000", "1600000000"), "tegra_emc/stats"));
+        DeviceException e = assertThrows(DeviceException.class, () -> EmcRates.parse("204000 fast", "emc/available_rates"));
+        assertEquals("unexpected EMC rate 'fast' in emc/available_rates", e.getMessage());
+    }
+
+    @Test
+    void anEmcWithoutARateTableIsLeftAlone() throws IOException {
+        FakeBoards.lay(Layout.NANO_JP4, tmp);
+        Files.delete(tmp.resolve("sys/kernel/debug/tegra_emc/stats"));
+        Emc emc = BoardDiscovery.discover(SysRoot.of(tmp)).emc().orElseThrow();
+        assertTrue(emc.ratesHz().isEmpty());
     }
 
     @Test

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Lays out sysfs trees as real boards have them (shared/reference/jetson-sysfs.md): relative symlinks where the
+ * Lays out sysfs trees as real boards have them (docs/DESIGN.md, "Device rules"): relative symlinks where the
  * kernel has them ({@code cpuN/cpufreq}, {@code class/devfreq/X}, i2c driver entries, {@code class/thermal}), an
  * absolute {@code /proc/device-tree} link, device-tree strings ending in NUL, hwmon numbers that differ per board.
  *
@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
  */
 public final class FakeBoards {
 
-    public enum Layout { NANO_JP4, XAVIER_NX_JP4, XAVIER_NX_JP5, ORIN_NANO_JP6 }
+    public enum Layout { NANO_JP4, XAVIER_NX_JP4, XAVIER_NX_JP5, ORIN_NANO_JP6, TX2_L4T28 }
 
     public static final List<Long> NANO_CPU_KHZ = List.of(102000L, 204000L, 307200L, 403200L, 518400L, 614400L,
             710400L, 825600L, 921600L, 1036800L, 1132800L, 1224000L, 1326000L, 1428000L, 1479000L);
@@ -35,6 +35,10 @@ public final class FakeBoards {
             1344000L, 1420800L, 1497600L, 1510400L);
     public static final List<Long> ORIN_NANO_GPU_HZ = List.of(306000000L, 408000000L, 510000000L, 612000000L,
             624750000L);
+    public static final List<Long> TX2_CPU_KHZ = List.of(345600L, 499200L, 652800L, 806400L, 960000L, 1113600L,
+            1267200L, 1420800L, 1574400L, 1728000L, 1881600L, 2035200L);
+    public static final List<Long> TX2_GPU_HZ = List.of(114750000L, 216750000L, 318750000L, 420750000L, 522750000L,
+            624750000L, 726750000L, 828750000L, 930750000L, 1032750000L, 1134750000L, 1236750000L, 1300500000L);
     public static final List<Long> T210_EMC_HZ = List.of(204000000L, 408000000L, 665600000L, 800000000L,
             1065600000L, 1331200000L, 1600000000L);
     public static final List<Long> T194_EMC_HZ = List.of(204000000L, 408000000L, 665600000L, 800000000L,
@@ -53,6 +57,7 @@ public final class FakeBoards {
             case XAVIER_NX_JP4 -> b.xavierNx(false);
             case XAVIER_NX_JP5 -> b.xavierNx(true);
             case ORIN_NANO_JP6 -> b.orinNano();
+            case TX2_L4T28 -> b.tx2();
             default -> throw new IllegalArgumentException(layout.toString());
         }
         return root;
@@ -70,7 +75,7 @@ public final class FakeBoards {
         gpu("sys/devices/57000000.gpu", "57000000.gpu", "gpu@57000000", "gpu", "nvidia,tegra210-gm20b\0nvidia,gm20b",
                 "wmark_active nvhost_podgov userspace simple_ondemand", NANO_GPU_HZ);
         link("sys/devices/gpu.0", "57000000.gpu");
-        iioRails("sys/devices/7000c400.i2c/i2c-6/6-0040", "6-0040",
+        iioRails("sys/devices/7000c400.i2c/i2c-6/6-0040", "6-0040", "iio:device0",
                 new String[] {"POM_5V_IN", "POM_5V_GPU", "POM_5V_CPU"}, new int[] {5000, 5000, 5000}, new int[] {420, 60, 110});
         put("sys/kernel/debug/clk/override.emc/clk_rate", "1600000000");
         put("sys/kernel/debug/clk/override.emc/clk_state", "0");
@@ -78,7 +83,10 @@ public final class FakeBoards {
         put("sys/kernel/debug/clk/emc/clk_rate", "1600000000");
         put("sys/kernel/debug/tegra_bwmgr/emc_min_rate", "204000000");
         put("sys/kernel/debug/tegra_bwmgr/emc_max_rate", "1600000000");
-        put("sys/kernel/debug/emc/available_rates", join(T210_EMC_HZ));
+        // the T210 EMC driver's table (L4T 32: rate in kHz under the header), then its transition counters
+        put("sys/kernel/debug/tegra_emc/stats", "rate kHz   time\n" + T210_EMC_HZ.stream()
+                .map(hz -> String.format("%-10d %-10d", hz / 1000, 1000 + hz / 1_000_000)).collect(Collectors.joining("\n"))
+                + "\ntransitions:\t42\ntime-stamp:\t123456789");
         put("sys/kernel/actmon_avg_activity/mc_all", "0");
         thermal(new String[] {"AO-therm", "CPU-therm", "GPU-therm", "PLL-therm", "PMIC-Die", "thermal-fan-est"},
                 new int[] {36500, 37000, 35500, 35000, 100000, 36300});
@@ -104,9 +112,9 @@ public final class FakeBoards {
             hwmonRails("sys/devices/platform/c250000.i2c/i2c-7/7-0040", "7-0040", 4, names,
                     new int[] {5008, 5000, 4992}, new int[] {880, 320, 410});
         } else {
-            iioRails("sys/devices/c250000.i2c/i2c-7/7-0040", "7-0040", names, new int[] {5008, 5000, 4992}, new int[] {880, 320, 410});
+            iioRails("sys/devices/c250000.i2c/i2c-7/7-0040", "7-0040", "iio:device0", names, new int[] {5008, 5000, 4992}, new int[] {880, 320, 410});
         }
-        bpmpEmc(T194_EMC_HZ);
+        bpmpEmc(T194_EMC_HZ, !jp5);
         put("sys/kernel/nvpmodel_emc_cap/emc_iso_cap", "0");
         thermal(new String[] {"CPU-therm", "GPU-therm", "AUX-therm", "AO-therm", "PMIC-Die", "Tboard_tegra",
                 "Tdiode_tegra", "thermal-fan-est"}, new int[] {41500, 40000, 40500, 39000, 100000, 35000, 38750, 40300});
@@ -120,10 +128,26 @@ public final class FakeBoards {
                 "nvhost_podgov userspace performance simple_ondemand", ORIN_NANO_GPU_HZ);
         hwmonRails("sys/devices/platform/bus@0/c240000.i2c/i2c-1/1-0040", "1-0040", 1,
                 new String[] {"VDD_IN", "VDD_CPU_GPU_CV", "VDD_SOC"}, new int[] {5016, 5000, 4992}, new int[] {1240, 260, 610});
-        bpmpEmc(T194_EMC_HZ.subList(0, 7));
+        bpmpEmc(T194_EMC_HZ.subList(0, 7), false);
         put("sys/kernel/nvpmodel_emc_cap/emc_iso_cap", "0");
         thermal(new String[] {"cpu-thermal", "gpu-thermal", "cv0-thermal", "cv1-thermal", "soc0-thermal", "tj-thermal"},
                 new int[] {44312, 43500, -256000, -256000, 42906, Integer.MIN_VALUE});
+    }
+
+    /** TX2 on L4T 28 (JetPack 3.3, kernel 4.4): the INA3221 IIO folders are named "iio_device". */
+    private void tx2() {
+        identity("quill", "nvidia,quill\0nvidia,tegra186",
+                "# R28 (release), REVISION: 2.1, GCID: 11272647, BOARD: t186ref, EABI: aarch64, DATE: Thu May 17 07:29:06 UTC 2018");
+        cpus(new int[][] {{0, 3, 4, 5}, {1, 2}}, TX2_CPU_KHZ);
+        gpu("sys/devices/17000000.gp10b", "17000000.gp10b", "gpu@17000000", "gp10b", "nvidia,tegra186-gp10b",
+                "wmark_active nvhost_podgov userspace performance simple_ondemand", TX2_GPU_HZ);
+        iioRails("sys/devices/3160000.i2c/i2c-0/0-0040", "0-0040", "iio_device",
+                new String[] {"VDD_SYS_GPU", "VDD_SYS_SOC", "VDD_4V0_WIFI"}, new int[] {5000, 5008, 4000}, new int[] {30, 150, 20});
+        iioRails("sys/devices/3160000.i2c/i2c-0/0-0041", "0-0041", "iio_device",
+                new String[] {"VDD_IN", "VDD_SYS_CPU", "VDD_SYS_DDR"}, new int[] {19096, 5000, 4992}, new int[] {200, 60, 90});
+        bpmpEmc(T194_EMC_HZ.subList(0, 7), true);
+        thermal(new String[] {"BCPU-therm", "MCPU-therm", "GPU-therm", "PLL-therm", "Tboard_tegra", "Tdiode_tegra",
+                "PMIC-Die", "thermal-fan-est"}, new int[] {32500, 32500, 31000, 30500, 28000, 30250, 100000, 31200});
     }
 
     // ---- pieces
@@ -187,8 +211,8 @@ public final class FakeBoards {
         link("sys/class/devfreq/" + name, "../../" + devfreq.substring("sys/".length()));
     }
 
-    private void iioRails(String chipDir, String chip, String[] names, int[] millivolts, int[] milliamps) {
-        String iio = chipDir + "/iio:device0";
+    private void iioRails(String chipDir, String chip, String folder, String[] names, int[] millivolts, int[] milliamps) {
+        String iio = chipDir + "/" + folder;
         put(chipDir + "/name", "ina3221x");
         for (int i = 0; i < names.length; i++) {
             put(iio + "/rail_name_" + i, names[i]);
@@ -223,13 +247,22 @@ public final class FakeBoards {
         link("sys/bus/i2c/drivers/ina3221/" + chip, "../../../../" + chipDir.substring("sys/".length()));
     }
 
-    private void bpmpEmc(List<Long> hz) {
+    /**
+     * The BPMP's EMC clock with its rate table: in Hz as {@code clk/emc/possible_rates}, or ({@code khzTable}) in kHz
+     * with a {@code (kHz)} suffix as {@code bpmp/debug/emc/possible_rates}, as boards have been seen to print it.
+     */
+    private void bpmpEmc(List<Long> hz, boolean khzTable) {
         String emc = "sys/kernel/debug/bpmp/debug/clk/emc";
         put(emc + "/rate", hz.get(hz.size() - 1).toString());
         put(emc + "/min_rate", hz.get(0).toString());
         put(emc + "/max_rate", hz.get(hz.size() - 1).toString());
         put(emc + "/mrq_rate_locked", "0");
-        put("sys/kernel/debug/emc/available_rates", join(hz));
+        if (khzTable) {
+            put("sys/kernel/debug/bpmp/debug/emc/possible_rates",
+                    hz.stream().map(h -> Long.toString(h / 1000)).collect(Collectors.joining(" ")) + " (kHz)");
+        } else {
+            put(emc + "/possible_rates", join(hz));
+        }
     }
 
     private void thermal(String[] types, int[] milliC) {

@@ -1,6 +1,6 @@
 package io.joulegov.governor.cli;
 
-/** The exit codes of every joulegov command (shared/design.md). */
+/** The exit codes of every joulegov command (docs/DESIGN.md, README "Command-line conventions"). */
 public final class ExitCode {
 
     public static final int OK = 0;

@@ -116,7 +116,7 @@ final class ProfileCommand implements Callable<Integer> {
     /** Real DJL inference on the board at --root (default /), or latency only where it has no knobs or sensors. */
     private ProfileRun.Outcome profileHost(ProfileRun.Method method, Function<ProfileKey, Path> checkpointFor,
                                            Sweep.Progress progress) throws Exception {
-        Board board = BoardDiscovery.discover(SysRoot.of(target.root != null ? target.root : Path.of("/")));
+        Board board = BoardDiscovery.discover(SysRoot.of(target.rootDir()));
         String latencyOnly = ProfileRun.latencyOnlyReason(board);
         try (Workload workload = openWorkload()) {
             if (latencyOnly != null) {

@@ -29,6 +29,9 @@ final class RestoreCommand implements Runnable {
 
     @Override
     public void run() {
+        if (!Files.isDirectory(root)) {
+            throw new UsageException("no such directory: " + root);
+        }
         SysRoot sysRoot = SysRoot.of(root);
         Path file = state != null ? state : RestoreJournal.defaultFile(sysRoot);
         if (!Files.exists(file)) {

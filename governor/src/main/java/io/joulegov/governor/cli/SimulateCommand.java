@@ -1,13 +1,10 @@
 package io.joulegov.governor.cli;
 
-import io.joulegov.governor.client.LatencyReporter;
 import io.joulegov.governor.client.Registration;
-import io.joulegov.governor.client.SocketTransport;
 import io.joulegov.device.clock.Clock;
-import io.joulegov.policies.select.Percentile;
+import io.joulegov.simulator.LiveJetson;
 import io.joulegov.simulator.board.VirtualBoard;
 import io.joulegov.simulator.spec.BoardSpec;
-import io.joulegov.simulator.workload.SimulatedWorkload;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -18,9 +15,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Arrays;
-import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -31,9 +25,6 @@ import java.util.concurrent.TimeUnit;
  */
 @Command(name = "simulate", description = "Serve a live virtual Jetson under a directory, optionally running a workload.")
 final class SimulateCommand implements Runnable {
-
-    /** How often the live board catches up with real time. */
-    static final Duration TICK = Duration.ofMillis(10);
 
     @Spec
     CommandSpec spec;
@@ -69,13 +60,14 @@ final class SimulateCommand implements Runnable {
         PrintWriter out = spec.commandLine().getOut();
         CountDownLatch stop = new CountDownLatch(1);
         Clock clock = Clock.system();
-        try (VirtualBoard vb = VirtualBoard.create(boardSpec, root, false, seed, true).startLive(clock, TICK.toNanos())) {
+        try (VirtualBoard vb = VirtualBoard.create(boardSpec, root, false, seed, true).startLive(clock, LiveJetson.TICK.toNanos())) {
             Thread hook = new Thread(stop::countDown, "simulate-stop");
             Runtime.getRuntime().addShutdownHook(hook);
             out.printf("serving a virtual %s under %s%s%n", boardSpec.name(), root,
                     duration == null ? " (Ctrl-C to stop)" : " for " + duration + " s");
             out.flush();
-            Thread stream = workload == null ? null : startStream(vb, clock, out, stop);
+            SimulatedStream stream = workload == null ? null : SimulatedStream.start(vb, workload, rate, seed, clock,
+                    socket, socket == null ? null : registration(), out);
             try {
                 if (duration == null) {
                     stop.await();
@@ -87,12 +79,7 @@ final class SimulateCommand implements Runnable {
             }
             stop.countDown();
             if (stream != null) {
-                stream.interrupt();
-                try {
-                    stream.join(2000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                stream.close();
             }
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -138,70 +125,5 @@ final class SimulateCommand implements Runnable {
         }
         budget.request("min-energy", 0.5, null); // a usage error when the options do not fit together
         return new Registration(workload, "", 1, budget.budgetMs, budget.slowdown, budget.percentile);
-    }
-
-    /**
-     * A thread that runs the workload and prints one line of latency statistics per second; with --socket it also
-     * reports every latency to the daemon through the same reporter as GovernedPredictor.
-     */
-    private Thread startStream(VirtualBoard vb, Clock clock, PrintWriter out, CountDownLatch stop) {
-        SimulatedWorkload w = new SimulatedWorkload(vb, workload, clock);
-        LatencyReporter reporter = socket == null ? null
-                : new LatencyReporter(registration(), new SocketTransport(socket), Duration.ofMillis(100));
-        Random arrivals = new Random(seed);
-        Thread t = clock.newThread("simulated-inference", () -> {
-            long start = clock.nanoTime();
-            long nextReport = start + 1_000_000_000L;
-            long nextArrival = start;
-            double[] window = new double[1024];
-            int n = 0;
-            long total = 0;
-            try {
-                while (stop.getCount() > 0) {
-                    if (rate > 0) {
-                        clock.sleepUntil(nextArrival);
-                        nextArrival += Math.round(-Math.log(1 - arrivals.nextDouble()) / rate * 1e9);
-                    }
-                    if (reporter != null) {
-                        reporter.starting();
-                    }
-                    long t0 = clock.nanoTime();
-                    w.runOnce();
-                    long t1 = clock.nanoTime();
-                    if (reporter != null) {
-                        reporter.record((t1 - t0) / 1e6);
-                    }
-                    if (n == window.length) {
-                        window = Arrays.copyOf(window, n * 2);
-                    }
-                    window[n++] = (t1 - t0) / 1e6;
-                    total++;
-                    if (t1 >= nextReport) {
-                        report(out, (t1 - start) / 1e9, total, Arrays.copyOf(window, n));
-                        n = 0;
-                        nextReport += 1_000_000_000L;
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                if (reporter != null) {
-                    reporter.close();
-                }
-            }
-        });
-        t.start();
-        return t;
-    }
-
-    private void report(PrintWriter out, double seconds, long total, double[] latencies) {
-        Arrays.sort(latencies);
-        double mean = Arrays.stream(latencies).average().orElse(Double.NaN);
-        double p95 = Percentile.ofSorted(latencies, 0.95);
-        synchronized (out) {
-            out.printf("t=%.0fs %s inferences=%d last-second=%d mean=%.1fms p95=%.1fms%n", seconds, workload, total,
-                    latencies.length, mean, p95);
-            out.flush();
-        }
     }
 }

@@ -115,7 +115,15 @@ class BadInputTest {
             govern --root ROOT --config IN/bad.conf --duration 1                         | 2 | line 2: unknown key 'sokcet'
             govern --root ROOT --metrics-port 70000 --duration 1                         | 2 | --metrics-port
             govern --root ROOT --slowdown 1.3 --metrics-port 0 --duration 1              | 2 | a budget needs --model
-            govern --virtual nano                                                        | 2 | govern runs on a board
+            govern --virtual pi4                                                         | 2 | pi4
+            govern --root ROOT --virtual nano                                            | 2 | exclude each other
+            govern --root ROOT --workload resnet18                                       | 2 | need --virtual
+            govern --virtual nano --workload vgg19                                       | 2 | unknown workload 'vgg19'
+            govern --root TMP/nonexistent                                                | 2 | no such directory
+            govern --root ROOT --config TMP/none.conf --duration 1                       | 2 | none.conf
+            boards --root TMP/nonexistent                                                | 2 | no such directory
+            profile --root TMP/nonexistent --model resnet18 --out TMP/x.json             | 2 | no such directory
+            restore --root TMP/nonexistent                                               | 2 | no such directory
             restore --root ROOT --state IN/corrupt-journal.json                          | 2 | journal
             import --csv IN/nocols.csv --board b --model m --out TMP/o.json              | 2 | one of energy_j or power_w is needed
             import --csv IN/badnum.csv --board b --model m --out TMP/o.json              | 2 | line 2

@@ -39,7 +39,8 @@ class BoardsCommandTest {
     @Test
     void nanoAsTheContractSaysIt() throws IOException {
         JsonNode doc = boardsJson(Layout.NANO_JP4);
-        assertEquals(List.of("board", "model", "l4t", "cpu", "gpu", "emc", "rails", "thermal"), texts(fieldNames(doc), null));
+        assertEquals(List.of("board", "model", "l4t", "cpu", "gpu", "emc", "rails", "boardPowerW", "thermal"),
+                texts(fieldNames(doc), null));
         assertEquals("jetson-nano", doc.path("board").asText());
         assertEquals("32.7.1", doc.path("l4t").asText());
         JsonNode cpu = doc.path("cpu").get(0);
@@ -48,15 +49,21 @@ class BoardsCommandTest {
         assertEquals(15, cpu.path("frequenciesKHz").size());
         assertEquals(102000, cpu.path("minKHz").asLong());
         assertEquals(1479000, cpu.path("maxKHz").asLong());
+        assertEquals(1479000, cpu.path("curKHz").asLong());
         JsonNode gpu = doc.path("gpu");
         assertEquals("57000000.gpu", gpu.path("name").asText());
         assertEquals("sys/devices/57000000.gpu/devfreq/57000000.gpu", gpu.path("path").asText());
         assertEquals("nvhost_podgov", gpu.path("governor").asText());
         assertEquals(921600000L, gpu.path("maxHz").asLong());
+        assertEquals(921600000L, gpu.path("curHz").asLong());
         assertEquals(1600000000L, doc.path("emc").path("rateHz").asLong());
         assertTrue(doc.path("emc").path("lockable").asBoolean());
+        assertEquals(FakeBoards.T210_EMC_HZ.toString().replace(" ", ""), doc.path("emc").path("ratesHz").toString());
         assertEquals(List.of("POM_5V_IN", "POM_5V_GPU", "POM_5V_CPU"), texts(doc.path("rails"), "name"));
         assertEquals(List.of("total", "gpu", "cpu"), texts(doc.path("rails"), "role"));
+        // in_powerN_input in mW: 5000 mV x 420 mA on the total rail
+        assertEquals(List.of("2.1", "0.3", "0.55"), texts(doc.path("rails"), "powerW"));
+        assertEquals(2.1, doc.path("boardPowerW").asDouble(), 1e-9);
         assertEquals("CPU-therm", doc.path("thermal").get(1).path("name").asText());
         assertEquals(37.0, doc.path("thermal").get(1).path("tempC").asDouble());
     }
@@ -79,6 +86,35 @@ class BoardsCommandTest {
     }
 
     @Test
+    void tx2OnL4t28ListsItsSixRailsWithVddInAsTheTotal() throws IOException {
+        JsonNode doc = boardsJson(Layout.TX2_L4T28);
+        assertEquals("jetson-tx2", doc.path("board").asText());
+        assertEquals(List.of("VDD_SYS_GPU", "VDD_SYS_SOC", "VDD_4V0_WIFI", "VDD_IN", "VDD_SYS_CPU", "VDD_SYS_DDR"),
+                texts(doc.path("rails"), "name"));
+        assertEquals("total", doc.path("rails").get(3).path("role").asText());
+        // the board's power is its total rail's (19.096 V x 200 mA), not the sum of all six
+        assertEquals(3.819, doc.path("boardPowerW").asDouble(), 1e-9);
+        assertEquals(7, doc.path("emc").path("ratesHz").size());
+    }
+
+    @Test
+    void emcRatesAreEmptyWhereTheKernelPublishesNoTable() throws IOException {
+        FakeBoards.lay(Layout.NANO_JP4, tmp);
+        java.nio.file.Files.delete(tmp.resolve("sys/kernel/debug/tegra_emc/stats"));
+        CliRun json = CliRun.of("boards", "--root", tmp.toString(), "--json");
+        assertEquals("[]", JSON.readTree(json.out()).path("emc").path("ratesHz").toString());
+        CliRun text = CliRun.of("boards", "--root", tmp.toString());
+        assertTrue(text.out().contains("EMC      now 1600 MHz, not pinnable (the kernel publishes no rate table)"), text.out());
+    }
+
+    @Test
+    void aMissingRootIsAUsageError() {
+        CliRun run = CliRun.of("boards", "--root", tmp.resolve("nonexistent").toString());
+        assertEquals(2, run.exitCode());
+        assertTrue(run.oneLineError() && run.err().startsWith("joulegov: no such directory: "), run.err());
+    }
+
+    @Test
     void orinNanoWithOfflineZonesAsNull() throws IOException {
         JsonNode doc = boardsJson(Layout.ORIN_NANO_JP6);
         assertEquals("jetson-orin-nano", doc.path("board").asText());
@@ -94,7 +130,10 @@ class BoardsCommandTest {
         CliRun run = CliRun.of("boards", "--root", tmp.toString());
         assertEquals(0, run.exitCode());
         assertTrue(run.out().startsWith("jetson-nano  NVIDIA Jetson Nano Developer Kit  (L4T 32.7.1, power mode 0)"), run.out());
-        assertTrue(run.out().contains("POM_5V_IN (total)"), run.out());
+        assertTrue(run.out().contains("POM_5V_IN (total) 2.10 W"), run.out());
+        assertTrue(run.out().contains("Power    2.10 W board"), run.out());
+        assertTrue(run.out().contains("limits 102-1479 MHz, now 1479 MHz"), run.out());
+        assertTrue(run.out().contains("EMC      now 1600 MHz, pinnable at 204-1600 MHz (7 steps)"), run.out());
     }
 
     @Test

@@ -20,8 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Real measurements from public projects (../shared/datasets) go through `joulegov import` and `joulegov recommend`
- * and come out as a brute-force search over the same rows picks them.
+ * Real measurements from a public project (Zeus's profiling windows, test resources with their license) and
+ * synthetic core x memory clock grids go through `joulegov import` and `joulegov recommend` and come out as a
+ * brute-force search over the same rows picks them.
  */
 class DatasetsTest {
 
@@ -37,30 +38,34 @@ class DatasetsTest {
         }
     }
 
-    static Path datasets() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path d = p.resolve("shared/datasets");
-            if (Files.isDirectory(d)) {
-                return d;
-            }
+    /** The Zeus profiles shipped as test resources (see their README for source and license). */
+    static Path zeusProfiles() {
+        try {
+            return Path.of(DatasetsTest.class.getResource("/datasets/zeus_profiles/README.md").toURI()).getParent();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
         }
-        throw new IllegalStateException("../shared/datasets not found above " + Path.of("").toAbsolutePath());
     }
 
     /**
-     * dlbench: core x memory clock grid (MHz), time per iteration (s), power (W). The Titan X files give clock
-     * offsets (-100 MHz ...), not clocks: they are shifted to positive labels, which changes no choice.
+     * A desktop GPU's core x memory clock grid (in 100 and 300 MHz steps), with time per iteration from a
+     * compute part that scales with the core clock and a memory part with the memory clock, and power from a static
+     * part plus a cubic core and a linear memory term: energy per iteration is U-shaped in the core clock, as
+     * measured grids are. Seeded noise of a few percent keeps ties away.
      */
-    static List<Row> dlbench(Path file) throws IOException {
-        List<String[]> lines = Files.readAllLines(file).stream().skip(1).map(l -> l.split(",")).toList();
-        long core0 = Math.min(0, lines.stream().mapToLong(f -> Long.parseLong(f[1])).min().orElseThrow() - 1);
-        long mem0 = Math.min(0, lines.stream().mapToLong(f -> Long.parseLong(f[2])).min().orElseThrow() - 1);
+    static List<Row> coreMemoryGrid(long seed, int cores, int mems) {
+        java.util.Random r = new java.util.Random(seed);
+        double computeS = 0.5 + r.nextDouble(), memoryS = 0.1 + 0.4 * r.nextDouble();
         List<Row> rows = new ArrayList<>();
-        for (String[] f : lines) {
-            double ms = Double.parseDouble(f[f.length - 2]) * 1e3;
-            double watts = Double.parseDouble(f[f.length - 1]);
-            rows.add(new Row((Long.parseLong(f[1]) - core0) * 1_000_000, (Long.parseLong(f[2]) - mem0) * 1_000_000, ms,
-                    watts * ms / 1e3));
+        for (int c = 0; c < cores; c++) {
+            for (int m = 0; m < mems; m++) {
+                long coreMHz = 600 + 100L * c;
+                long memMHz = 600 + 300L * m;
+                double seconds = (computeS * 1000 / coreMHz + memoryS * 1000 / memMHz) * (1 + 0.02 * r.nextGaussian());
+                double ghz = coreMHz / 1000.0;
+                double watts = 40 + 90 * ghz * ghz * ghz + 0.02 * memMHz;
+                rows.add(new Row(coreMHz * 1_000_000, memMHz * 1_000_000, seconds * 1e3, watts * seconds));
+            }
         }
         return rows;
     }
@@ -121,22 +126,18 @@ class DatasetsTest {
     }
 
     @Test
-    void dlbenchCoreAndMemoryClockGridsImportAndSelectLikeBruteForce() throws IOException {
-        try (Stream<Path> files = Files.list(datasets().resolve("dlbench_dvfs"))) {
-            List<Path> all = files.sorted().toList();
-            assertEquals(6, all.size());
-            for (Path f : all) {
-                List<Row> rows = dlbench(f);
-                Path profile = importRows(rows, "desktop-gpu", f.getFileName().toString().replace(".csv", ""));
-                checkMinEnergyAndZeus(rows, profile, f.getFileName().toString());
-            }
+    void coreAndMemoryClockGridsImportAndSelectLikeBruteForce() throws IOException {
+        for (int seed = 1; seed <= 6; seed++) {
+            List<Row> rows = coreMemoryGrid(seed, 3 + seed, 1 + seed % 4);
+            Path profile = importRows(rows, "desktop-gpu", "grid" + seed);
+            checkMinEnergyAndZeus(rows, profile, "grid " + seed);
         }
     }
 
     @Test
     void zeusPowerLimitWindowsImportAndSelectLikeBruteForce() throws IOException {
-        try (Stream<Path> files = Files.list(datasets().resolve("zeus_profiles"))) {
-            List<Path> all = files.sorted().toList();
+        try (Stream<Path> files = Files.list(zeusProfiles())) {
+            List<Path> all = files.filter(f -> f.toString().endsWith(".csv")).sorted().toList();
             assertEquals(12, all.size());
             for (Path f : all) {
                 List<Row> rows = zeus(f);
@@ -145,7 +146,7 @@ class DatasetsTest {
             }
         }
         // the study's U-shape: on the A40, ResNet-50 needs least energy at 175 W, not at 300 W or 100 W
-        List<Row> a40 = zeus(datasets().resolve("zeus_profiles/A40+resnet50+gpu0.csv"));
+        List<Row> a40 = zeus(zeusProfiles().resolve("A40+resnet50+gpu0.csv"));
         Path profile = importRows(a40, "a40", "resnet50");
         assertEquals(175, recommend(profile, "--slowdown", "10").path("gpuHz").asLong());
     }
@@ -174,10 +175,10 @@ class DatasetsTest {
 
     @Test
     void showPlotsHeatmapsAndTheParetoFront() throws IOException {
-        Path profile = importRows(dlbench(datasets().resolve("dlbench_dvfs/gtx980-resnet.csv")), "gtx980", "resnet");
+        Path profile = importRows(coreMemoryGrid(7, 3, 3), "desktop-gpu", "resnet");
         CliRun run = CliRun.of("show", profile.toString(), "--plot", tmp.resolve("plots").toString());
         assertEquals(0, run.exitCode(), run.err());
-        assertTrue(run.out().startsWith("resnet on gtx980 (imported), batch 1, 9 points"), run.out());
+        assertTrue(run.out().startsWith("resnet on desktop-gpu (imported), batch 1, 9 points"), run.out());
         for (String name : List.of("energy.png", "latency.png", "pareto.png")) {
             BufferedImage img = ImageIO.read(tmp.resolve("plots").resolve(name).toFile());
             assertNotNull(img, name);
@@ -190,7 +191,8 @@ class DatasetsTest {
 
     @Test
     void recommendRefusesWhatCannotBeAndExitsThreeWhenNothingFits() throws IOException {
-        Path profile = importRows(dlbench(datasets().resolve("dlbench_dvfs/gtx980-resnet.csv")), "gtx980", "resnet");
+        List<Row> grid = coreMemoryGrid(7, 3, 3);
+        Path profile = importRows(grid, "desktop-gpu", "resnet");
         assertEquals(2, CliRun.of("recommend", "--profile", profile.toString()).exitCode(), "no budget");
         assertEquals(2, CliRun.of("recommend", "--profile", profile.toString(), "--budget-ms", "5", "--slowdown", "1.2").exitCode());
         assertEquals(2, CliRun.of("recommend", "--profile", profile.toString(), "--slowdown", "0.5").exitCode());
@@ -200,7 +202,8 @@ class DatasetsTest {
         assertEquals(3, none.exitCode());
         JsonNode doc = JSON.readTree(none.out());
         assertEquals(false, doc.path("feasible").asBoolean());
-        assertEquals(1000000000L, doc.path("fastest").path("gpuHz").asLong());
+        Row fastest = grid.stream().min(Comparator.comparingDouble(Row::meanMs)).orElseThrow();
+        assertEquals(fastest.gpuHz(), doc.path("fastest").path("gpuHz").asLong());
         assertTrue(none.oneLineError() && none.err().contains("no operating point meets 100.00 ms at p95"), none.err());
         Path broken = tmp.resolve("broken.json");
         Files.writeString(broken, "{\"schema\": 1, \"key\": ");

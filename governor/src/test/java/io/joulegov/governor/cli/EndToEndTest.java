@@ -85,6 +85,41 @@ class EndToEndTest {
         assertTrue(processes.get(0).isAlive(), "the inference stream never failed: " + Files.readString(simLog));
     }
 
+    @Test
+    void governVirtualServesItsOwnBoardWithAStreamAndStopsCleanlyOnSigterm() throws Exception {
+        Path cache = tmp.resolve("cache");
+        CliRun profiled = CliRun.of("profile", "--virtual", "nano", "--model", "resnet18", "--grid", "sparse",
+                "--inferences", "100", "--reruns", "3", "--cache", cache.toString());
+        assertEquals(0, profiled.exitCode(), profiled.err());
+        int port = MetricsEndpoint.freePort();
+        Path log = tmp.resolve("govern-virtual.log");
+        Process daemon = JoulegovProcess.start(log, "govern", "--virtual", "nano", "--model", "resnet18",
+                "--slowdown", "1.3", "--cache", cache.toString(), "--workload", "resnet18", "--rate", "15",
+                "--metrics-port", Integer.toString(port));
+        processes.add(daemon);
+        await(() -> Files.readString(log).contains("governing a virtual nano at "), "the daemon starts");
+        String started = Files.readString(log);
+        int at = started.indexOf("governing a virtual nano at ") + "governing a virtual nano at ".length();
+        Path board = Path.of(started.substring(at, started.indexOf(' ', at)));
+        assertEquals("userspace", read(board, CPU + "scaling_governor"), "the daemon holds the board it serves");
+        assertTrue(Files.exists(board.resolve("var/lib/joulegov/restore.json")), "journaled as on a live board");
+        // no --allow-virtual-profiles: a profile of this virtual board's kind is its own
+        await(() -> MetricsEndpoint.scrape(port).contains("joulegov_inference_latency_seconds_count{model=\"resnet18\"}"),
+                "the stream's latencies reach the daemon");
+        String metrics = MetricsEndpoint.scrape(port);
+        for (String series : List.of("joulegov_cpu_frequency_hertz{", "joulegov_gpu_frequency_hertz ",
+                "joulegov_power_watts{rail=\"POM_5V_IN\"}", "joulegov_board_power_watts ", "joulegov_energy_joules_total ",
+                "joulegov_inference_latency_seconds{model=\"resnet18\",quantile=\"0.95\"}")) {
+            assertTrue(metrics.contains(series), series + " in\n" + metrics);
+        }
+        long t0 = System.nanoTime();
+        daemon.destroy();
+        assertTrue(daemon.waitFor(10, TimeUnit.SECONDS), "SIGTERM stops it within 10 s");
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10));
+        assertEquals(143, daemon.exitValue(), "stopped by SIGTERM: " + Files.readString(log));
+        assertFalse(Files.exists(board), "the virtual board's directory is removed");
+    }
+
     private Process govern(Path root, Path cache, Path socket) throws IOException {
         Process p = JoulegovProcess.start(tmp.resolve("govern-" + processes.size() + ".log"), "govern", "--root", root.toString(),
                 "--cache", cache.toString(), "--socket", socket.toString(), "--allow-virtual-profiles");

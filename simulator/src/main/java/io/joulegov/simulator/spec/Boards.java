@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The virtual boards. Layouts follow shared/reference/jetson-sysfs.md. Model parameters were fitted
+ * The virtual boards, laid out as the real boards of their kind (docs/DESIGN.md). Model parameters were fitted
  * (simulator/calibration/fit.py) so that, against the top clocks, the minimum-energy CPU/GPU pair of each workload
  * saves what the founding study measured for default DVFS on the Nano (13, 19, 15, 9, 17, 17%) at 28-35% more
  * latency, and between 2 and 15% on the Xavier NX; the calibration tests check the same against the emulated

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Lays out a board's sysfs tree under a root as the kernel presents it (shared/reference/jetson-sysfs.md): relative
+ * Lays out a board's sysfs tree under a root as the kernel presents it (docs/DESIGN.md, "Device rules"): relative
  * symlinks where the kernel has them, an absolute {@code /proc/device-tree} link, NUL-terminated device-tree strings.
  * Returns where the files the board model drives are.
  */
@@ -112,9 +112,10 @@ public final class SysfsLayout {
 
     private Path emc(BoardSpec.Memory emc) {
         String top = Long.toString(emc.maxHz());
-        put("sys/kernel/debug/emc/available_rates", join(emc.ratesHz()));
         if (emc.kind() == Emc.Interface.BPMP) {
+            // T194/T234: the BPMP clock's own table, in Hz
             String dir = "sys/kernel/debug/bpmp/debug/clk/emc";
+            put(dir + "/possible_rates", join(emc.ratesHz()));
             put(dir + "/rate", top);
             put(dir + "/min_rate", emc.ratesHz().get(0).toString());
             put(dir + "/max_rate", top);
@@ -129,8 +130,18 @@ public final class SysfsLayout {
         put("sys/kernel/debug/clk/emc/clk_rate", top);
         put("sys/kernel/debug/tegra_bwmgr/emc_min_rate", emc.ratesHz().get(0).toString());
         put("sys/kernel/debug/tegra_bwmgr/emc_max_rate", top);
+        put("sys/kernel/debug/tegra_emc/stats", t210Stats(emc.ratesHz()));
         put("sys/kernel/actmon_avg_activity/mc_all", "0");
         return root.resolve(dir);
+    }
+
+    /** The T210 EMC driver's statistics: one row per table entry, rate in kHz and time spent there (ms). */
+    private static String t210Stats(List<Long> ratesHz) {
+        StringBuilder s = new StringBuilder("rate kHz   time\n");
+        for (long hz : ratesHz) {
+            s.append(String.format("%-10d %-10d%n", hz / 1000, 0));
+        }
+        return s.append("transitions:\t0\ntime-stamp:\t0\n").toString();
     }
 
     /** Per rail: {power, voltage, current} files (IIO), or {null, voltage, current} (hwmon, which has no power file). */
