@@ -3,7 +3,7 @@ package io.joulegov.governor.cli;
 import io.joulegov.device.clock.Clock;
 import io.joulegov.device.knobs.RestoreJournal;
 import io.joulegov.device.sysfs.SysRoot;
-import io.joulegov.governor.client.Registration;
+import io.joulegov.client.Registration;
 import io.joulegov.governor.daemon.GovernConfig;
 import io.joulegov.governor.daemon.GovernDaemon;
 import io.joulegov.governor.metrics.MetricsServer;

@@ -1,6 +1,6 @@
 package io.joulegov.governor.cli;
 
-import io.joulegov.governor.client.Registration;
+import io.joulegov.client.Registration;
 import io.joulegov.device.clock.Clock;
 import io.joulegov.simulator.LiveJetson;
 import io.joulegov.simulator.board.VirtualBoard;

@@ -1,9 +1,9 @@
 package io.joulegov.governor.cli;
 
 import io.joulegov.device.clock.Clock;
-import io.joulegov.governor.client.LatencyReporter;
-import io.joulegov.governor.client.Registration;
-import io.joulegov.governor.client.SocketTransport;
+import io.joulegov.client.LatencyReporter;
+import io.joulegov.client.Registration;
+import io.joulegov.client.SocketTransport;
 import io.joulegov.policies.select.Percentile;
 import io.joulegov.simulator.board.VirtualBoard;
 import io.joulegov.simulator.workload.SimulatedWorkload;

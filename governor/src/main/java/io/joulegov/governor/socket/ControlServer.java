@@ -1,5 +1,7 @@
 package io.joulegov.governor.socket;
 
+import io.joulegov.client.protocol.ControlRequest;
+import io.joulegov.client.protocol.ControlProtocol;
 import io.joulegov.device.DeviceException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

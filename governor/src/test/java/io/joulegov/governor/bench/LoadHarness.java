@@ -7,8 +7,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import ai.djl.translate.NoopTranslator;
-import io.joulegov.governor.client.ControlClient;
-import io.joulegov.governor.wrapper.GovernedPredictor;
+import io.joulegov.client.ControlClient;
+import io.joulegov.client.GovernedPredictor;
 import io.joulegov.profiler.djl.DjlRuntime;
 
 import java.io.IOException;

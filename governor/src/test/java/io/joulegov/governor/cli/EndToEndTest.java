@@ -1,7 +1,7 @@
 package io.joulegov.governor.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.joulegov.governor.client.ControlClient;
+import io.joulegov.client.ControlClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

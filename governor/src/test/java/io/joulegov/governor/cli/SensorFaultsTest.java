@@ -2,7 +2,7 @@ package io.joulegov.governor.cli;
 
 import io.joulegov.device.testing.FakeBoards;
 import io.joulegov.device.testing.TreeSnapshot;
-import io.joulegov.governor.client.ControlClient;
+import io.joulegov.client.ControlClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

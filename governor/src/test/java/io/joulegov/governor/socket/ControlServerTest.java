@@ -1,5 +1,7 @@
 package io.joulegov.governor.socket;
 
+import io.joulegov.client.protocol.ControlRequest;
+import io.joulegov.client.protocol.ControlProtocol;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
-package io.joulegov.governor.client;
+package io.joulegov.client;
 
-import io.joulegov.governor.socket.ControlProtocol;
+import io.joulegov.client.protocol.ControlProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

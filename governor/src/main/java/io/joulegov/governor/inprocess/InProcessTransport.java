@@ -1,23 +1,45 @@
-package io.joulegov.governor.wrapper;
+package io.joulegov.governor.inprocess;
 
-import io.joulegov.governor.client.Registration;
-import io.joulegov.governor.client.Transport;
+import io.joulegov.client.Registration;
+import io.joulegov.device.clock.Clock;
+import io.joulegov.device.knobs.RestoreJournal;
+import io.joulegov.device.sysfs.SysRoot;
+import io.joulegov.profiler.store.ProfileStore;
+import io.joulegov.client.Transport;
 import io.joulegov.governor.daemon.GovernDaemon;
 import io.joulegov.policies.select.Budget;
 import io.joulegov.policies.select.Percentile;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A governor inside the application's process: the same daemon, called directly, started on first registration. */
-final class InProcessTransport implements Transport {
+/**
+ * A governor inside the application's process: the same daemon, called directly, started on first registration.
+ * For an application that may write the clocks itself (as root):
+ * {@code GovernedPredictor.builder(p).model("resnet18").slowdown(1.3).transport(InProcessTransport.open(root, cache))}.
+ * Closing the predictor closes it, which gives the clocks back.
+ */
+public final class InProcessTransport implements Transport {
 
     private final GovernDaemon daemon;
     private boolean started;
 
-    InProcessTransport(GovernDaemon daemon) {
+    private InProcessTransport(GovernDaemon daemon) {
         this.daemon = daemon;
+    }
+
+    /** Governs the board under {@code root} with profiles from {@code cache} (null: the service's cache under root). */
+    public static InProcessTransport open(Path root, Path cache) {
+        return open(root, cache, false);
+    }
+
+    /** As {@link #open(Path, Path)}; {@code allowVirtualProfiles} for a board served by {@code joulegov simulate}. */
+    public static InProcessTransport open(Path root, Path cache, boolean allowVirtualProfiles) {
+        SysRoot sys = SysRoot.of(root);
+        return new InProcessTransport(GovernDaemon.open(sys, GovernDaemon.Options.of(RestoreJournal.defaultFile(sys),
+                ProfileStore.locate(cache, root), allowVirtualProfiles), Clock.system()));
     }
 
     @Override

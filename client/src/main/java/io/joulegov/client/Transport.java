@@ -1,4 +1,4 @@
-package io.joulegov.governor.client;
+package io.joulegov.client;
 
 import java.io.IOException;
 
@@ -11,7 +11,7 @@ public interface Transport extends AutoCloseable {
     /** The model is about to run after a pause: hold its working point now, not after the next report. */
     void begin(String model) throws IOException;
 
-    /** Finished inferences, at most {@link io.joulegov.governor.socket.ControlProtocol#MAX_LATENCIES} at once. */
+    /** Finished inferences, at most {@link io.joulegov.client.protocol.ControlProtocol#MAX_LATENCIES} at once. */
     void report(String model, double[] latenciesMs, int count) throws IOException;
 
     /** Drops the connection, if any; the next call reconnects. */

@@ -1,4 +1,4 @@
-package io.joulegov.governor.wrapper;
+package io.joulegov.governor.inprocess;
 
 import ai.djl.Model;
 import ai.djl.inference.Predictor;
@@ -8,11 +8,12 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import ai.djl.translate.NoopTranslator;
+import io.joulegov.client.GovernedPredictor;
 import io.joulegov.device.clock.Clock;
 import io.joulegov.device.testing.TreeSnapshot;
 import io.joulegov.governor.cli.JoulegovCommand;
-import io.joulegov.governor.socket.ControlProtocol;
-import io.joulegov.governor.socket.ControlRequest;
+import io.joulegov.client.protocol.ControlProtocol;
+import io.joulegov.client.protocol.ControlRequest;
 import io.joulegov.governor.socket.ControlServer;
 import io.joulegov.profiler.djl.DjlRuntime;
 import io.joulegov.simulator.board.VirtualBoard;
@@ -185,7 +186,7 @@ class GovernedPredictorTest {
         Path gpuMax = root.resolve("sys/devices/57000000.gpu/devfreq/57000000.gpu/max_freq");
         assertNotEquals(Files.readString(gpuMin), Files.readString(gpuMax), "podgov ranges over the whole table");
         try (GovernedPredictor<NDList, NDList> p = GovernedPredictor.builder(predictor()).model("bert-tiny").slowdown(1.5)
-                .governInProcess(root, cache).allowVirtualProfiles().flushEvery(Duration.ofMillis(20)).build()) {
+                .transport(InProcessTransport.open(root, cache, true)).flushEvery(Duration.ofMillis(20)).build()) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while ((!Files.readString(gpuMin).equals(Files.readString(gpuMax)) || p.reported() == 0) && System.nanoTime() < deadline) {
                 infer(p);

@@ -1,4 +1,4 @@
-package io.joulegov.governor.socket;
+package io.joulegov.client.protocol;
 
 import java.util.List;
 

@@ -1,18 +1,9 @@
-package io.joulegov.governor.wrapper;
+package io.joulegov.client;
 
 import ai.djl.inference.Predictor;
 import ai.djl.inference.streaming.StreamingTranslator;
 import ai.djl.metric.Metrics;
 import ai.djl.translate.TranslateException;
-import io.joulegov.device.clock.Clock;
-import io.joulegov.device.sysfs.SysRoot;
-import io.joulegov.governor.client.LatencyReporter;
-import io.joulegov.governor.client.Registration;
-import io.joulegov.governor.client.SocketTransport;
-import io.joulegov.governor.client.Transport;
-import io.joulegov.governor.daemon.GovernDaemon;
-import io.joulegov.device.knobs.RestoreJournal;
-import io.joulegov.profiler.store.ProfileStore;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +11,8 @@ import java.util.List;
 
 /**
  * A DJL {@link Predictor} whose inferences are governed: the same calls, each timed and reported to the joulegov
- * daemon over its control socket (or to a governor inside this process when it may write the clocks itself), so
+ * daemon over its control socket (or through another {@link Transport}, such as the governor module's in-process
+ * one for an application that may write the clocks itself), so
  * the board is held at the cheapest operating point that meets the model's budget. Thread-safe as far as the
  * wrapped predictor is; reporting never blocks or fails an inference, and a restarted daemon is found again.
  *
@@ -113,9 +105,7 @@ public final class GovernedPredictor<I, O> implements AutoCloseable {
         private Double slowdown;
         private String percentile = "p95";
         private Path socket = DEFAULT_SOCKET;
-        private Path inProcessRoot;
-        private Path cache;
-        private boolean allowVirtualProfiles;
+        private Transport transport;
         private Duration flushEvery = Duration.ofMillis(100);
 
         private Builder(Predictor<I, O> predictor) {
@@ -164,18 +154,11 @@ public final class GovernedPredictor<I, O> implements AutoCloseable {
         }
 
         /**
-         * Governs from this process instead of through a daemon: the process writes the clocks under {@code root}
-         * itself (it needs root), with profiles from {@code cache}. Closing the predictor gives the clocks back.
+         * Reports through this transport instead of the daemon's socket: for example the governor module's
+         * {@code InProcessTransport}, which governs from this process. The predictor closes it.
          */
-        public Builder<I, O> governInProcess(Path root, Path cache) {
-            this.inProcessRoot = root;
-            this.cache = cache;
-            return this;
-        }
-
-        /** In-process only: accept profiles made on a virtual board (for a board served by joulegov simulate). */
-        public Builder<I, O> allowVirtualProfiles() {
-            this.allowVirtualProfiles = true;
+        public Builder<I, O> transport(Transport t) {
+            this.transport = t;
             return this;
         }
 
@@ -190,15 +173,8 @@ public final class GovernedPredictor<I, O> implements AutoCloseable {
                 throw new IllegalArgumentException("a governed predictor needs the model's name");
             }
             Registration registration = new Registration(model, hash, batch, budgetMs, slowdown, percentile);
-            Transport transport = inProcessRoot == null ? new SocketTransport(socket) : inProcess();
-            return new GovernedPredictor<>(predictor, new LatencyReporter(registration, transport, flushEvery));
-        }
-
-        private Transport inProcess() {
-            SysRoot root = SysRoot.of(inProcessRoot);
-            GovernDaemon daemon = GovernDaemon.open(root, GovernDaemon.Options.of(RestoreJournal.defaultFile(root),
-                    ProfileStore.locate(cache, inProcessRoot), allowVirtualProfiles), Clock.system());
-            return new InProcessTransport(daemon);
+            Transport t = transport != null ? transport : new SocketTransport(socket);
+            return new GovernedPredictor<>(predictor, new LatencyReporter(registration, t, flushEvery));
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.joulegov.governor.socket;
+package io.joulegov.client.protocol;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

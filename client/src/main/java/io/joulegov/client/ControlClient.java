@@ -1,4 +1,4 @@
-package io.joulegov.governor.client;
+package io.joulegov.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
