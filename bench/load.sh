@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 calls="${1:-1000000}"; threads="${2:-64}"; clients="${3:-1000}"
 mvn -B -q -DskipTests install >/dev/null
-mvn -B -q -pl governor dependency:build-classpath -Dmdep.outputFile="$PWD/target/governor.cp" -Dmdep.includeScope=test >/dev/null
+mvn -B -q -pl cli dependency:build-classpath -Dmdep.outputFile="$PWD/target/cli.cp" -Dmdep.includeScope=test >/dev/null
 dir="$(mktemp -d)"
 ./joulegov simulate --board nano --root "$dir/board" > /dev/null 2>&1 &
 sim=$!
@@ -26,8 +26,8 @@ t0=$(awk '{print $14 + $15}' "/proc/$pid/stat"); w0=$(date +%s.%N)
 peak=$rss0
 ( while kill -0 "$pid" 2>/dev/null; do awk '/VmRSS/ {print $2}' "/proc/$pid/status" >> "$dir/rss"; sleep 0.5; done ) &
 echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1), $(uname -sr)"
-java -Dai.djl.offline=true -cp "governor/target/test-classes:governor/target/classes:$(cat target/governor.cp)" \
-  io.joulegov.governor.bench.LoadHarness "$sock" bert-tiny "$calls" "$threads" "$clients" 2>/dev/null
+java -Dai.djl.offline=true -cp "cli/target/test-classes:cli/target/classes:$(cat target/cli.cp)" \
+  io.joulegov.cli.bench.LoadHarness "$sock" bert-tiny "$calls" "$threads" "$clients" 2>/dev/null
 t1=$(awk '{print $14 + $15}' "/proc/$pid/stat"); w1=$(date +%s.%N)
 rss1=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
 peak=$(sort -n "$dir/rss" | tail -1)

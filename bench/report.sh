@@ -97,16 +97,16 @@ run bench/fault-injection.sh "$fi_n"
 
 section "Bad input" "The tables of tests that feed joulegov bad input: each case gets a one-line error and its documented exit code and
 leaves the board, the models-cache and the input files as they were."
-mvn -B -q -pl governor test -Dtest='BadInputTest,GovernConfigTest,ControlServerTest,SensorFaultsTest' \
+mvn -B -q -pl governor,cli test -Dtest='BadInputTest,GovernConfigTest,ControlServerTest,SensorFaultsTest' \
   -Dsurefire.failIfNoSpecifiedTests=false > /dev/null 2>&1 || true
 {
-  printf '`mvn -B -q -pl governor test -Dtest=BadInputTest,GovernConfigTest,ControlServerTest,SensorFaultsTest`, run on %s:\n\n' "$(date -u +%F)"
+  printf '`mvn -B -q -pl governor,cli test -Dtest=BadInputTest,GovernConfigTest,ControlServerTest,SensorFaultsTest`, run on %s:\n\n' "$(date -u +%F)"
   echo "| table | cases | passed |"
   echo "|---|---|---|"
-  for t in cli.BadInputTest daemon.GovernConfigTest socket.ControlServerTest cli.SensorFaultsTest; do
-    xml="governor/target/surefire-reports/TEST-io.joulegov.governor.$t.xml"
+  for t in cli/cli.BadInputTest governor/governor.daemon.GovernConfigTest governor/governor.socket.ControlServerTest cli/cli.SensorFaultsTest; do
+    xml="${t%%/*}/target/surefire-reports/TEST-io.joulegov.${t#*/}.xml"
     total=$(grep -c '<testcase' "$xml"); bad=$(grep -c '<failure\|<error' "$xml" || true)
-    echo "| ${t#*.} | $total | $((total - bad)) |"
+    echo "| ${t##*.} | $total | $((total - bad)) |"
   done
   echo
 } >> "$tmp"

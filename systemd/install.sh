@@ -38,7 +38,7 @@ if [ -z "$dest" ] && [ "$(id -u)" != 0 ]; then
   echo "joulegov install: run as root (it installs a root service that writes the clock knobs)" >&2; exit 1
 fi
 command -v java >/dev/null || { echo "joulegov install: needs Java 17 or newer (apt-get install openjdk-17-jre-headless)" >&2; exit 1; }
-jar="$here/governor/target/joulegov.jar"
+jar="$here/cli/target/joulegov.jar"
 if [ ! -f "$jar" ]; then
   say "building (mvn -B -DskipTests package)..."
   (cd "$here" && mvn -B -q -DskipTests package)
@@ -48,7 +48,7 @@ install -d -m 0755 "$prefix/lib" "$(dirname "$unit")" "$dest/etc/joulegov"
 install -d -m 0750 "$dest/var/lib/joulegov"
 install -d -m 0755 "$dest/var/lib/joulegov/models-cache"
 install -m 0644 "$jar" "$prefix/joulegov.jar"
-install -m 0644 "$here"/governor/target/lib/*.jar "$prefix/lib/"
+install -m 0644 "$here"/cli/target/lib/*.jar "$prefix/lib/"
 install -m 0755 "$here/joulegov" "$prefix/joulegov"
 install -m 0644 "$here/README.md" "$prefix/README.md"
 install -m 0644 "$here/systemd/joulegov.service" "$unit"

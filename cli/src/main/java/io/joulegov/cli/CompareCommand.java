@@ -1,0 +1,129 @@
+package io.joulegov.cli;
+
+import io.joulegov.cli.compare.Comparison;
+import io.joulegov.cli.compare.ModeResult;
+import io.joulegov.cli.compare.ModeRun;
+import io.joulegov.cli.compare.VirtualProfiling;
+import io.joulegov.profiler.measure.ProfileRun;
+import io.joulegov.policies.profile.ProfileTable;
+import io.joulegov.policies.select.Request;
+import io.joulegov.simulator.model.Disturbance;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code joulegov compare}: default DVFS against the profile's choice, the online controller and the oracle. */
+@Command(name = "compare", description = "Run a workload on a virtual board under dvfs, static, adaptive and oracle.")
+final class CompareCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--virtual", required = true, paramLabel = "BOARD", description = "nano, xavier-nx or orin-nano.")
+    String board;
+
+    @Option(names = "--model", required = true, paramLabel = "NAME")
+    String model;
+
+    @Mixin
+    BudgetOptions budget = new BudgetOptions();
+
+    @Option(names = "--rate", paramLabel = "PER_S", defaultValue = "0", description = "Poisson arrivals per second; 0 (default) runs back to back.")
+    double rate;
+
+    @Option(names = "--duration", paramLabel = "S", defaultValue = "120", description = "Board seconds per mode (default 120).")
+    double duration;
+
+    @Option(names = "--disturbance", paramLabel = "KIND", defaultValue = "none", description = "none, thermal or cpu-contention, in the middle third of the run.")
+    String disturbance;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1")
+    long seed;
+
+    @Option(names = "--json", description = "Print one JSON object.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Request request = budget.request("min-energy", 0.5, null);
+        BoardTarget.requireKnown(board);
+        if (!(duration > 0) || rate < 0 || Double.isNaN(rate)) {
+            throw new UsageException("--duration must be above 0 and --rate at least 0");
+        }
+        Disturbance d;
+        try {
+            d = Disturbance.parse(disturbance);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--disturbance is none, thermal or cpu-contention, not '" + disturbance + "'");
+        }
+        Map<String, ModeResult> modes;
+        ProfileTable profile;
+        try {
+            profile = profile(board, model, seed);
+            modes = Comparison.run(new ModeRun.Setup(board, model, profile, request.budget(), request.percentile(), rate,
+                    duration, d, seed));
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("unknown model")) {
+                throw new UsageException(e.getMessage());
+            }
+            spec.commandLine().getErr().println("joulegov: " + e.getMessage());
+            return ExitCode.INFEASIBLE;
+        }
+        double budgetMs = request.budget().millis(profile, request.percentile());
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(Json.of(report(board, model, budgetMs, modes)));
+        } else {
+            out.print(table(board, model, budgetMs, request.percentile().label(), modes));
+        }
+        out.flush();
+        return ExitCode.OK;
+    }
+
+    /** The profile the static and adaptive modes use: a quick full sweep of the same kind of board. */
+    static ProfileTable profile(String board, String model, long seed) throws Exception {
+        return VirtualProfiling.run(new VirtualProfiling.Request(board, model, new ProfileRun.Method(false, false, 200, 3, 100), seed + 1000),
+                key -> null, false, (done, expected, last) -> { }).result().table();
+    }
+
+    static Map<String, Object> report(String board, String model, double budgetMs, Map<String, ModeResult> modes) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("board", board);
+        doc.put("model", model);
+        doc.put("budgetMs", budgetMs);
+        Map<String, Object> byMode = new LinkedHashMap<>();
+        double dvfs = modes.get("dvfs").energyJPerInference();
+        modes.forEach((name, r) -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("energyJPerInference", r.energyJPerInference());
+            m.put("meanMs", r.meanMs());
+            m.put("p95Ms", r.p95Ms());
+            m.put("p99Ms", r.p99Ms());
+            m.put("missRate", r.missRate());
+            m.put("savingVsDvfs", 1 - r.energyJPerInference() / dvfs);
+            m.put("inferences", r.inferences());
+            byMode.put(name, m);
+        });
+        doc.put("modes", byMode);
+        return doc;
+    }
+
+    static String table(String board, String model, double budgetMs, String percentile, Map<String, ModeResult> modes) {
+        StringBuilder s = new StringBuilder(String.format("%s on the virtual %s, budget %.1f ms at %s%n", model, board,
+                budgetMs, percentile));
+        s.append(String.format("%-9s %12s %9s %9s %9s %8s %8s  %s%n", "mode", "mJ/inference", "mean ms", "p95 ms",
+                "p99 ms", "misses", "saving", "point"));
+        double dvfs = modes.get("dvfs").energyJPerInference();
+        modes.forEach((name, r) -> s.append(String.format("%-9s %12.1f %9.1f %9.1f %9.1f %7.2f%% %7.1f%%  %s%n", name,
+                r.energyJPerInference() * 1e3, r.meanMs(), r.p95Ms(), r.p99Ms(), 100 * r.missRate(),
+                100 * (1 - r.energyJPerInference() / dvfs), r.point() == null ? "" : r.point())));
+        return s.toString();
+    }
+}

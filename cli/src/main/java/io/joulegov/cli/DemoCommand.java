@@ -1,0 +1,125 @@
+package io.joulegov.cli;
+
+import io.joulegov.cli.compare.Comparison;
+import io.joulegov.cli.compare.ModeResult;
+import io.joulegov.cli.compare.ModeRun;
+import io.joulegov.cli.compare.VirtualProfiling;
+import io.joulegov.profiler.measure.ProfileRun;
+import io.joulegov.cli.plot.Plots;
+import io.joulegov.policies.profile.ProfileTable;
+import io.joulegov.policies.select.Budget;
+import io.joulegov.policies.select.Percentile;
+import io.joulegov.profiler.store.ProfileStore;
+import io.joulegov.simulator.model.Disturbance;
+import io.joulegov.simulator.spec.Boards;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code joulegov demo}: the founding study in a minute on a virtual board: a sparse profile of each of the six
+ * workloads, then default DVFS, the profile's choice, the online controller and the oracle side by side.
+ */
+@Command(name = "demo", description = "Profile the six workloads on a virtual board and compare joulegov with default DVFS.")
+final class DemoCommand implements Runnable {
+
+    static final double SLOWDOWN = 1.4;
+    static final Percentile PERCENTILE = Percentile.P99;
+    static final double DURATION_S = 60;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--board", paramLabel = "BOARD", defaultValue = "nano", description = "nano (default) or xavier-nx.")
+    String board;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "joulegov-demo", description = "Where profiles and plots go (default ./joulegov-demo).")
+    Path out;
+
+    @Override
+    public void run() {
+        if (!board.equals("nano") && !board.equals("xavier-nx")) {
+            throw new UsageException("the demo runs on nano or xavier-nx, not '" + board + "'");
+        }
+        PrintWriter o = spec.commandLine().getOut();
+        o.printf("joulegov demo on a virtual %s: each workload profiled (sparse), then run for %.0f s of board time%n"
+                + "under default DVFS, the profile's choice (static), joulegov's controller (adaptive) and the oracle,%n"
+                + "with a budget of %.1fx the fastest latency at %s. Savings on a virtual board come from its calibration%n"
+                + "against the founding study (simulator/README.md), not from measurement.%n%n", board, DURATION_S, SLOWDOWN,
+                PERCENTILE.label());
+        o.flush();
+        Map<String, Map<String, ModeResult>> results = new LinkedHashMap<>();
+        long start = System.nanoTime();
+        try (ProgressBar bar = System.console() == null ? null : new ProgressBarBuilder().setTaskName("demo")
+                .setInitialMax(2L * Boards.WORKLOADS.size()).setStyle(ProgressBarStyle.ASCII).build()) {
+            for (String w : Boards.WORKLOADS) {
+                step(bar, "profiling " + w);
+                ProfileRun.Outcome profiled = VirtualProfiling.run(
+                        new VirtualProfiling.Request(board, w, new ProfileRun.Method(true, false, 200, 3, 100), 1000), key -> null, false,
+                        (done, expected, last) -> { });
+                ProfileTable profile = profiled.result().table();
+                ProfileStore.write(profile, out.resolve("profiles").resolve(w + ".json"));
+                Plots.write(profile, PERCENTILE, out.resolve("plots").resolve(w));
+                step(bar, "comparing " + w);
+                results.put(w, Comparison.run(new ModeRun.Setup(board, w, profile, new Budget.Slowdown(SLOWDOWN),
+                        PERCENTILE, 0, DURATION_S, Disturbance.NONE, 1)));
+            }
+            if (bar != null) {
+                bar.setExtraMessage("done");
+            }
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        o.print(table(board, results));
+        o.printf("%nProfiles in %s, heatmaps and Pareto plots in %s (%.0f s).%n", out.resolve("profiles"),
+                out.resolve("plots"), (System.nanoTime() - start) / 1e9);
+        o.println("Next: joulegov compare --virtual " + board + " --model resnet18 --slowdown 1.4 --disturbance thermal");
+        o.flush();
+    }
+
+    private static void step(ProgressBar bar, String what) {
+        if (bar != null) {
+            bar.step();
+            bar.setExtraMessage(what);
+        }
+    }
+
+    /** What the founding study measured on the Nano: the minimum-energy pair's saving against default DVFS. */
+    static final Map<String, String> STUDY_NANO = Map.of("alexnet", "13%", "resnet18", "19%", "mobilenet-v2", "15%",
+            "yolov4-tiny", "9%", "bert-tiny", "17%", "distilbert", "17%");
+
+    static String table(String board, Map<String, Map<String, ModeResult>> results) {
+        StringBuilder s = new StringBuilder();
+        s.append(String.format("%-13s| %-36s| %-22s| %s%n", "", "energy saved against default DVFS", "mean latency vs DVFS",
+                "deadline misses (allowed 1%)"));
+        s.append(String.format("%-13s| %7s %9s %8s %8s | %9s %10s | %6s %7s %9s%n", "workload", "static", "adaptive",
+                "oracle", "study", "static", "adaptive", "dvfs", "static", "adaptive"));
+        results.forEach((w, m) -> {
+            ModeResult dvfs = m.get("dvfs");
+            ModeResult stat = m.get("static");
+            ModeResult adaptive = m.get("adaptive");
+            ModeResult oracle = m.get("oracle");
+            String study = board.equals("nano") ? STUDY_NANO.get(w) : "2-15%";
+            s.append(String.format("%-13s| %6.1f%% %8.1f%% %7.1f%% %8s | %+8.1f%% %+9.1f%% | %5.2f%% %6.2f%% %8.2f%%%n", w,
+                    saving(stat, dvfs), saving(adaptive, dvfs), saving(oracle, dvfs), study,
+                    100 * (stat.meanMs() / dvfs.meanMs() - 1), 100 * (adaptive.meanMs() / dvfs.meanMs() - 1),
+                    100 * dvfs.missRate(), 100 * stat.missRate(), 100 * adaptive.missRate()));
+        });
+        return s.toString();
+    }
+
+    private static double saving(ModeResult r, ModeResult dvfs) {
+        return 100 * (1 - r.energyJPerInference() / dvfs.energyJPerInference());
+    }
+}

@@ -1,0 +1,197 @@
+package io.joulegov.cli;
+
+import io.joulegov.device.board.Board;
+import io.joulegov.device.board.BoardDiscovery;
+import io.joulegov.device.clock.Clock;
+import io.joulegov.device.sysfs.SysRoot;
+import io.joulegov.cli.compare.VirtualProfiling;
+import io.joulegov.policies.profile.ProfileKey;
+import io.joulegov.djl.BuiltInModels;
+import io.joulegov.djl.DjlWorkload;
+import io.joulegov.profiler.measure.ProfileRun;
+import io.joulegov.profiler.measure.Sweep;
+import io.joulegov.profiler.store.ProfileStore;
+import io.joulegov.profiler.workload.Workload;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+
+/** {@code joulegov profile}: energy and latency of a model over the frequency grid, into the models-cache. */
+@Command(name = "profile", description = "Measure a model's energy and latency over the CPU x GPU (x EMC) grid.")
+final class ProfileCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    BoardTarget target = new BoardTarget();
+
+    @Option(names = "--model", required = true, paramLabel = "NAME|FILE.pt",
+            description = "alexnet, resnet18, mobilenet-v2, yolov4-tiny, bert-tiny, distilbert, or a TorchScript file.")
+    String model;
+
+    @Option(names = "--input-shape", paramLabel = "DIMS", split = ",",
+            description = "A TorchScript model's float input, batch first (e.g. 1,3,224,224).")
+    List<Long> inputShape;
+
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "1")
+    int batch;
+
+    @Option(names = "--inferences", paramLabel = "N", defaultValue = "3200", description = "Inferences per run (default 3200).")
+    int inferences;
+
+    @Option(names = "--reruns", paramLabel = "R", defaultValue = "10", description = "Runs per point at most (default 10; at least 3, fewer once energy is known within 2%%).")
+    int reruns;
+
+    @Option(names = "--grid", paramLabel = "full|sparse", defaultValue = "full", description = "Every point, or at most 10%% of them (default full).")
+    String grid;
+
+    @Option(names = "--emc", description = "Sweep the memory clock too, where it can be locked.")
+    boolean emc;
+
+    @Option(names = "--sample-ms", paramLabel = "MS", defaultValue = "100", description = "Power sampling period, 10-1000 ms (default 100).")
+    int sampleMs;
+
+    @Option(names = "--cache", paramLabel = "DIR", description = "The models-cache (default: $JOULEGOV_CACHE, else ./models-cache).")
+    Path cache;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Write the profile here instead of into the cache.")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue an interrupted profile of the same model and method.")
+    boolean resume;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of a virtual board's noise (built-in models always use the same weights).")
+    long seed;
+
+    @Option(names = "--json", description = "Print one JSON object.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        validate();
+        if (target.root != null && target.virtual != null) {
+            throw new UsageException("--root and --virtual exclude each other");
+        }
+        long wall0 = System.nanoTime();
+        ProfileRun.Method method = new ProfileRun.Method(grid.equals("sparse"), emc, inferences, reruns, sampleMs);
+        Function<ProfileKey, Path> profilePath = key -> out != null ? out : ProfileStore.locate(cache, null).pathFor(key);
+        Function<ProfileKey, Path> checkpointFor = key -> checkpoint(profilePath.apply(key));
+        ProfileRun.Outcome outcome;
+        try (ProgressBar bar = progressBar()) {
+            Sweep.Progress progress = (done, expected, last) -> {
+                if (bar != null) {
+                    bar.maxHint(expected);
+                    bar.stepTo(done);
+                    bar.setExtraMessage(last.point().toString());
+                }
+            };
+            outcome = target.virtual != null
+                    ? VirtualProfiling.run(new VirtualProfiling.Request(BoardTarget.requireKnown(target.virtual).name(), model,
+                            method, seed), checkpointFor, resume, progress)
+                    : profileHost(method, checkpointFor, progress);
+        } catch (IllegalArgumentException unknownModel) {
+            throw new UsageException(unknownModel.getMessage());
+        }
+        Path written = profilePath.apply(outcome.key());
+        ProfileStore.write(outcome.result().table(), written);
+        Sweep.finish(checkpoint(written));
+        report(written, outcome, (System.nanoTime() - wall0) / 1e9);
+        return ExitCode.OK;
+    }
+
+    /** Real DJL inference on the board at --root (default /), or latency only where it has no knobs or sensors. */
+    private ProfileRun.Outcome profileHost(ProfileRun.Method method, Function<ProfileKey, Path> checkpointFor,
+                                           Sweep.Progress progress) throws Exception {
+        Board board = BoardDiscovery.discover(SysRoot.of(target.rootDir()));
+        String latencyOnly = ProfileRun.latencyOnlyReason(board);
+        try (Workload workload = openWorkload()) {
+            if (latencyOnly != null) {
+                spec.commandLine().getErr().printf("joulegov: %s on this host: profiling latency only, at the current clocks%n",
+                        latencyOnly);
+            }
+            return ProfileRun.run(board, Clock.system(), workload, method, ProfileKey.MEASURED, checkpointFor, resume, progress);
+        }
+    }
+
+    private Workload openWorkload() {
+        if (model.endsWith(".pt") || Files.isRegularFile(Path.of(model))) {
+            if (inputShape == null) {
+                throw new UsageException("a TorchScript model needs --input-shape, e.g. --input-shape 1,3,224,224");
+            }
+            return DjlWorkload.torchScript(Path.of(model), inputShape);
+        }
+        if (inputShape != null) {
+            throw new UsageException("--input-shape is for TorchScript files; " + model + " has its own");
+        }
+        return DjlWorkload.builtIn(model, batch, BuiltInModels.WEIGHTS_SEED);
+    }
+
+    private void validate() {
+        if (!grid.equals("full") && !grid.equals("sparse")) {
+            throw new UsageException("--grid is full or sparse, not '" + grid + "'");
+        }
+        if (inferences < 1 || reruns < 1 || batch < 1) {
+            throw new UsageException("--inferences, --reruns and --batch must be at least 1");
+        }
+        if (target.virtual != null && batch != 1) {
+            throw new UsageException("a virtual board runs batch 1");
+        }
+        if (inputShape != null && (inputShape.isEmpty() || inputShape.stream().anyMatch(d -> d < 1))) {
+            throw new UsageException("--input-shape takes positive dimensions, batch first: e.g. 1,3,224,224");
+        }
+        if (sampleMs < 10 || sampleMs > 1000) {
+            throw new UsageException("--sample-ms must be between 10 and 1000");
+        }
+        if (cache != null && out != null) {
+            throw new UsageException("--cache and --out exclude each other");
+        }
+    }
+
+    private static Path checkpoint(Path profile) {
+        return profile.resolveSibling(profile.getFileName() + ".partial");
+    }
+
+    /** A progress bar with ETA on a terminal; nothing under --json or when stderr is not a terminal. */
+    private ProgressBar progressBar() {
+        if (json || System.console() == null) {
+            return null;
+        }
+        return new ProgressBarBuilder().setTaskName("profile " + model).setInitialMax(0)
+                .setStyle(ProgressBarStyle.ASCII).setUnit(" points", 1).showSpeed().build();
+    }
+
+    private void report(Path target, ProfileRun.Outcome outcome, double wall) {
+        Sweep.Result r = outcome.result();
+        int gridSize = outcome.gridSize();
+        var outw = spec.commandLine().getOut();
+        if (json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("profile", target.toString());
+            doc.put("gridSize", gridSize);
+            doc.put("pointsMeasured", r.measuredNow() + r.resumed());
+            doc.put("deviceSeconds", r.deviceNanos() / 1e9);
+            doc.put("wallSeconds", wall);
+            doc.put("latencyOnly", outcome.latencyOnlyBecause() != null);
+            outw.println(Json.of(doc));
+        } else {
+            outw.printf("profiled %s: %d of %d points measured%s, %.0f s of board time, %.1f s wall; wrote %s%n", model,
+                    r.measuredNow() + r.resumed(), gridSize, r.resumed() > 0 ? " (" + r.resumed() + " before resuming)" : "",
+                    r.deviceNanos() / 1e9, wall, target);
+        }
+        outw.flush();
+    }
+}

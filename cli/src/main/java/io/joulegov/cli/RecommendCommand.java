@@ -1,0 +1,121 @@
+package io.joulegov.cli;
+
+import io.joulegov.policies.profile.Measurement;
+import io.joulegov.policies.profile.ProfileTable;
+import io.joulegov.policies.select.Policy;
+import io.joulegov.policies.select.Request;
+import io.joulegov.policies.select.Selection;
+import io.joulegov.policies.select.Selector;
+import io.joulegov.policies.surrogate.Surrogate;
+import io.joulegov.profiler.store.ProfileStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code joulegov recommend}: the operating point a policy picks from a profile for a budget. */
+@Command(name = "recommend", description = "Pick the operating point for a latency budget from a profile.")
+final class RecommendCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--profile", required = true, paramLabel = "FILE")
+    Path profile;
+
+    @Mixin
+    BudgetOptions budget = new BudgetOptions();
+
+    @Option(names = "--policy", paramLabel = "NAME", defaultValue = "min-energy",
+            description = "min-energy (default), min-edp, min-ed2p, zeus, power-cap, performance.")
+    String policy;
+
+    @Option(names = "--eta", paramLabel = "E", defaultValue = "0.5", description = "Zeus's weight of energy against time (0-1).")
+    double eta;
+
+    @Option(names = "--watts", paramLabel = "W", description = "The power cap of power-cap.")
+    Double watts;
+
+    @Option(names = "--json", description = "Print one JSON object.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        Request request = budget.request(policy, eta, watts);
+        ProfileTable table = ProfileStore.requireEnergy(ProfileStore.read(profile), profile);
+        Selection s = Selector.select(table, request);
+        PrintWriter out = spec.commandLine().getOut();
+        warnIfPredicted(table, s);
+        if (json) {
+            out.println(Json.of(report(request.policy(), s)));
+        } else if (s.feasible()) {
+            out.println(request.policy().label() + ": " + s.describe());
+        }
+        out.flush();
+        if (!s.feasible()) {
+            spec.commandLine().getErr().println("joulegov: " + s.describe());
+            spec.commandLine().getErr().flush();
+            return ExitCode.INFEASIBLE;
+        }
+        return ExitCode.OK;
+    }
+
+    /**
+     * A point a sparse sweep predicted rather than measured is said to be so, and louder when its latency, within the
+     * surrogate's error on held-out points, could fall on either side of the budget.
+     */
+    private void warnIfPredicted(ProfileTable table, Selection s) {
+        if (!s.feasible() || !s.chosen().predicted()) {
+            return;
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        List<Measurement> measured = table.rows().stream().filter(m -> !m.predicted()).toList();
+        String why = "the chosen point was predicted by the surrogate models, not measured";
+        try {
+            Surrogate surrogate = Surrogate.fit(measured);
+            if (surrogate.straddles(s.percentile().of(s.chosen()), s.budgetMs())) {
+                why += String.format("; within its error (+-%.1f%%) it may miss the budget: measure it before relying on it",
+                        100 * surrogate.latencyError());
+            }
+        } catch (IllegalArgumentException tooFew) {
+            why += "; too few measured points to say how far to trust it";
+        }
+        err.println("joulegov: warning: " + why);
+        err.flush();
+    }
+
+    static Map<String, Object> report(Policy policy, Selection s) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        Measurement m = s.chosen();
+        doc.put("policy", policy.label());
+        doc.put("feasible", s.feasible());
+        doc.put("cpuKHz", m == null ? null : m.point().cpuKHz());
+        doc.put("gpuHz", m == null ? null : m.point().gpuHz());
+        doc.put("emcHz", m == null ? null : m.point().emcHz());
+        doc.put("latencyMs", m == null ? null : s.percentile().of(m));
+        doc.put("meanLatencyMs", m == null ? null : m.meanMs());
+        doc.put("energyJ", m == null ? null : m.energyJ());
+        doc.put("powerW", m == null ? null : m.powerW());
+        doc.put("predicted", m != null && m.predicted());
+        doc.put("budgetMs", Double.isNaN(s.budgetMs()) ? null : s.budgetMs());
+        doc.put("percentile", s.percentile().label());
+        if (!s.feasible()) {
+            Map<String, Object> fastest = new LinkedHashMap<>();
+            fastest.put("cpuKHz", s.fastest().point().cpuKHz());
+            fastest.put("gpuHz", s.fastest().point().gpuHz());
+            fastest.put("emcHz", s.fastest().point().emcHz());
+            fastest.put("latencyMs", s.percentile().of(s.fastest()));
+            doc.put("fastest", fastest);
+        }
+        return doc;
+    }
+
+}

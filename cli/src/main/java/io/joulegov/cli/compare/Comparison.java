@@ -1,0 +1,66 @@
+package io.joulegov.cli.compare;
+
+import io.joulegov.policies.profile.Measurement;
+import io.joulegov.policies.select.Request;
+import io.joulegov.policies.select.Selection;
+import io.joulegov.policies.select.Selector;
+
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The same workload on a virtual board under four modes: {@code dvfs} (the emulated default governors),
+ * {@code static} (the profile's choice held fixed, the founding study's method), {@code adaptive} (the online
+ * controller) and {@code oracle} (the cheapest fixed point that meets the budget over the very same run, found by
+ * running the candidates cheapest first).
+ */
+public final class Comparison {
+
+    /** How many fixed points the oracle tries, cheapest first by the profile, before it settles. */
+    static final int ORACLE_CANDIDATES = 12;
+
+    private Comparison() {
+    }
+
+    /**
+     * @throws IllegalArgumentException when no point of the profile meets the budget
+     */
+    public static Map<String, ModeResult> run(ModeRun.Setup s) throws Exception {
+        Selection choice = Selector.select(s.profile(), Request.minEnergy(s.budget(), s.percentile()));
+        if (!choice.feasible()) {
+            throw new IllegalArgumentException(choice.describe());
+        }
+        Map<String, ModeResult> out = new LinkedHashMap<>();
+        out.put("dvfs", ModeRun.run(s, "dvfs", null));
+        out.put("static", ModeRun.run(s, "static", choice.chosen().point()));
+        out.put("adaptive", ModeRun.run(s, "adaptive", null));
+        out.put("oracle", oracle(s, choice.budgetMs()));
+        return out;
+    }
+
+    /** Runs fixed points in order of profiled energy; the cheapest that met the budget on the board wins. */
+    static ModeResult oracle(ModeRun.Setup s, double budgetMs) throws Exception {
+        double allowance = s.percentile().missAllowance();
+        List<Measurement> order = s.profile().rows().stream()
+                .filter(m -> s.percentile().of(m) <= budgetMs * 1.25)
+                .sorted(Comparator.comparingDouble(Measurement::energyJ)).toList();
+        ModeResult best = null;
+        int tried = 0;
+        for (Measurement m : order) {
+            ModeResult r = ModeRun.run(s, "oracle", m.point());
+            boolean meets = Double.isNaN(allowance) ? r.meanMs() <= budgetMs : r.missRate() <= allowance;
+            if (meets && (best == null || r.energyJPerInference() < best.energyJPerInference())) {
+                best = r;
+            }
+            if (++tried >= ORACLE_CANDIDATES && best != null) {
+                break;
+            }
+        }
+        if (best == null) {
+            throw new IllegalArgumentException("no fixed point meets the budget on this run");
+        }
+        return best;
+    }
+}

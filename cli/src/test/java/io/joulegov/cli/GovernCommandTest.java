@@ -1,0 +1,272 @@
+package io.joulegov.cli;
+
+import io.joulegov.device.clock.Clock;
+import io.joulegov.simulator.board.VirtualBoard;
+import io.joulegov.simulator.spec.Boards;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The daemon on a live virtual Nano, as on a board: pins through the files, answers on its socket, gives back. */
+class GovernCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    private Path root;
+    private VirtualBoard board;
+    private Map<String, String> knobsBefore;
+
+    @BeforeEach
+    void liveBoardWithAProfile() throws Exception {
+        root = tmp.resolve("nano");
+        board = VirtualBoard.create(Boards.nano(), root, false, 5, true).startLive(Clock.system(), 10_000_000L);
+        CliRun profiled = CliRun.of("profile", "--virtual", "nano", "--model", "resnet18", "--grid", "sparse",
+                "--inferences", "100", "--reruns", "3", "--cache", root.resolve("var/lib/joulegov/models-cache").toString());
+        assertEquals(0, profiled.exitCode(), profiled.err());
+        Thread.sleep(100);
+        knobsBefore = knobs();
+    }
+
+    @AfterEach
+    void closeBoard() {
+        board.close();
+    }
+
+    private Map<String, String> knobs() {
+        return JoulegovProcess.knobs(root);
+    }
+
+    private String read(String rel) throws Exception {
+        return Files.readString(root.resolve(rel)).trim();
+    }
+
+    /** One request, one reply; like any client it retries a refused connection (the socket file exists before listen). */
+    private static String ask(Path socket, String request) throws Exception {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return askOnce(socket, request);
+            } catch (java.net.ConnectException refused) {
+                if (attempt == 50) {
+                    throw refused;
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    private static String askOnce(Path socket, String request) throws Exception {
+        try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            c.connect(UnixDomainSocketAddress.of(socket));
+            c.write(ByteBuffer.wrap((request + "\n").getBytes(StandardCharsets.UTF_8)));
+            ByteBuffer in = ByteBuffer.allocate(4096);
+            StringBuilder s = new StringBuilder();
+            while (s.indexOf("\n") < 0 && c.read(in) > 0) {
+                s.append(new String(in.array(), 0, in.position(), StandardCharsets.UTF_8));
+                in.clear();
+            }
+            return s.toString().trim();
+        }
+    }
+
+    @Test
+    void governsOverItsSocketAndGivesEverythingBack() throws Exception {
+        Path socket = root.resolve("run/joulegov/joulegov.sock");
+        CompletableFuture<CliRun> govern = CompletableFuture.supplyAsync(() -> CliRun.of("govern", "--root", root.toString(),
+                "--allow-virtual-profiles", "--duration", "4"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.exists(socket) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        String registered = ask(socket, "{\"op\":\"register\",\"model\":\"resnet18\",\"slowdown\":1.4,\"percentile\":\"p99\"}");
+        assertTrue(registered.startsWith("{\"ok\":true,\"cpuKHz\":"), registered);
+        assertTrue(ask(socket, "{\"op\":\"begin\",\"model\":\"resnet18\"}").startsWith("{\"ok\":true"));
+        String status = ask(socket, "{\"op\":\"status\"}");
+        assertTrue(status.contains("\"models\":[\"resnet18\"]"), status);
+        assertEquals("userspace", read("sys/devices/system/cpu/cpufreq/policy0/scaling_governor"));
+        String gpuMin = read("sys/devices/57000000.gpu/devfreq/57000000.gpu/min_freq");
+        assertEquals(gpuMin, read("sys/devices/57000000.gpu/devfreq/57000000.gpu/max_freq"), "the GPU is pinned");
+        Thread.sleep(300);
+        assertEquals(gpuMin, read("sys/devices/57000000.gpu/devfreq/57000000.gpu/cur_freq"), "the board runs at the pin");
+        assertTrue(ask(socket, "{\"op\":\"report\",\"model\":\"nobody\",\"latenciesMs\":[1]}").contains("is not registered"));
+        CliRun run = govern.get(20, TimeUnit.SECONDS);
+        assertEquals(0, run.exitCode(), run.err());
+        Thread.sleep(100); // the live board shows "<unsupported>" in setspeed at its next 10 ms tick, as the kernel does at once
+        assertEquals(knobsBefore, knobs(), "every knob is back as it was");
+        assertFalse(Files.exists(socket));
+        assertFalse(Files.exists(root.resolve("var/lib/joulegov/restore.json")));
+    }
+
+    @Test
+    void clearErrorsLeaveTheKnobsUntouched() throws Exception {
+        CliRun virtualProfile = CliRun.of("govern", "--root", root.toString(), "--model", "resnet18", "--slowdown", "1.3", "--duration", "1");
+        assertEquals(2, virtualProfile.exitCode());
+        assertTrue(virtualProfile.err().contains("made on a virtual board"), virtualProfile.err());
+        CliRun noProfile = CliRun.of("govern", "--root", root.toString(), "--model", "alexnet", "--slowdown", "1.3",
+                "--allow-virtual-profiles", "--duration", "1");
+        assertEquals(1, noProfile.exitCode());
+        assertTrue(noProfile.err().contains("no profile for alexnet"), noProfile.err());
+        CliRun infeasible = CliRun.of("govern", "--root", root.toString(), "--model", "resnet18", "--budget-ms", "1",
+                "--allow-virtual-profiles", "--duration", "1");
+        assertEquals(3, infeasible.exitCode());
+        assertTrue(infeasible.err().contains("no operating point meets 1.00 ms"), infeasible.err());
+        assertEquals(knobsBefore, knobs());
+        assertFalse(Files.exists(root.resolve("var/lib/joulegov/restore.json")), "nothing was journaled");
+    }
+
+    /** SIGTERM (what systemd sends on stop) makes the daemon give every knob back by itself. */
+    @Test
+    void sigtermRestoresByItself() throws Exception {
+        Process daemon = startDaemon();
+        daemon.destroy();
+        assertTrue(daemon.waitFor(10, TimeUnit.SECONDS));
+        Thread.sleep(100);
+        assertEquals(knobsBefore, knobs());
+        assertFalse(Files.exists(root.resolve("var/lib/joulegov/restore.json")), "the journal is gone once restored");
+    }
+
+    private Process startDaemon() throws Exception {
+        Process daemon = JoulegovProcess.start(null, "govern", "--root", root.toString(), "--model", "resnet18",
+                "--slowdown", "1.3", "--allow-virtual-profiles");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!read("sys/devices/system/cpu/cpufreq/policy0/scaling_governor").equals("userspace") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        Thread.sleep(200);
+        assertEquals("userspace", read("sys/devices/system/cpu/cpufreq/policy0/scaling_governor"), "the daemon took the CPU");
+        return daemon;
+    }
+
+    /** kill -9 of the daemon while it holds the board; restore gives every knob back. */
+    @Test
+    void restoreUndoesAKillDashNine() throws Exception {
+        Process daemon = startDaemon();
+        daemon.destroyForcibly();
+        assertTrue(daemon.waitFor(10, TimeUnit.SECONDS));
+        assertEquals("userspace", read("sys/devices/system/cpu/cpufreq/policy0/scaling_governor"), "left pinned by the kill");
+        CliRun restore = CliRun.of("restore", "--root", root.toString());
+        assertEquals(0, restore.exitCode(), restore.err());
+        Thread.sleep(100);
+        assertEquals(knobsBefore, knobs());
+    }
+
+
+
+    /** A line of the Prometheus text format: a HELP or TYPE comment, or a sample (name, labels, value). */
+    private static final java.util.regex.Pattern EXPOSITION = java.util.regex.Pattern.compile(
+            "# HELP [a-zA-Z_:][a-zA-Z0-9_:]* .*|# TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge|summary|histogram|untyped)"
+                    + "|[a-zA-Z_:][a-zA-Z0-9_:]*(\\{([a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\]|\\\\.)*\",?)*\\})? "
+                    + "(NaN|[+-]Inf|[-+]?[0-9.]+([eE][-+]?[0-9]+)?)");
+
+    @Test
+    void metricsAreServedInThePrometheusTextFormat() throws Exception {
+        int port = MetricsEndpoint.freePort();
+        Path socket = root.resolve("run/joulegov/joulegov.sock");
+        CompletableFuture<CliRun> govern = CompletableFuture.supplyAsync(() -> CliRun.of("govern", "--root", root.toString(),
+                "--model", "resnet18", "--slowdown", "1.3", "--allow-virtual-profiles", "--metrics-port", Integer.toString(port),
+                "--duration", "3"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.exists(socket) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(ask(socket, "{\"op\":\"report\",\"model\":\"resnet18\",\"latenciesMs\":[5,6,1000]}").startsWith("{\"ok\":true"));
+        Thread.sleep(500);
+        String body = MetricsEndpoint.scrape(port);
+        for (String line : body.split("\n")) {
+            assertTrue(EXPOSITION.matcher(line).matches(), "not Prometheus text format: " + line);
+        }
+        for (String expected : List.of("joulegov_cpu_frequency_hertz{policy=\"policy0\"}", "joulegov_gpu_frequency_hertz ",
+                "joulegov_target_gpu_frequency_hertz ", "joulegov_power_watts{rail=\"POM_5V_IN\"}", "joulegov_board_power_watts ",
+                "joulegov_energy_joules_total ", "joulegov_temperature_celsius{zone=",
+                "joulegov_inference_latency_seconds{model=\"resnet18\",quantile=\"0.95\"}",
+                "joulegov_inference_latency_seconds_count{model=\"resnet18\"} 3",
+                "joulegov_deadline_misses_total{model=\"resnet18\"} 1.0", "joulegov_operating_point_switches_total ",
+                "joulegov_throttled ", "joulegov_sensor_failures_total{rail=\"POM_5V_IN\"} 0.0")) {
+            assertTrue(body.contains(expected), expected + " missing from\n" + body);
+        }
+        double joules = Double.parseDouble(body.lines().filter(l -> l.startsWith("joulegov_energy_joules_total ")).findFirst()
+                .orElseThrow().split(" ")[1]);
+        assertTrue(joules > 0, "the board's energy is counted: " + joules);
+        CliRun run = govern.get(20, TimeUnit.SECONDS);
+        assertEquals(0, run.exitCode(), run.err());
+    }
+
+    /**
+     * nvpmodel- and jetson_clocks-like writes while governing: the first is noticed and the daemon re-asserts within
+     * the cap it left; a second within the minute makes it back off instead of fighting; stopping still restores.
+     */
+    @Test
+    void anotherWriterIsNoticedAndNeverFought() throws Exception {
+        int port = MetricsEndpoint.freePort();
+        CompletableFuture<CliRun> govern = CompletableFuture.supplyAsync(() -> CliRun.of("govern", "--root", root.toString(),
+                "--model", "resnet18", "--slowdown", "1.3", "--allow-virtual-profiles", "--metrics-port", Integer.toString(port),
+                "--duration", "9"));
+        String gpu = "sys/devices/57000000.gpu/devfreq/57000000.gpu/";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!read(gpu + "min_freq").equals(read(gpu + "max_freq")) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        String pinned = read(gpu + "max_freq");
+        for (String was = ""; !was.equals(pinned); pinned = read(gpu + "max_freq")) {
+            was = pinned;
+            Thread.sleep(1200); // without traffic the daemon moves to its idle setting: wait until it settles
+        }
+        assertEquals(pinned, read(gpu + "min_freq"), "the daemon pinned the GPU");
+        // nvpmodel-like: a lower cap, above the pin
+        Files.writeString(root.resolve(gpu + "max_freq"), "844800000\n");
+        Thread.sleep(1600);
+        assertEquals(pinned, read(gpu + "max_freq"), "re-asserted within the new cap");
+        assertTrue(MetricsEndpoint.scrape(port).contains("joulegov_other_writer_events_total 1.0"));
+        // jetson_clocks-like, within the minute: everything at the top
+        Files.writeString(root.resolve(gpu + "min_freq"), "921600000\n");
+        Files.writeString(root.resolve(gpu + "max_freq"), "921600000\n");
+        Thread.sleep(1600);
+        assertEquals("921600000", read(gpu + "min_freq"), "backed off: the other writer's setting stands");
+        assertEquals("921600000", read(gpu + "max_freq"));
+        assertTrue(MetricsEndpoint.scrape(port).contains("joulegov_other_writer_events_total 2.0"));
+        CliRun run = govern.get(20, TimeUnit.SECONDS);
+        assertEquals(0, run.exitCode(), run.err());
+        Thread.sleep(100);
+        assertEquals(knobsBefore, knobs(), "stopping gives back what was there before joulegov");
+    }
+
+    @Test
+    void aBadConfigurationIsOneLineAndTouchesNothing() throws Exception {
+        Path conf = Files.writeString(tmp.resolve("joulegov.conf"), "# test\nsocket = /tmp/x.sock\nsokcet = /tmp/y\n");
+        CliRun run = CliRun.of("govern", "--root", root.toString(), "--config", conf.toString(), "--duration", "1");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.oneLineError(), run.err());
+        assertTrue(run.err().contains("line 3: unknown key 'sokcet'"), run.err());
+        assertEquals(knobsBefore, knobs());
+    }
+
+    @Test
+    void theConfigurationNamesTheModelsAndTheOptionsWin() throws Exception {
+        Path conf = Files.writeString(tmp.resolve("joulegov.conf"), String.join("\n",
+                "metrics-port = 0", "allow-virtual-profiles = true", "model = resnet18 slowdown=1.3 percentile=p99",
+                "socket = " + tmp.resolve("conf.sock"), ""));
+        CliRun run = CliRun.of("govern", "--root", root.toString(), "--config", conf.toString(),
+                "--socket", tmp.resolve("cli.sock").toString(), "--duration", "1");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("1 model(s) at CPU"), run.out());
+        assertTrue(run.out().contains("control socket " + tmp.resolve("cli.sock")), run.out());
+        assertFalse(run.out().contains("metrics on"), "metrics-port = 0 serves none");
+    }
+}

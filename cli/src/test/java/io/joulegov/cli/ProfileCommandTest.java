@@ -1,0 +1,184 @@
+package io.joulegov.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.joulegov.device.testing.FakeBoards;
+import io.joulegov.device.testing.TreeSnapshot;
+import io.joulegov.policies.profile.Measurement;
+import io.joulegov.policies.profile.ProfileTable;
+import io.joulegov.profiler.store.ProfileStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ProfileCommandTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aSparseVirtualProfileMeasuresAtMostATenthAndPredictsTheRest() throws Exception {
+        Path out = tmp.resolve("sparse.json");
+        CliRun run = CliRun.of("profile", "--virtual", "nano", "--model", "mobilenet-v2", "--grid", "sparse",
+                "--inferences", "100", "--reruns", "3", "--out", out.toString(), "--json");
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode doc = JSON.readTree(run.out());
+        assertEquals(List.of("profile", "gridSize", "pointsMeasured", "deviceSeconds", "wallSeconds", "latencyOnly"),
+                names(doc.fieldNames()));
+        assertEquals(180, doc.path("gridSize").asInt());
+        assertTrue(doc.path("pointsMeasured").asInt() <= 18);
+        ProfileTable t = ProfileStore.read(out);
+        assertEquals(180, t.rows().size());
+        assertEquals(doc.path("pointsMeasured").asInt(), t.rows().stream().filter(m -> !m.predicted()).count());
+        assertEquals("virtual", t.key().source());
+        assertEquals("jetson-nano", t.key().board());
+        assertFalse(Files.exists(tmp.resolve("sparse.json.partial")), "no checkpoint left behind");
+    }
+
+    /** kill -9 in the middle of a sweep; --resume finishes it without measuring a finished point again. */
+    @Test
+    void resumeAfterKillDashNineRedoesNoFinishedPoint() throws Exception {
+        Path out = tmp.resolve("full.json");
+        Path partial = tmp.resolve("full.json.partial");
+        String[] args = {"profile", "--virtual", "nano", "--model", "bert-tiny", "--grid", "full", "--inferences", "300",
+                "--reruns", "3", "--out", out.toString()};
+        Process victim = JoulegovProcess.start(null, args);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        int rowsAtKill = 0;
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(partial)) {
+                rowsAtKill = ProfileStore.read(partial).rows().size();
+                if (rowsAtKill >= 20) {
+                    break;
+                }
+            }
+            Thread.sleep(20);
+        }
+        victim.destroyForcibly();
+        assertTrue(victim.waitFor(10, TimeUnit.SECONDS));
+        ProfileTable before = ProfileStore.read(partial);
+        assertTrue(before.rows().size() >= 20 && before.rows().size() < 180, "killed mid-sweep at " + before.rows().size());
+        assertFalse(Files.exists(out), "no profile is written before the sweep ends");
+
+        CliRun again = CliRun.of(args);
+        assertEquals(2, again.exitCode(), "without --resume the waiting checkpoint is not overwritten");
+        assertTrue(again.err().contains("add --resume to continue it"), again.err());
+
+        CliRun resumed = CliRun.of(concat(List.of(args), "--resume"));
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        assertTrue(resumed.out().contains("(" + before.rows().size() + " before resuming)"), resumed.out());
+        ProfileTable full = ProfileStore.read(out);
+        assertEquals(180, full.rows().size());
+        assertTrue(full.rows().stream().noneMatch(Measurement::predicted));
+        for (Measurement m : before.rows()) {
+            assertEquals(m, full.at(m.point()).orElseThrow(), "a finished point is kept as it was measured");
+        }
+        assertFalse(Files.exists(partial));
+    }
+
+    @Test
+    void badRequestsAreRefusedBeforeAnythingRuns() {
+        assertEquals(2, CliRun.of("profile", "--virtual", "nano", "--model", "vgg19", "--out", tmp.resolve("x").toString()).exitCode());
+        assertEquals(2, CliRun.of("profile", "--virtual", "nano", "--model", "alexnet", "--grid", "half").exitCode());
+        assertEquals(2, CliRun.of("profile", "--virtual", "nano", "--model", "alexnet", "--sample-ms", "1").exitCode());
+        assertEquals(2, CliRun.of("profile", "--virtual", "pi4", "--model", "alexnet").exitCode());
+    }
+
+    /** The check: a host without knobs or sensors gives a latency-only profile from real DJL inference. */
+    @Test
+    void aHostWithoutKnobsGetsALatencyOnlyProfileOfRealInference() throws Exception {
+        Path host = hostWithoutKnobs();
+        Path out = tmp.resolve("bert-tiny.json");
+        CliRun run = CliRun.of("profile", "--root", host.toString(), "--model", "bert-tiny", "--inferences", "20",
+                "--reruns", "2", "--out", out.toString(), "--json");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.err().contains("no CPU frequency knobs (cpufreq) on this host: profiling latency only"), run.err());
+        JsonNode doc = JSON.readTree(run.out());
+        assertTrue(doc.path("latencyOnly").asBoolean());
+        ProfileTable t = ProfileStore.read(out);
+        assertEquals(1, t.rows().size());
+        Measurement m = t.rows().get(0);
+        assertFalse(m.hasEnergy());
+        assertEquals(40, m.inferences());
+        assertTrue(m.meanMs() > 0.1 && m.p99Ms() >= m.p50Ms(), m.toString());
+        assertEquals("measured", t.key().source());
+        assertEquals("generic-linux", t.key().board());
+        assertTrue(t.key().engine().startsWith("djl-0.36.0/PyTorch-"), t.key().engine());
+        assertTrue(t.key().modelHash().matches("sha256:[0-9a-f]{64}"), t.key().modelHash());
+        assertEquals(List.of(1L, 128L), t.key().inputShape());
+
+        CliRun show = CliRun.of("show", out.toString());
+        assertEquals(0, show.exitCode(), show.err());
+        assertTrue(show.out().contains("latency only"), show.out());
+        CliRun recommend = CliRun.of("recommend", "--profile", out.toString(), "--slowdown", "1.3");
+        assertEquals(2, recommend.exitCode());
+        assertTrue(recommend.err().contains("has latency only"), recommend.err());
+    }
+
+    /** On a board with knobs and rails the same command sweeps the grid with real inference. */
+    @Test
+    void aNanoTreeIsSweptWithRealInference() throws Exception {
+        Path root = FakeBoards.lay(FakeBoards.Layout.NANO_JP4, tmp.resolve("nano"));
+        var before = TreeSnapshot.withoutSetspeed(root.resolve("sys"));
+        Path out = tmp.resolve("nano.json");
+        CliRun run = CliRun.of("profile", "--root", root.toString(), "--model", "bert-tiny", "--grid", "sparse",
+                "--inferences", "5", "--reruns", "1", "--out", out.toString(), "--json");
+        assertEquals(0, run.exitCode(), run.err());
+        ProfileTable t = ProfileStore.read(out);
+        assertEquals("jetson-nano", t.key().board());
+        assertEquals(FakeBoards.NANO_CPU_KHZ.size() * FakeBoards.NANO_GPU_HZ.size(), t.rows().size());
+        assertFalse(t.latencyOnly());
+        long measured = t.rows().stream().filter(r -> !r.predicted()).count();
+        assertTrue(measured >= 16 && measured <= t.rows().size() / 10 + 1, measured + " measured");
+        assertEquals(before, TreeSnapshot.withoutSetspeed(root.resolve("sys")), "every knob is given back");
+    }
+
+    @Test
+    void badModelsOnAHostAreOneLineErrors() throws Exception {
+        Path host = hostWithoutKnobs();
+        CliRun unknown = CliRun.of("profile", "--root", host.toString(), "--model", "vgg19");
+        assertEquals(2, unknown.exitCode());
+        assertTrue(unknown.err().contains("unknown model 'vgg19'"), unknown.err());
+        CliRun missing = CliRun.of("profile", "--root", host.toString(), "--model", tmp.resolve("none.pt").toString(),
+                "--input-shape", "1,3,8,8");
+        assertEquals(2, missing.exitCode());
+        assertTrue(missing.err().contains("cannot read the TorchScript file"), missing.err());
+        Path garbage = Files.writeString(tmp.resolve("garbage.pt"), "not a model");
+        CliRun bad = CliRun.of("profile", "--root", host.toString(), "--model", garbage.toString(), "--input-shape", "1,3,8,8");
+        assertEquals(2, bad.exitCode());
+        assertTrue(bad.err().contains("is not a TorchScript model DJL can load"), bad.err());
+        CliRun noShape = CliRun.of("profile", "--root", host.toString(), "--model", garbage.toString());
+        assertEquals(2, noShape.exitCode());
+        assertTrue(noShape.err().contains("needs --input-shape"), noShape.err());
+        assertEquals(1, noShape.err().lines().count(), noShape.err());
+    }
+
+    /** A machine's root with CPUs but no cpufreq, GPU, rails or thermal zones (a container, a VM). */
+    private Path hostWithoutKnobs() throws java.io.IOException {
+        Path host = tmp.resolve("host");
+        Files.createDirectories(host.resolve("sys/devices/system/cpu"));
+        return host;
+    }
+
+    private static String[] concat(List<String> head, String... tail) {
+        List<String> all = new java.util.ArrayList<>(head);
+        all.addAll(List.of(tail));
+        return all.toArray(String[]::new);
+    }
+
+    private static <T> List<T> names(java.util.Iterator<T> it) {
+        List<T> out = new java.util.ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
+    }
+}
