@@ -5,6 +5,7 @@ import io.joulegov.device.knobs.RestoreJournal;
 import io.joulegov.device.sysfs.SysRoot;
 import io.joulegov.client.Registration;
 import io.joulegov.governor.daemon.GovernConfig;
+import io.joulegov.governor.core.GovernorCore;
 import io.joulegov.governor.daemon.GovernDaemon;
 import io.joulegov.governor.metrics.MetricsServer;
 import io.joulegov.policies.select.Budget;
@@ -204,7 +205,7 @@ final class GovernCommand implements Callable<Integer> {
             } else {
                 stop.await(Math.round(duration * 1000), TimeUnit.MILLISECONDS);
             }
-        } catch (GovernDaemon.InfeasibleBudgetException e) {
+        } catch (GovernorCore.InfeasibleBudgetException e) {
             shutdown.run();
             spec.commandLine().getErr().println("joulegov: " + e.getMessage());
             return ExitCode.INFEASIBLE;

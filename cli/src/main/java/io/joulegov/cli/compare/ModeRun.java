@@ -8,8 +8,8 @@ import io.joulegov.device.knobs.RestoreJournal;
 import io.joulegov.device.power.EnergyWindow;
 import io.joulegov.device.power.PowerSampler;
 import io.joulegov.device.sysfs.SysRoot;
+import io.joulegov.governor.core.GovernorCore;
 import io.joulegov.policies.online.ControllerSettings;
-import io.joulegov.policies.online.OnlineController;
 import io.joulegov.policies.profile.OperatingPoint;
 import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.policies.select.Budget;
@@ -20,11 +20,12 @@ import io.joulegov.simulator.workload.SimulatedWorkload;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 /**
  * One run of a workload on a fresh virtual board under one mode: the default governors (dvfs), a fixed point
- * (static, oracle) or the online controller (adaptive), pinning through the board's files as the daemon does.
+ * (static, oracle) or the daemon's governor core (adaptive) on virtual time, pinning through the board's files.
  * Arrivals are back to back, or Poisson at a rate with idle gaps whose energy counts.
  */
 public final class ModeRun {
@@ -33,6 +34,9 @@ public final class ModeRun {
     public record Setup(String board, String model, ProfileTable profile, Budget budget, Percentile percentile, double rate,
                  double durationS, Disturbance disturbance, long seed) {
     }
+
+    /** How often adaptive looks for another writer's caps, as the daemon does. */
+    private static final long LIMITS_EVERY_NANOS = 1_000_000_000L;
 
     private ModeRun() {
     }
@@ -49,14 +53,15 @@ public final class ModeRun {
             if (s.disturbance() != Disturbance.NONE) {
                 jetson.board().disturb(s.disturbance(), start + duration / 3, duration / 3);
             }
-            OnlineController controller = null;
-            OperatingPoint held = null;
+            // adaptive runs the daemon's own governor core, on virtual time
+            GovernorCore core = null;
             if (fixed != null) {
-                held = pin(pinner, fixed);
+                pinner.pin(fixed.cpuKHz(), fixed.gpuHz(), fixed.emcHz());
             } else if (mode.equals("adaptive")) {
-                controller = new OnlineController(ControllerSettings.defaults());
-                controller.register(s.model(), s.profile(), s.budget(), s.percentile(), start);
+                core = new GovernorCore(board, pinner, new GovernorCore.Events() { });
+                core.register(s.model(), s.profile(), s.budget(), s.percentile(), start);
             }
+            long nextLimits = start + LIMITS_EVERY_NANOS;
             double budgetMs = s.budget().millis(s.profile(), s.percentile());
             Random arrivals = new Random(s.seed() * 31 + 7);
             double[] latencies = new double[1 << 12];
@@ -69,11 +74,11 @@ public final class ModeRun {
                 while (clock.nanoTime() < end) {
                     if (s.rate() > 0) {
                         nextArrival += Math.round(-Math.log(1 - arrivals.nextDouble()) / s.rate() * 1e9);
-                        if (controller != null) {
+                        if (core != null) {
                             long idleAt = clock.nanoTime() + ControllerSettings.defaults().idleNanos();
                             if (idleAt < nextArrival) {
                                 clock.sleepUntil(idleAt);
-                                held = follow(pinner, controller, clock.nanoTime(), held);
+                                core.tick(clock.nanoTime());
                             }
                         }
                         clock.sleepUntil(nextArrival);
@@ -81,9 +86,12 @@ public final class ModeRun {
                             break;
                         }
                     }
-                    if (controller != null) {
-                        controller.begin(s.model(), clock.nanoTime());
-                        held = follow(pinner, controller, clock.nanoTime(), held);
+                    if (core != null) {
+                        if (clock.nanoTime() >= nextLimits) {
+                            core.limits(clock.nanoTime());
+                            nextLimits = clock.nanoTime() + LIMITS_EVERY_NANOS;
+                        }
+                        core.begin(s.model(), clock.nanoTime());
                     }
                     long t0 = clock.nanoTime();
                     w.runOnce();
@@ -95,8 +103,8 @@ public final class ModeRun {
                     if (ms > budgetMs) {
                         misses++;
                     }
-                    if (controller != null) {
-                        controller.observe(s.model(), clock.nanoTime(), ms);
+                    if (core != null) {
+                        core.report(s.model(), List.of(ms), clock.nanoTime());
                     }
                 }
                 double joules = window.end().joules();
@@ -107,16 +115,5 @@ public final class ModeRun {
                         Percentile.ofSorted(sorted, 0.95), Percentile.ofSorted(sorted, 0.99), (double) misses / n, n, fixed);
             }
         }
-    }
-
-    /** Pins what the controller decides, when it differs from what is held. */
-    private static OperatingPoint follow(ClockPinner pinner, OnlineController controller, long now, OperatingPoint held) {
-        OperatingPoint want = controller.decide(now).point();
-        return want.equals(held) ? held : pin(pinner, want);
-    }
-
-    private static OperatingPoint pin(ClockPinner pinner, OperatingPoint p) {
-        pinner.pin(p.cpuKHz(), p.gpuHz(), p.emcHz());
-        return p;
     }
 }

@@ -10,6 +10,7 @@ import io.joulegov.policies.profile.OperatingPoint;
 import io.joulegov.policies.profile.ProfileKey;
 import io.joulegov.policies.profile.ProfileTable;
 
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -65,6 +66,15 @@ public final class ProfileJson {
 
     /** Reads a profile; {@code name} says which file in errors. */
     public static ProfileTable decode(byte[] bytes, String name) {
+        return decodeStored(bytes, name).table();
+    }
+
+    /** A profile with the time it was written (null when its file does not say). */
+    public record Stored(ProfileTable table, Instant writtenAt) {
+    }
+
+    /** As {@link #decode}, with the time the profile was written. */
+    public static Stored decodeStored(byte[] bytes, String name) {
         Document doc;
         try {
             doc = JSON.readValue(bytes, Document.class);
@@ -104,7 +114,15 @@ public final class ProfileJson {
             }
             rows.add(m);
         }
-        return new ProfileTable(key, rows);
+        return new Stored(new ProfileTable(key, rows), writtenAt(doc.writtenAt()));
+    }
+
+    private static Instant writtenAt(String text) {
+        try {
+            return text == null ? null : Instant.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
     }
 
     private static MalformedFileException malformed(String name, String why) {

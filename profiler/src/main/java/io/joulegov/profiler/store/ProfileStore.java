@@ -8,6 +8,7 @@ import io.joulegov.policies.profile.ProfileTable;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The models-cache: profiles as {@code <cache>/<board>/<model>-b<batch>-<hash8>.json}, written atomically.
@@ -60,6 +62,49 @@ public final class ProfileStore {
         return dir.resolve(safe(key.board())).resolve(safe(key.model()) + "-b" + key.batch() + "-" + hash.substring(0, 8) + ".json");
     }
 
+    /** A profile found in the cache, and its file. */
+    public record Found(Path file, ProfileTable table) {
+    }
+
+    /**
+     * The newest profile (by the time it was written) of {@code model} at {@code batch} made on a board of kind
+     * {@code boardKind}, for weights whose hash starts with {@code hash} (any weights when it is empty); empty when
+     * the cache holds none. A malformed candidate, or one made on another kind of board, is an error, not skipped:
+     * the user should hear of it.
+     */
+    public Optional<Found> find(String boardKind, String model, int batch, String hash) {
+        String digest = hash == null ? "" : hash.replaceFirst("^sha256:", "").toLowerCase(Locale.ROOT);
+        String prefix = safe(model) + "-b" + batch + "-" + digest.substring(0, Math.min(8, digest.length()));
+        Path boardDir = dir.resolve(safe(boardKind));
+        if (!Files.isDirectory(boardDir)) {
+            return Optional.empty();
+        }
+        Found newest = null;
+        Instant newestAt = null;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(boardDir, prefix + "*.json")) {
+            for (Path f : files) {
+                ProfileJson.Stored stored = readStored(f);
+                ProfileKey key = stored.table().key();
+                if (!key.model().equalsIgnoreCase(model) || key.batch() != batch
+                        || !key.modelHash().replaceFirst("^sha256:", "").startsWith(digest)) {
+                    continue; // another model whose name makes the same file name, or other weights
+                }
+                if (!key.board().equals(boardKind)) {
+                    throw new MalformedFileException("profile " + f + " was made on a " + key.board() + ", not on this "
+                            + boardKind);
+                }
+                Instant at = stored.writtenAt() != null ? stored.writtenAt() : Instant.EPOCH;
+                if (newest == null || at.isAfter(newestAt)) {
+                    newest = new Found(f, stored.table());
+                    newestAt = at;
+                }
+            }
+        } catch (IOException e) {
+            throw new DeviceException("cannot list " + boardDir + ": " + e.getMessage(), e);
+        }
+        return Optional.ofNullable(newest);
+    }
+
     /** Writes the profile to its place in the cache; returns the path. */
     public Path save(ProfileTable table) {
         Path target = pathFor(table.key());
@@ -83,13 +128,17 @@ public final class ProfileStore {
 
     /** Reads a profile with clear errors: missing, too large, malformed. */
     public static ProfileTable read(Path file) {
+        return readStored(file).table();
+    }
+
+    private static ProfileJson.Stored readStored(Path file) {
         try {
             long size = Files.size(file);
             if (size > MAX_BYTES) {
                 throw new MalformedFileException("profile " + file + " is " + (size >> 20) + " MB, more than any profile can be ("
                         + (MAX_BYTES >> 20) + " MB)");
             }
-            return ProfileJson.decode(Files.readAllBytes(file), file.toString());
+            return ProfileJson.decodeStored(Files.readAllBytes(file), file.toString());
         } catch (NoSuchFileException e) {
             throw new MalformedFileException("no profile at " + file); // a path given on the command line: exit 2
         } catch (IOException e) {

@@ -42,6 +42,42 @@ class ProfileFilesTest {
         assertEquals(table(), ProfileStore.read(path));
     }
 
+    private static ProfileTable withModelAndHash(String model, String hash) {
+        ProfileKey k = table().key();
+        return new ProfileTable(new ProfileKey(k.board(), k.l4t(), k.powerMode(), k.cpuGridKHz(), k.gpuGridHz(), k.emcGridHz(),
+                model, hash, k.batch(), k.inputShape(), k.engine(), k.intraOpThreads(), k.interOpThreads(), k.inferences(),
+                k.reruns(), k.samplingMs(), k.source()), table().rows());
+    }
+
+    private Path writeAt(ProfileStore store, ProfileTable t, String writtenAt) {
+        Path path = store.pathFor(t.key());
+        io.joulegov.device.sysfs.AtomicFiles.write(path, ProfileJson.encode(t, writtenAt));
+        return path;
+    }
+
+    @Test
+    void theLookupFindsTheNewestProfileOfExactlyThatModel() {
+        ProfileStore store = new ProfileStore(tmp);
+        // "ffff..." sorts last but was written first: the newest by its time wins, not the largest hash
+        writeAt(store, withModelAndHash("resnet18", "ffff0000aa"), "2026-01-01T00:00:00Z");
+        Path newer = writeAt(store, withModelAndHash("resnet18", "11110000bb"), "2026-06-01T00:00:00Z");
+        assertEquals(newer, store.find("jetson-nano", "resnet18", 1, "").orElseThrow().file());
+        assertEquals("ffff0000aa", store.find("jetson-nano", "resnet18", 1, "ffff").orElseThrow().table().key().modelHash());
+        assertTrue(store.find("jetson-nano", "resnet18", 2, "").isEmpty(), "another batch");
+        assertTrue(store.find("jetson-xavier-nx", "resnet18", 1, "").isEmpty(), "another board");
+        // a profile of another board kind filed under this one is refused in words, not passed over
+        Path misfiled = tmp.resolve("jetson-xavier-nx/resnet18-b1-ffff0000.json");
+        io.joulegov.device.sysfs.AtomicFiles.write(misfiled, ProfileJson.encode(withModelAndHash("resnet18", "ffff0000aa"), "x"));
+        MalformedFileException e = assertThrows(MalformedFileException.class,
+                () -> store.find("jetson-xavier-nx", "resnet18", 1, ""));
+        assertTrue(e.getMessage().endsWith("was made on a jetson-nano, not on this jetson-xavier-nx"), e.getMessage());
+        // a name with characters a file name cannot keep is still found, and never confused with its look-alike
+        Path plus = writeAt(store, withModelAndHash("a+b", "22220000cc"), "2026-01-01T00:00:00Z");
+        writeAt(store, withModelAndHash("a-b", "33330000dd"), "2026-06-01T00:00:00Z");
+        assertEquals(plus, store.find("jetson-nano", "a+b", 1, "").orElseThrow().file());
+        assertEquals("a-b", store.find("jetson-nano", "a-b", 1, "").orElseThrow().table().key().model());
+    }
+
     private void assertMalformed(UnaryOperator<String> edit, String expected) throws IOException {
         Path f = tmp.resolve("p.json");
         Files.write(f, ProfileJson.encode(table(), "now"));

@@ -1,4 +1,4 @@
-package io.joulegov.governor.daemon;
+package io.joulegov.governor.core;
 
 import io.joulegov.device.board.Board;
 import io.joulegov.device.board.CpuPolicy;

@@ -1,0 +1,216 @@
+package io.joulegov.governor.core;
+
+import io.joulegov.device.board.Board;
+import io.joulegov.device.knobs.ClockPinner;
+import io.joulegov.device.knobs.FrequencyTable;
+import io.joulegov.policies.online.ControllerSettings;
+import io.joulegov.policies.online.Decision;
+import io.joulegov.policies.online.OnlineController;
+import io.joulegov.policies.profile.OperatingPoint;
+import io.joulegov.policies.profile.ProfileTable;
+import io.joulegov.policies.select.Budget;
+import io.joulegov.policies.select.Percentile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The governor itself, with no thread, socket or sampler of its own: it holds the online controller's choice for
+ * the registered models on the board, within the caps another writer left, and gives every knob back on
+ * {@link #release()}. Every call takes the time, so the daemon (real time), an application governing in-process and
+ * compare's adaptive mode (virtual time) run this one class. Its life is a kernel governor's: {@link #register}
+ * (start), {@link #limits} (another writer's caps), {@link #tick} / {@link #report} (update), {@link #release}
+ * (stop).
+ */
+public final class GovernorCore {
+
+    /** After a second write by another program within this long, the governor backs off for as long. */
+    public static final Duration OTHER_WRITER_WINDOW = Duration.ofSeconds(60);
+
+    private static final Logger LOG = LoggerFactory.getLogger(GovernorCore.class);
+
+    /** What the governor did, for meters; every method does nothing unless overridden. */
+    public interface Events {
+        /** One inference of {@code model} took {@code ms} against a budget of {@code budgetMs}. */
+        default void inference(String model, double ms, double budgetMs) {
+        }
+
+        /** The held operating point changed. */
+        default void switched() {
+        }
+
+        /** Another program changed a knob the governor holds. */
+        default void otherWriter() {
+        }
+    }
+
+    private final Board board;
+    private final ClockPinner pinner;
+    private final Events events;
+    private final OnlineController controller = new OnlineController(ControllerSettings.defaults());
+    private final Map<String, ProfileTable> profiles = new LinkedHashMap<>();
+    private final KnobWatch watch;
+    private final Deque<Long> otherWrites = new ArrayDeque<>();
+    private OperatingPoint held;
+    private long cpuCapKHz = Long.MAX_VALUE;
+    private long gpuCapHz = Long.MAX_VALUE;
+    private long backedOffUntil = Long.MIN_VALUE;
+
+    public GovernorCore(Board board, ClockPinner pinner, Events events) {
+        this.board = board;
+        this.pinner = pinner;
+        this.events = events;
+        this.watch = new KnobWatch(board);
+    }
+
+    /**
+     * Registers (or re-registers) a model with its profile and budget, and holds its starting point.
+     *
+     * @throws InfeasibleBudgetException when no point of the profile meets the budget; nothing is written then
+     */
+    public synchronized OperatingPoint register(String model, ProfileTable profile, Budget budget, Percentile q, long now) {
+        try {
+            controller.register(model, profile, budget, q, now);
+        } catch (IllegalArgumentException infeasible) {
+            throw new InfeasibleBudgetException(infeasible.getMessage());
+        }
+        profiles.put(model, profile);
+        controller.begin(model, now);
+        tick(now);
+        return controller.pointOf(model);
+    }
+
+    /** {@code model} is about to run after a pause: hold its working point now. */
+    public synchronized void begin(String model, long now) {
+        requireRegistered(model);
+        controller.begin(model, now);
+        tick(now);
+    }
+
+    /** Finished inferences of {@code model} (ms), ended by {@code now}. */
+    public synchronized void report(String model, List<Double> latenciesMs, long now) {
+        requireRegistered(model);
+        double budgetMs = controller.budgetMsOf(model);
+        for (double ms : latenciesMs) {
+            controller.observe(model, now, ms);
+            events.inference(model, ms, budgetMs);
+        }
+        tick(now);
+    }
+
+    public synchronized void unregister(String model) {
+        controller.unregister(model);
+        profiles.remove(model);
+    }
+
+    public synchronized List<String> models() {
+        return new ArrayList<>(profiles.keySet());
+    }
+
+    public synchronized ProfileTable profileOf(String model) {
+        return profiles.get(model);
+    }
+
+    /** The point held now (null before the first registration, after a release and while backed off). */
+    public synchronized OperatingPoint held() {
+        return held;
+    }
+
+    /** Pins what the controller decides now (within another writer's caps), when it differs from what is held. */
+    public synchronized void tick(long now) {
+        if (profiles.isEmpty() || now < backedOffUntil) {
+            return;
+        }
+        if (backedOffUntil != Long.MIN_VALUE) {
+            // back from backing off: the other writer may have left new caps (another power mode)
+            backedOffUntil = Long.MIN_VALUE;
+            cpuCapKHz = watch.cpuCapKHz();
+            gpuCapHz = watch.gpuCapHz();
+            LOG.info("taking the clocks back within the caps found: CPU <= {} kHz, GPU <= {} Hz", cpuCapKHz, gpuCapHz);
+        }
+        Decision d = controller.decide(now);
+        OperatingPoint target = withinCaps(d.point());
+        if (!target.equals(held)) {
+            pinner.pin(target.cpuKHz(), target.gpuHz(), target.emcHz());
+            watch.expectNow();
+            LOG.info("holding {} ({})", target, d.idle() ? "idle" : d.model());
+            if (held != null) {
+                events.switched();
+            }
+            held = target;
+        }
+    }
+
+    /**
+     * Looks for another program's writes to the knobs held (nvpmodel, jetson_clocks, a user). The first time, it
+     * re-reads the caps that program left and holds the controller's choice within them from the next tick; a second
+     * time within {@link #OTHER_WRITER_WINDOW}, it backs off as long without writing, so that the two never fight.
+     */
+    public synchronized void limits(long now) {
+        if (held == null || now < backedOffUntil) {
+            return;
+        }
+        List<String> changes = watch.changes();
+        if (changes.isEmpty()) {
+            return;
+        }
+        events.otherWriter();
+        otherWrites.addLast(now);
+        while (now - otherWrites.peekFirst() > OTHER_WRITER_WINDOW.toNanos()) {
+            otherWrites.removeFirst();
+        }
+        LOG.warn("another program changed the clocks joulegov holds: {}", String.join(", ", changes));
+        held = null;
+        if (otherWrites.size() >= 2) {
+            backedOffUntil = now + OTHER_WRITER_WINDOW.toNanos();
+            otherWrites.clear();
+            watch.forget();
+            LOG.warn("it did so twice within {} s: leaving the clocks to it for {} s", OTHER_WRITER_WINDOW.toSeconds(),
+                    OTHER_WRITER_WINDOW.toSeconds());
+            return;
+        }
+        cpuCapKHz = watch.cpuCapKHz();
+        gpuCapHz = watch.gpuCapHz();
+        LOG.info("re-asserting within the caps it left: CPU <= {} kHz, GPU <= {} Hz", cpuCapKHz, gpuCapHz);
+    }
+
+    /** Gives every knob back as it was before the first write; registrations stay, nothing is held. */
+    public synchronized void release() {
+        pinner.release();
+        held = null;
+    }
+
+    private void requireRegistered(String model) {
+        if (!profiles.containsKey(model)) {
+            throw new IllegalArgumentException("model " + model + " is not registered");
+        }
+    }
+
+    /** The highest available clocks at or below the caps another writer left (the point itself when under them). */
+    private OperatingPoint withinCaps(OperatingPoint p) {
+        long cpu = atOrBelow(board.cpuPolicies().get(0).frequenciesKHz(), Math.min(p.cpuKHz(), cpuCapKHz), p.cpuKHz());
+        long gpu = atOrBelow(board.gpu().orElseThrow().frequenciesHz(), Math.min(p.gpuHz(), gpuCapHz), p.gpuHz());
+        return cpu == p.cpuKHz() && gpu == p.gpuHz() ? p : new OperatingPoint(cpu, gpu, p.emcHz());
+    }
+
+    /** An empty table keeps the point's value, so that pinning it says in words that the table is missing. */
+    private static long atOrBelow(List<Long> table, long cap, long otherwise) {
+        return table.isEmpty() ? otherwise : FrequencyTable.atOrBelow(table, cap);
+    }
+
+    /** No point of the profile meets the budget asked for: exit code 3. */
+    public static final class InfeasibleBudgetException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public InfeasibleBudgetException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package io.joulegov.governor.core;
+
+import io.joulegov.device.board.Board;
+import io.joulegov.device.board.BoardDiscovery;
+import io.joulegov.device.knobs.ClockPinner;
+import io.joulegov.device.knobs.RestoreJournal;
+import io.joulegov.device.sysfs.SysRoot;
+import io.joulegov.device.testing.FakeBoards;
+import io.joulegov.device.testing.TreeSnapshot;
+import io.joulegov.policies.profile.Measurement;
+import io.joulegov.policies.profile.OperatingPoint;
+import io.joulegov.policies.profile.ProfileKey;
+import io.joulegov.policies.profile.ProfileTable;
+import io.joulegov.policies.select.Budget;
+import io.joulegov.policies.select.Percentile;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The governor core on a fake Nano tree, with time passed in: no thread, no sleep. Seconds below are board seconds.
+ */
+class GovernorCoreTest {
+
+    private static final long S = 1_000_000_000L;
+    private static final String CPU = "sys/devices/system/cpu/cpufreq/policy0/";
+    private static final String GPU = "sys/devices/57000000.gpu/devfreq/57000000.gpu/";
+
+    @TempDir
+    Path tmp;
+
+    private Path root;
+    private GovernorCore core;
+    private final List<String> events = new ArrayList<>();
+
+    @BeforeEach
+    void nano() {
+        root = FakeBoards.lay(FakeBoards.Layout.NANO_JP4, tmp.resolve("nano"));
+        SysRoot sys = SysRoot.of(root);
+        Board board = BoardDiscovery.discover(sys);
+        core = new GovernorCore(board, new ClockPinner(board, RestoreJournal.open(sys, RestoreJournal.defaultFile(sys))),
+                new GovernorCore.Events() {
+                    @Override
+                    public void switched() {
+                        events.add("switched");
+                    }
+
+                    @Override
+                    public void otherWriter() {
+                        events.add("other writer");
+                    }
+                });
+    }
+
+    /** A profile over some of the Nano's clocks: latency falls and energy rises with both clocks above a knee. */
+    private static ProfileTable profile() {
+        List<Measurement> rows = new ArrayList<>();
+        for (long cpu : List.of(710400L, 1036800L, 1479000L)) {
+            for (long gpu : List.of(460800000L, 691200000L, 921600000L)) {
+                double ms = 2000.0 / (cpu / 1e3) + 9000.0 / (gpu / 1e6);
+                double watts = 1.5 + 2e-9 * cpu * cpu / 1e3 + 4e-9 * (gpu / 1e3) * (gpu / 1e3) / 1e3;
+                rows.add(Measurement.ofMean(OperatingPoint.of(cpu, gpu), ms, watts * ms / 1e3));
+            }
+        }
+        return new ProfileTable(new ProfileKey("jetson-nano", null, null, List.of(), List.of(), List.of(), "m", "00000000",
+                1, List.of(), "test", 1, 1, 100, 3, 100, ProfileKey.MEASURED), rows);
+    }
+
+    /** The knobs a governor writes: governors, limits, the EMC override (setspeed reads as the kernel pleases). */
+    private Map<String, String> knobs() {
+        Map<String, String> all = new java.util.TreeMap<>(TreeSnapshot.of(root.resolve("sys")));
+        all.keySet().removeIf(k -> !(k.endsWith("governor") || k.endsWith("_freq") && !k.endsWith("cur_freq")
+                || k.endsWith("clk_state") || k.endsWith("clk_update_rate")));
+        return all;
+    }
+
+    private String read(String rel) throws IOException {
+        return Files.readString(root.resolve(rel)).trim();
+    }
+
+    private void write(String rel, String value) throws IOException {
+        Files.writeString(root.resolve(rel), value + "\n");
+    }
+
+    @Test
+    void itHoldsTheControllersChoiceAndReleaseGivesEveryKnobBack() throws IOException {
+        Map<String, String> before = knobs();
+        OperatingPoint start = core.register("m", profile(), new Budget.Slowdown(1.5), Percentile.MEAN, 0);
+        assertEquals(start, core.held());
+        assertEquals(Long.toString(start.cpuKHz()), read(CPU + "scaling_setspeed"));
+        assertEquals(Long.toString(start.gpuHz()), read(GPU + "max_freq"));
+        assertEquals(read(GPU + "min_freq"), read(GPU + "max_freq"));
+        // 0.5 s without inference: the lowest clocks of the profile
+        core.tick(S);
+        assertEquals(OperatingPoint.of(710400L, 460800000L), core.held());
+        core.begin("m", 2 * S);
+        assertEquals(start, core.held());
+        assertEquals(List.of("switched", "switched"), events);
+        core.release();
+        assertNull(core.held());
+        assertEquals(before, knobs());
+    }
+
+    @Test
+    void anInfeasibleBudgetWritesNothing() {
+        Map<String, String> before = TreeSnapshot.of(root.resolve("sys"));
+        var e = assertThrows(GovernorCore.InfeasibleBudgetException.class,
+                () -> core.register("m", profile(), new Budget.Millis(1), Percentile.MEAN, 0));
+        assertTrue(e.getMessage().contains("no operating point meets 1.00 ms"), e.getMessage());
+        assertNull(core.held());
+        assertEquals(before, TreeSnapshot.of(root.resolve("sys")));
+    }
+
+    @Test
+    void aCapAnotherWriterLeavesBelowTheHeldPointIsRespected() throws IOException {
+        OperatingPoint start = core.register("m", profile(), new Budget.Slowdown(1.0), Percentile.MEAN, 0);
+        assertEquals(1479000L, start.cpuKHz());
+        // nvpmodel switches to 5 W: CPU max 918 MHz
+        write(CPU + "scaling_max_freq", "921600");
+        core.report("m", List.of(10.0), S / 10);
+        core.limits(S);
+        assertEquals(List.of("other writer"), events);
+        core.begin("m", S);
+        assertEquals(921600L, core.held().cpuKHz(), "the highest CPU clock within the cap");
+        assertEquals(start.gpuHz(), core.held().gpuHz());
+        assertEquals("921600", read(CPU + "scaling_setspeed"));
+    }
+
+    @Test
+    void aSecondWriteWithinAMinuteBacksOffAndTheBackOffExpires() throws IOException {
+        core.register("m", profile(), new Budget.Slowdown(1.0), Percentile.MEAN, 0);
+        write(GPU + "max_freq", "844800000");
+        core.limits(S);
+        core.begin("m", S);
+        assertEquals(844800000L, core.held().gpuHz());
+        // jetson_clocks pins everything at the top, 10 s later: twice within a minute
+        write(GPU + "min_freq", "921600000");
+        write(GPU + "max_freq", "921600000");
+        core.limits(11 * S);
+        assertNull(core.held(), "backed off");
+        for (long t = 12; t < 71; t += 10) {
+            core.begin("m", t * S);
+            core.report("m", List.of(10.0), t * S);
+            core.tick(t * S);
+        }
+        assertEquals("921600000", read(GPU + "min_freq"), "nothing written while backed off");
+        assertEquals(List.of("other writer", "other writer"), events.stream().filter(e -> !e.equals("switched")).toList());
+        core.begin("m", 72 * S);
+        assertEquals(921600000L, core.held().gpuHz(), "after the minute it holds again, within the caps it finds");
+        assertEquals(Long.toString(core.held().cpuKHz()), read(CPU + "scaling_setspeed"));
+    }
+}
