@@ -90,7 +90,7 @@ final class CompareCommand implements Callable<Integer> {
     /** The profile the static and adaptive modes use: a quick full sweep of the same kind of board. */
     static ProfileTable profile(String board, String model, long seed) throws Exception {
         return VirtualProfiling.run(new VirtualProfiling.Request(board, model, new ProfileRun.Method(false, false, 200, 3, 100), seed + 1000),
-                key -> null, false, (done, expected, last) -> { }).result().table();
+                key -> null, false, (done, expected, last) -> { }, () -> { }).result().table();
     }
 
     static Map<String, Object> report(String board, String model, double budgetMs, Map<String, ModeResult> modes) {

@@ -65,7 +65,7 @@ final class DemoCommand implements Runnable {
                 step(bar, "profiling " + w);
                 ProfileRun.Outcome profiled = VirtualProfiling.run(
                         new VirtualProfiling.Request(board, w, new ProfileRun.Method(true, false, 200, 3, 100), 1000), key -> null, false,
-                        (done, expected, last) -> { });
+                        (done, expected, last) -> { }, () -> { });
                 ProfileTable profile = profiled.result().table();
                 ProfileStore.write(profile, out.resolve("profiles").resolve(w + ".json"));
                 Plots.write(profile, PERCENTILE, out.resolve("plots").resolve(w));

@@ -10,6 +10,8 @@ public final class ExitCode {
     public static final int USAGE = 2;
     /** No operating point satisfies the request. */
     public static final int INFEASIBLE = 3;
+    /** Stopped by Ctrl-C (SIGINT), as shells report it; SIGTERM ends the JVM with 143. */
+    public static final int INTERRUPTED = 130;
 
     private ExitCode() {
     }

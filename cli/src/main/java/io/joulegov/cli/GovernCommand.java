@@ -1,6 +1,7 @@
 package io.joulegov.cli;
 
 import io.joulegov.device.clock.Clock;
+import io.joulegov.device.knobs.ReleaseOnShutdown;
 import io.joulegov.device.knobs.RestoreJournal;
 import io.joulegov.device.sysfs.SysRoot;
 import io.joulegov.client.Registration;
@@ -174,7 +175,8 @@ final class GovernCommand implements Callable<Integer> {
             }
             stop.countDown();
         };
-        Thread hook = new Thread(shutdown, "joulegov-stop");
+        // before the first write: a SIGTERM from now on stops and restores by the same path as the end of --duration
+        ReleaseOnShutdown guard = ReleaseOnShutdown.install("joulegov-govern", shutdown, shutdown);
         try {
             for (GovernConfig.ModelLine m : models) {
                 daemon.register(m.name(), "", m.batch(), m.budgetMs() != null ? new Budget.Millis(m.budgetMs())
@@ -188,7 +190,6 @@ final class GovernCommand implements Callable<Integer> {
             if (live != null) {
                 running.add(live);
             }
-            Runtime.getRuntime().addShutdownHook(hook);
             PrintWriter out = spec.commandLine().getOut();
             out.printf("governing %s%s under %s, control socket %s%s%s%n",
                     live == null ? "" : "a virtual " + live.board().spec().name() + " at ", root.root(),
@@ -206,19 +207,17 @@ final class GovernCommand implements Callable<Integer> {
                 stop.await(Math.round(duration * 1000), TimeUnit.MILLISECONDS);
             }
         } catch (GovernorCore.InfeasibleBudgetException e) {
-            shutdown.run();
+            guard.close();
             spec.commandLine().getErr().println("joulegov: " + e.getMessage());
             return ExitCode.INFEASIBLE;
         } catch (RuntimeException | IOException e) {
-            shutdown.run();
+            guard.close();
             throw e;
         }
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            return ExitCode.OK; // the hook restores
+        guard.close();
+        if (guard.interrupted()) {
+            return ExitCode.OK; // the JVM is stopping on a signal; the hook gave everything back
         }
-        shutdown.run();
         spec.commandLine().getOut().println("stopped; every clock setting is back as it was");
         return ExitCode.OK;
     }

@@ -24,9 +24,11 @@ import picocli.CommandLine.Spec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /** {@code joulegov profile}: energy and latency of a model over the frequency grid, into the models-cache. */
@@ -91,8 +93,11 @@ final class ProfileCommand implements Callable<Integer> {
         Function<ProfileKey, Path> profilePath = key -> out != null ? out : ProfileStore.locate(cache, null).pathFor(key);
         Function<ProfileKey, Path> checkpointFor = key -> checkpoint(profilePath.apply(key));
         ProfileRun.Outcome outcome;
+        AtomicInteger measured = new AtomicInteger();
+        Runnable onInterrupted = () -> interrupted(measured.get());
         try (ProgressBar bar = progressBar()) {
             Sweep.Progress progress = (done, expected, last) -> {
+                measured.set(done);
                 if (bar != null) {
                     bar.maxHint(expected);
                     bar.stepTo(done);
@@ -101,10 +106,12 @@ final class ProfileCommand implements Callable<Integer> {
             };
             outcome = target.virtual != null
                     ? VirtualProfiling.run(new VirtualProfiling.Request(BoardTarget.requireKnown(target.virtual).name(), model,
-                            method, seed), checkpointFor, resume, progress)
-                    : profileHost(method, checkpointFor, progress);
+                            method, seed), checkpointFor, resume, progress, onInterrupted)
+                    : profileHost(method, checkpointFor, progress, onInterrupted);
         } catch (IllegalArgumentException unknownModel) {
             throw new UsageException(unknownModel.getMessage());
+        } catch (InterruptedException stopped) {
+            return ExitCode.INTERRUPTED; // told to stop: the shutdown hook gave the board back and said how to resume
         }
         Path written = profilePath.apply(outcome.key());
         ProfileStore.write(outcome.result().table(), written);
@@ -115,7 +122,7 @@ final class ProfileCommand implements Callable<Integer> {
 
     /** Real DJL inference on the board at --root (default /), or latency only where it has no knobs or sensors. */
     private ProfileRun.Outcome profileHost(ProfileRun.Method method, Function<ProfileKey, Path> checkpointFor,
-                                           Sweep.Progress progress) throws Exception {
+                                           Sweep.Progress progress, Runnable onInterrupted) throws Exception {
         Board board = BoardDiscovery.discover(SysRoot.of(target.rootDir()));
         String latencyOnly = ProfileRun.latencyOnlyReason(board);
         try (Workload workload = openWorkload()) {
@@ -123,8 +130,21 @@ final class ProfileCommand implements Callable<Integer> {
                 spec.commandLine().getErr().printf("joulegov: %s on this host: profiling latency only, at the current clocks%n",
                         latencyOnly);
             }
-            return ProfileRun.run(board, Clock.system(), workload, method, ProfileKey.MEASURED, checkpointFor, resume, progress);
+            return ProfileRun.run(board, Clock.system(), workload, method, ProfileKey.MEASURED, checkpointFor, resume,
+                    progress, onInterrupted);
         }
+    }
+
+    /** Told to stop (Ctrl-C, SIGTERM) mid-sweep, after the board is given back: how far it got, how to go on. */
+    private void interrupted(int measured) {
+        List<String> again = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+        if (!again.contains("--resume")) {
+            again.add("--resume");
+        }
+        var err = spec.commandLine().getErr();
+        err.printf("%njoulegov: stopped after %d point(s); every clock setting is back as it was. Continue with: joulegov profile %s%n",
+                measured, String.join(" ", again.subList(again.indexOf("profile") + 1, again.size())));
+        err.flush();
     }
 
     private Workload openWorkload() {

@@ -50,7 +50,7 @@ class EndToEndTest {
         Path simLog = tmp.resolve("simulate.log");
         processes.add(JoulegovProcess.start(simLog, "simulate", "--board", "nano", "--root", root.toString(),
                 "--workload", "resnet18", "--rate", "15", "--socket", socket.toString(), "--slowdown", "1.4"));
-        await(() -> Files.exists(root.resolve(CPU + "scaling_governor")), "the board is laid out");
+        Await.until(() -> Files.exists(root.resolve(CPU + "scaling_governor")), "the board is laid out");
         Thread.sleep(300);
         Map<String, String> before = JoulegovProcess.knobs(root);
         assertEquals("schedutil", read(root, CPU + "scaling_governor"));
@@ -58,7 +58,7 @@ class EndToEndTest {
         Process daemon = govern(root, cache, socket);
         awaitHeld(socket);
         // the clocks follow the controller: what the daemon says it holds is what the files say
-        await(() -> {
+        Await.until(() -> {
             JsonNode held = status(socket).path("held");
             return read(root, CPU + "scaling_setspeed").equals(held.path("cpuKHz").asText())
                     && read(root, GPU + "max_freq").equals(held.path("gpuHz").asText());
@@ -97,14 +97,14 @@ class EndToEndTest {
                 "--slowdown", "1.3", "--cache", cache.toString(), "--workload", "resnet18", "--rate", "15",
                 "--metrics-port", Integer.toString(port));
         processes.add(daemon);
-        await(() -> Files.readString(log).contains("governing a virtual nano at "), "the daemon starts");
+        Await.until(() -> Files.readString(log).contains("governing a virtual nano at "), "the daemon starts");
         String started = Files.readString(log);
         int at = started.indexOf("governing a virtual nano at ") + "governing a virtual nano at ".length();
         Path board = Path.of(started.substring(at, started.indexOf(' ', at)));
         assertEquals("userspace", read(board, CPU + "scaling_governor"), "the daemon holds the board it serves");
         assertTrue(Files.exists(board.resolve("var/lib/joulegov/restore.json")), "journaled as on a live board");
         // no --allow-virtual-profiles: a profile of this virtual board's kind is its own
-        await(() -> MetricsEndpoint.scrape(port).contains("joulegov_inference_latency_seconds_count{model=\"resnet18\"}"),
+        Await.until(() -> MetricsEndpoint.scrape(port).contains("joulegov_inference_latency_seconds_count{model=\"resnet18\"}"),
                 "the stream's latencies reach the daemon");
         String metrics = MetricsEndpoint.scrape(port);
         for (String series : List.of("joulegov_cpu_frequency_hertz{", "joulegov_gpu_frequency_hertz ",
@@ -155,20 +155,6 @@ class EndToEndTest {
             return Files.readString(root.resolve(rel)).trim();
         } catch (IOException e) {
             return "";
-        }
-    }
-
-    private interface Check {
-        boolean holds() throws Exception;
-    }
-
-    private static void await(Check check, String what) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!check.holds()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting: " + what);
-            }
-            Thread.sleep(20);
         }
     }
 }

@@ -16,11 +16,28 @@ final class JoulegovProcess {
 
     /** Starts {@code joulegov args...} on this test's class path; its output goes to {@code log} (or nowhere). */
     static Process start(Path log, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), JoulegovCommand.class.getName()));
+        return startMain(log, JoulegovCommand.class, args);
+    }
+
+    /**
+     * Starts {@code main} with {@code args} on this test's class path, with SIGINT at its default action as in a
+     * terminal (a child of a background process inherits it ignored, and the JVM then never sees Ctrl-C).
+     */
+    static Process startMain(Path log, Class<?> main, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         return (log == null ? pb.redirectOutput(ProcessBuilder.Redirect.DISCARD) : pb.redirectOutput(log.toFile())).start();
+    }
+
+    /** Sends SIGINT, as Ctrl-C in a terminal does. */
+    static void interrupt(Process p) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -INT " + p.pid() + " failed");
+        }
     }
 
     /** Every clock knob joulegov writes (governors, min, max, setspeed, the EMC override) under a board root. */

@@ -26,7 +26,7 @@ public final class VirtualProfiling {
      * a temporary one is used and removed with the board).
      */
     public static ProfileRun.Outcome run(Request r, Function<ProfileKey, Path> checkpointFor, boolean resume,
-                                         Sweep.Progress progress) throws Exception {
+                                         Sweep.Progress progress, Runnable onInterrupted) throws Exception {
         try (VirtualJetson jetson = VirtualJetson.open(r.board(), r.seed())) {
             if (!jetson.board().spec().workloads().containsKey(r.model())) {
                 throw new IllegalArgumentException("unknown model '" + r.model() + "' (known: "
@@ -37,7 +37,7 @@ public final class VirtualProfiling {
                         r.method(), ProfileKey.VIRTUAL, key -> {
                             Path checkpoint = checkpointFor.apply(key);
                             return checkpoint != null ? checkpoint : jetson.root().resolve("profile.partial");
-                        }, resume, progress);
+                        }, resume, progress, onInterrupted);
             }
         }
     }

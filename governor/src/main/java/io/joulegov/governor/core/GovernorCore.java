@@ -62,6 +62,7 @@ public final class GovernorCore {
     private long cpuCapKHz = Long.MAX_VALUE;
     private long gpuCapHz = Long.MAX_VALUE;
     private long backedOffUntil = Long.MIN_VALUE;
+    private boolean released;
 
     public GovernorCore(Board board, ClockPinner pinner, Events events) {
         this.board = board;
@@ -76,6 +77,7 @@ public final class GovernorCore {
      * @throws InfeasibleBudgetException when no point of the profile meets the budget; nothing is written then
      */
     public synchronized OperatingPoint register(String model, ProfileTable profile, Budget budget, Percentile q, long now) {
+        requireRunning();
         try {
             controller.register(model, profile, budget, q, now);
         } catch (IllegalArgumentException infeasible) {
@@ -89,6 +91,7 @@ public final class GovernorCore {
 
     /** {@code model} is about to run after a pause: hold its working point now. */
     public synchronized void begin(String model, long now) {
+        requireRunning();
         requireRegistered(model);
         controller.begin(model, now);
         tick(now);
@@ -96,6 +99,7 @@ public final class GovernorCore {
 
     /** Finished inferences of {@code model} (ms), ended by {@code now}. */
     public synchronized void report(String model, List<Double> latenciesMs, long now) {
+        requireRunning();
         requireRegistered(model);
         double budgetMs = controller.budgetMsOf(model);
         for (double ms : latenciesMs) {
@@ -125,7 +129,7 @@ public final class GovernorCore {
 
     /** Pins what the controller decides now (within another writer's caps), when it differs from what is held. */
     public synchronized void tick(long now) {
-        if (profiles.isEmpty() || now < backedOffUntil) {
+        if (released || profiles.isEmpty() || now < backedOffUntil) {
             return;
         }
         if (backedOffUntil != Long.MIN_VALUE) {
@@ -154,7 +158,7 @@ public final class GovernorCore {
      * time within {@link #OTHER_WRITER_WINDOW}, it backs off as long without writing, so that the two never fight.
      */
     public synchronized void limits(long now) {
-        if (held == null || now < backedOffUntil) {
+        if (released || held == null || now < backedOffUntil) {
             return;
         }
         List<String> changes = watch.changes();
@@ -181,10 +185,20 @@ public final class GovernorCore {
         LOG.info("re-asserting within the caps it left: CPU <= {} kHz, GPU <= {} Hz", cpuCapKHz, gpuCapHz);
     }
 
-    /** Gives every knob back as it was before the first write; registrations stay, nothing is held. */
+    /**
+     * Stops governing and gives every knob back as it was before the first write. It is final: a report or tick that
+     * comes late (an inference thread still running) writes nothing, and registering again is refused.
+     */
     public synchronized void release() {
-        pinner.release();
+        released = true;
         held = null;
+        pinner.release();
+    }
+
+    private void requireRunning() {
+        if (released) {
+            throw new IllegalStateException("the governor has stopped");
+        }
     }
 
     private void requireRegistered(String model) {

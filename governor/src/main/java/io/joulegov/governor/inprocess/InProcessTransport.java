@@ -2,6 +2,7 @@ package io.joulegov.governor.inprocess;
 
 import io.joulegov.client.Registration;
 import io.joulegov.device.clock.Clock;
+import io.joulegov.device.knobs.ReleaseOnShutdown;
 import io.joulegov.device.knobs.RestoreJournal;
 import io.joulegov.device.sysfs.SysRoot;
 import io.joulegov.profiler.store.ProfileStore;
@@ -9,6 +10,9 @@ import io.joulegov.client.Transport;
 import io.joulegov.governor.daemon.GovernDaemon;
 import io.joulegov.policies.select.Budget;
 import io.joulegov.policies.select.Percentile;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,11 +27,19 @@ import java.util.List;
  */
 public final class InProcessTransport implements Transport {
 
+    private static final Logger LOG = LoggerFactory.getLogger(InProcessTransport.class);
+
     private final GovernDaemon daemon;
+    private final ReleaseOnShutdown guard;
     private boolean started;
 
     private InProcessTransport(GovernDaemon daemon) {
         this.daemon = daemon;
+        // an application stopped by SIGTERM (systemd, docker stop) without reaching close() gives the clocks back
+        this.guard = ReleaseOnShutdown.install("joulegov-in-process", daemon::close, () -> {
+            daemon.close();
+            LOG.warn("the JVM is shutting down without close(): stopped governing and gave every clock setting back");
+        });
     }
 
     /** Governs the board under {@code root} with profiles from {@code cache} (null: the service's cache under root). */
@@ -85,6 +97,6 @@ public final class InProcessTransport implements Transport {
 
     @Override
     public void close() {
-        daemon.close();
+        guard.close();
     }
 }

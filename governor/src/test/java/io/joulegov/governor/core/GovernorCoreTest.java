@@ -111,6 +111,10 @@ class GovernorCoreTest {
         core.release();
         assertNull(core.held());
         assertEquals(before, knobs());
+        // an inference thread that reports late writes nothing after the release
+        assertThrows(IllegalStateException.class, () -> core.report("m", List.of(10.0), 3 * S));
+        core.tick(3 * S);
+        assertEquals(before, knobs());
     }
 
     @Test

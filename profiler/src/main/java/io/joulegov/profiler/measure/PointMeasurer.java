@@ -56,6 +56,9 @@ public final class PointMeasurer {
                     long t0 = clock.nanoTime();
                     workload.runOnce();
                     latencies[timed++] = (clock.nanoTime() - t0) / 1e6;
+                    if (Thread.interrupted()) {
+                        throw new InterruptedException("profiling stopped"); // Ctrl-C or SIGTERM: stop within an inference
+                    }
                 }
                 EnergyReading r = window.end();
                 energy.addValue(r.joules() / settings.inferences());

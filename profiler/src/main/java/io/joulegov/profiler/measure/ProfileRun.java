@@ -5,6 +5,7 @@ import io.joulegov.device.board.Board;
 import io.joulegov.device.board.Emc;
 import io.joulegov.device.clock.Clock;
 import io.joulegov.device.knobs.ClockPinner;
+import io.joulegov.device.knobs.ReleaseOnShutdown;
 import io.joulegov.device.knobs.RestoreJournal;
 import io.joulegov.device.power.PowerSampler;
 import io.joulegov.policies.profile.OperatingPoint;
@@ -19,6 +20,8 @@ import io.joulegov.profiler.workload.WorkloadInfo;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -60,10 +63,13 @@ public final class ProfileRun {
 
     /**
      * Runs the profile. {@code checkpointFor} gives the checkpoint's path once the key is known; {@code source} is
-     * {@link ProfileKey#MEASURED} or {@link ProfileKey#VIRTUAL}.
+     * {@link ProfileKey#MEASURED} or {@link ProfileKey#VIRTUAL}. If the JVM is told to stop (Ctrl-C, SIGTERM) while
+     * the sweep holds the board, the sweep stops within an inference, every knob is given back, and
+     * {@code onInterrupted} (which says how to resume) runs; the checkpoint keeps every point measured before.
      */
     public static Outcome run(Board board, Clock clock, Workload workload, Method method, String source,
-                              Function<ProfileKey, Path> checkpointFor, boolean resume, Sweep.Progress progress) throws Exception {
+                              Function<ProfileKey, Path> checkpointFor, boolean resume, Sweep.Progress progress,
+                              Runnable onInterrupted) throws Exception {
         String latencyOnly = latencyOnlyReason(board);
         if (latencyOnly != null) {
             return latencyOnly(board, clock, workload, method, source, latencyOnly);
@@ -78,12 +84,33 @@ public final class ProfileRun {
         List<OperatingPoint> points = SweepPlan.grid(cpuGrid, gpuGrid, emcGrid);
         SweepPlan plan = method.sparse() ? new SparsePlan(points, 0.10) : new FullPlan(points);
         ClockPinner pinner = new ClockPinner(board, RestoreJournal.open(board.root(), RestoreJournal.defaultFile(board.root())));
-        try (PowerSampler sampler = new PowerSampler(board.rails(), clock, Duration.ofMillis(method.sampleMs())).start()) {
-            Sweep.Result result = new Sweep(new PointMeasurer(board, pinner, sampler, clock, method.settings()), clock)
-                    .run(workload, plan, key, checkpoint, resume, progress);
-            return new Outcome(result, key, points.size(), null);
-        } finally {
-            pinner.release();
+        Thread sweeper = Thread.currentThread();
+        CountDownLatch offTheBoard = new CountDownLatch(1);
+        try (PowerSampler sampler = new PowerSampler(board.rails(), clock, Duration.ofMillis(method.sampleMs())).start();
+             ReleaseOnShutdown guard = ReleaseOnShutdown.install("joulegov-profile", pinner::release, () -> {
+                 sweeper.interrupt();
+                 awaitQuietly(offTheBoard, STOP_WITHIN);
+                 pinner.release();
+                 onInterrupted.run();
+             })) {
+            try {
+                Sweep.Result result = new Sweep(new PointMeasurer(board, pinner, sampler, clock, method.settings()), clock)
+                        .run(workload, plan, key, checkpoint, resume, progress);
+                return new Outcome(result, key, points.size(), null);
+            } finally {
+                offTheBoard.countDown();
+            }
+        }
+    }
+
+    /** How long a stop waits for the sweep to leave the board before restoring under it. */
+    private static final Duration STOP_WITHIN = Duration.ofSeconds(2);
+
+    private static void awaitQuietly(CountDownLatch latch, Duration atMost) {
+        try {
+            latch.await(atMost.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
