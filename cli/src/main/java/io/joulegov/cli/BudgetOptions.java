@@ -24,7 +24,7 @@ final class BudgetOptions {
             throw new UsageException("give exactly one of --budget-ms and --slowdown");
         }
         try {
-            Budget budget = budgetMs != null ? new Budget.Millis(budgetMs) : new Budget.Slowdown(slowdown);
+            Budget budget = Budget.of(budgetMs, slowdown);
             return new Request(Policy.parse(policy), budget, Percentile.parse(percentile), eta,
                     watts == null ? Double.NaN : watts);
         } catch (IllegalArgumentException e) {

@@ -179,8 +179,8 @@ final class GovernCommand implements Callable<Integer> {
         ReleaseOnShutdown guard = ReleaseOnShutdown.install("joulegov-govern", shutdown, shutdown);
         try {
             for (GovernConfig.ModelLine m : models) {
-                daemon.register(m.name(), "", m.batch(), m.budgetMs() != null ? new Budget.Millis(m.budgetMs())
-                        : new Budget.Slowdown(m.slowdown()), Percentile.parse(m.percentile()));
+                daemon.register(m.name(), "", m.batch(), Budget.of(m.budgetMs(), m.slowdown()),
+                        Percentile.parse(m.percentile()));
             }
             daemon.start(sock, group);
             MetricsServer metrics = registry == null ? null : serveMetrics(registry, port);

@@ -32,12 +32,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The governor: takes the board's clocks over from schedutil / nvhost_podgov and holds what the online controller
- * decides for the registered models, as they report latencies over the control socket, and gives every knob back
- * on {@link #close()} (the journal makes {@code joulegov restore} do the same after a crash).
- *
- * <p>Its life, as a kernel governor's: {@link #start} (discover, journal, pin the first decision), requests and a
- * control tick that apply the controller's decisions, {@link #close} (restore).
+ * The daemon around the {@link GovernorCore}: it finds the board (waiting for a late GPU node), looks up each
+ * registered model's profile, and gives the core real time: a control tick, a watch for other writers, requests from
+ * the control socket, power sampling and metrics. {@link #close()} stops all of it and releases the core, which gives
+ * every knob back (the journal makes {@code joulegov restore} do the same after a crash).
  */
 public final class GovernDaemon implements AutoCloseable {
 
@@ -213,7 +211,7 @@ public final class GovernDaemon implements AutoCloseable {
     private String handle(ControlRequest request, ControlServer.Peer peer) {
         try {
             if (request instanceof ControlRequest.Register r) {
-                Budget budget = r.budgetMs() != null ? new Budget.Millis(r.budgetMs()) : new Budget.Slowdown(r.slowdown());
+                Budget budget = Budget.of(r.budgetMs(), r.slowdown());
                 OperatingPoint p = register(r.model(), r.hash(), r.batch(), budget, Percentile.parse(r.percentile()));
                 LOG.info("{} registered by user {}", r.model(), peer.user());
                 return ControlProtocol.ok(point(p));

@@ -61,7 +61,7 @@ public final class InProcessTransport implements Transport {
                 daemon.start(null);
                 started = true;
             }
-            Budget budget = r.budgetMs() != null ? new Budget.Millis(r.budgetMs()) : new Budget.Slowdown(r.slowdown());
+            Budget budget = Budget.of(r.budgetMs(), r.slowdown());
             daemon.register(r.model(), r.hash(), r.batch(), budget, Percentile.parse(r.percentile()));
         } catch (RuntimeException e) {
             throw new IOException(e.getMessage(), e);

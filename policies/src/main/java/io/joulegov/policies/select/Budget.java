@@ -8,6 +8,18 @@ public sealed interface Budget {
     /** The budget in ms for {@code table} at {@code percentile}. */
     double millis(ProfileTable table, Percentile percentile);
 
+    /**
+     * The budget a user or an application gave: exactly one of a deadline in ms and a slowdown is not null.
+     *
+     * @throws IllegalArgumentException when both or neither are given, or the one given is out of range
+     */
+    static Budget of(Double ms, Double slowdown) {
+        if ((ms == null) == (slowdown == null)) {
+            throw new IllegalArgumentException("give exactly one of a budget in ms and a slowdown");
+        }
+        return ms != null ? new Millis(ms) : new Slowdown(slowdown);
+    }
+
     record Millis(double ms) implements Budget {
         public Millis {
             if (!(ms > 0) || Double.isInfinite(ms)) {

@@ -44,6 +44,9 @@ public final class ProfileRun {
     public record Outcome(Sweep.Result result, ProfileKey key, int gridSize, String latencyOnlyBecause) {
     }
 
+    /** How long a stop waits for the sweep to leave the board before restoring under it. */
+    private static final Duration STOP_WITHIN = Duration.ofSeconds(2);
+
     private ProfileRun() {
     }
 
@@ -102,9 +105,6 @@ public final class ProfileRun {
             }
         }
     }
-
-    /** How long a stop waits for the sweep to leave the board before restoring under it. */
-    private static final Duration STOP_WITHIN = Duration.ofSeconds(2);
 
     private static void awaitQuietly(CountDownLatch latch, Duration atMost) {
         try {
