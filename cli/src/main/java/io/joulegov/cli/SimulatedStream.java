@@ -1,6 +1,7 @@
 package io.joulegov.cli;
 
 import io.joulegov.device.clock.Clock;
+import io.joulegov.device.clock.Threads;
 import io.joulegov.client.LatencyReporter;
 import io.joulegov.client.Registration;
 import io.joulegov.client.SocketTransport;
@@ -93,11 +94,6 @@ final class SimulatedStream implements AutoCloseable {
     /** Stops the stream and waits for its reporter to deliver what it holds. */
     @Override
     public void close() {
-        thread.interrupt();
-        try {
-            thread.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Threads.stop(thread, Duration.ofSeconds(2));
     }
 }

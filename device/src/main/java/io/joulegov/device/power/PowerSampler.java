@@ -3,6 +3,7 @@ package io.joulegov.device.power;
 import io.joulegov.device.board.PowerRail;
 import io.joulegov.device.board.RailRole;
 import io.joulegov.device.clock.Clock;
+import io.joulegov.device.clock.Threads;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -201,14 +202,7 @@ public final class PowerSampler implements AutoCloseable {
             closed = true;
             t = thread;
         }
-        if (t != null) {
-            t.interrupt();
-            try {
-                t.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Threads.stop(t, Duration.ofSeconds(5));
         synchronized (this) {
             sensors.forEach(RailSensor::close);
         }

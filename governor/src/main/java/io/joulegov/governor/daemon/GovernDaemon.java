@@ -5,6 +5,7 @@ import io.joulegov.device.MalformedFileException;
 import io.joulegov.device.board.Board;
 import io.joulegov.device.board.BoardDiscovery;
 import io.joulegov.device.clock.Clock;
+import io.joulegov.device.clock.Threads;
 import io.joulegov.device.knobs.ClockPinner;
 import io.joulegov.device.knobs.RestoreJournal;
 import io.joulegov.device.power.PowerSampler;
@@ -256,14 +257,7 @@ public final class GovernDaemon implements AutoCloseable {
             }
             running = false;
         }
-        if (ticker != null) {
-            ticker.interrupt();
-            try {
-                ticker.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Threads.stop(ticker, Duration.ofSeconds(2));
         if (server != null) {
             server.close();
         }

@@ -3,6 +3,7 @@ package io.joulegov.simulator.board;
 import io.joulegov.device.board.Emc;
 import io.joulegov.device.board.RailRole;
 import io.joulegov.device.clock.Clock;
+import io.joulegov.device.clock.Threads;
 import io.joulegov.device.clock.VirtualClock;
 import io.joulegov.simulator.model.Disturbance;
 import io.joulegov.device.knobs.FrequencyTable;
@@ -420,14 +421,7 @@ public final class VirtualBoard implements AutoCloseable {
 
     @Override
     public void close() {
-        if (ticker != null) {
-            ticker.interrupt();
-            try {
-                ticker.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Threads.stop(ticker, java.time.Duration.ofSeconds(2));
         if (virtualClock != null) {
             virtualClock.removeListener(listener);
         }
