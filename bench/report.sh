@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Regenerates docs/BENCHMARKS.md: runs every harness under bench/ and writes its output, with the command and the
-# machine, under a fixed description of what it measures and the target it is held to. About 45 minutes on 2 cores.
+# machine, under a fixed description of what it measures and the target it is held to. About 80 minutes on 2 cores.
 # Usage: bench/report.sh [quick]   (quick: shorter runs, for checking the script itself)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quick="${1:-}"
-secs=30; fi_n=50; calls=1000000; full_n=800; nx_n=400
-if [ "$quick" = quick ]; then secs=5; fi_n=3; calls=20000; full_n=100; nx_n=100; fi
+secs=30; fi_n=50; calls=1000000; full_n=800; nx_n=400; soak_hours=24; soak_minutes=30
+if [ "$quick" = quick ]; then secs=5; fi_n=3; calls=20000; full_n=100; nx_n=100; soak_hours=2; soak_minutes=2; fi
 out="docs/BENCHMARKS.md"; tmp="$(mktemp)"; trap 'rm -f "$tmp" "$tmp.out" "$tmp.err"' EXIT
 machine="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1), $(uname -sr)"
 ./joulegov boards --virtual nano > /dev/null   # build once, before anything is timed
@@ -94,6 +94,16 @@ each followed by \`joulegov restore\`; and of one \`joulegov profile\` sweep $fi
 every knob back after each restore; no profile before completion; the checkpoint always readable; the resumed
 profile covering the same points as an uninterrupted one."
 run bench/fault-injection.sh "$fi_n"
+
+section "Soak" "Nothing may grow without bound. \`bench/soak.sh virtual 24\`: 24 hours of board time on a virtual Nano in one
+process, the daemon's governor core driving it as compare's adaptive mode does, workloads coming and going every 20
+minutes, thermal and CPU-contention disturbances, nvpmodel switching power modes (sometimes twice within a minute, so
+that the core backs off); heap after GC, live threads and the core's state per board hour. \`bench/soak.sh live 30\`:
+30 minutes of wall time, \`simulate\` streaming resnet18 at 20/s over the socket to \`govern\` (100 ms sampling,
+/metrics scraped every 15 s); the daemon's resident set, CPU, descriptors and threads. Target: flat from the first
+hour (minute) to the last."
+run bench/soak.sh virtual "$soak_hours"
+run bench/soak.sh live "$soak_minutes"
 
 section "Bad input" "The tables of tests that feed joulegov bad input: each case gets a one-line error and its documented exit code and
 leaves the board, the models-cache and the input files as they were."

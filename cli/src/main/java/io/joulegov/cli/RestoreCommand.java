@@ -1,5 +1,6 @@
 package io.joulegov.cli;
 
+import io.joulegov.device.knobs.BoardOwner;
 import io.joulegov.device.knobs.Mismatch;
 import io.joulegov.device.knobs.RestoreJournal;
 import io.joulegov.device.DeviceException;
@@ -12,6 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /** {@code joulegov restore}: puts back every knob the journal holds and removes the journal. */
@@ -27,6 +29,9 @@ final class RestoreCommand implements Runnable {
     @Option(names = "--state", paramLabel = "FILE", description = "Restore journal (default: ROOT/" + RestoreJournal.DEFAULT_LOCATION + ").")
     Path state;
 
+    @Option(names = "--force", description = "Restore even while a joulegov process owns the board (its journal stays for it).")
+    boolean force;
+
     @Override
     public void run() {
         if (!Files.isDirectory(root)) {
@@ -39,13 +44,20 @@ final class RestoreCommand implements Runnable {
             spec.commandLine().getOut().flush();
             return;
         }
+        Optional<String> owner = BoardOwner.holder(sysRoot);
+        if (owner.isPresent() && !force) {
+            throw new DeviceException("the board is owned by a running joulegov process (" + owner.get()
+                    + "): it restores the board itself when it stops; stop it, or restore now with --force");
+        }
         RestoreJournal journal = RestoreJournal.open(sysRoot, file);
-        List<Mismatch> mismatches = journal.restore();
+        // only the owner that wrote the journal, or a restore with no owner alive, removes it
+        List<Mismatch> mismatches = owner.isPresent() ? journal.restoreKeepingJournal() : journal.restore();
         if (!mismatches.isEmpty()) {
             throw new DeviceException("restored from " + file + ", but " + mismatches.size()
                     + " knob(s) read back differently: " + mismatches.stream().map(Mismatch::toString).collect(Collectors.joining("; ")));
         }
-        spec.commandLine().getOut().println("restored the board from " + file);
+        spec.commandLine().getOut().println("restored the board from " + file
+                + (owner.isPresent() ? " (forced; the journal stays for the process that owns the board)" : ""));
         spec.commandLine().getOut().flush();
     }
 }

@@ -1,6 +1,7 @@
 package io.joulegov.cli;
 
 import io.joulegov.device.testing.FakeBoards;
+import io.joulegov.device.knobs.BoardOwner;
 import io.joulegov.device.testing.TreeSnapshot;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,6 +71,9 @@ class BadInputTest {
         try (RandomAccessFile f = new RandomAccessFile(huge.toFile(), "rw")) {
             f.setLength(65L << 20); // sparse: 65 MB that take no disk
         }
+        // the board's owner lock as any earlier joulegov left it: empty once no process holds it
+        Files.createDirectories(root.resolve("var/lib/joulegov"));
+        Files.writeString(root.resolve(BoardOwner.LOCATION), "");
         boardBefore = TreeSnapshot.of(root);
         inputsBefore = TreeSnapshot.of(inputs);
     }

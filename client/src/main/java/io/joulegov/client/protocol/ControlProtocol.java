@@ -27,6 +27,10 @@ public final class ControlProtocol {
     public static final int MAX_FRAME = 32 * 1024;
     /** The most latencies one report may carry. */
     public static final int MAX_LATENCIES = 2048;
+    /** The longest latency or budget the governor takes: one hour, in ms. */
+    public static final double MAX_MS = 3_600_000;
+    /** The largest slowdown the governor takes. */
+    public static final double MAX_SLOWDOWN = 100;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._+-]{1,64}");
@@ -57,8 +61,8 @@ public final class ControlProtocol {
     }
 
     private static ControlRequest.Register register(JsonNode doc) {
-        Double budget = positive(doc, "budgetMs");
-        Double slowdown = positive(doc, "slowdown");
+        Double budget = positive(doc, "budgetMs", MAX_MS, "one hour");
+        Double slowdown = positive(doc, "slowdown", MAX_SLOWDOWN, "100");
         if ((budget == null) == (slowdown == null)) {
             throw new IllegalArgumentException("register needs exactly one of budgetMs and slowdown");
         }
@@ -92,21 +96,22 @@ public final class ControlProtocol {
         }
         List<Double> out = new ArrayList<>(list.size());
         for (JsonNode n : list) {
-            if (!n.isNumber() || !(n.asDouble() > 0) || Double.isInfinite(n.asDouble())) {
-                throw new IllegalArgumentException("latenciesMs holds positive numbers only");
+            if (!n.isNumber() || !(n.asDouble() > 0) || !(n.asDouble() <= MAX_MS)) {
+                throw new IllegalArgumentException("latenciesMs holds positive numbers of ms up to one hour (3600000) only");
             }
             out.add(n.asDouble());
         }
         return out;
     }
 
-    private static Double positive(JsonNode doc, String field) {
+    /** An optional positive number no larger than {@code max} ({@code maxInWords} in the error). */
+    private static Double positive(JsonNode doc, String field, double max, String maxInWords) {
         JsonNode n = doc.get(field);
         if (n == null || n.isNull()) {
             return null;
         }
-        if (!n.isNumber() || !(n.asDouble() > 0) || Double.isInfinite(n.asDouble())) {
-            throw new IllegalArgumentException(field + " must be a positive number");
+        if (!n.isNumber() || !(n.asDouble() > 0) || !(n.asDouble() <= max)) {
+            throw new IllegalArgumentException(field + " must be a positive number up to " + maxInWords);
         }
         return n.asDouble();
     }

@@ -96,7 +96,30 @@ public final class RestoreJournal {
         return restore(new KnobWriter(root));
     }
 
+    /**
+     * Writes every journaled value back but keeps the journal: for a forced restore while the process that wrote it
+     * still owns the board (only the owner, or a restore with no owner alive, may remove it).
+     */
+    public List<Mismatch> restoreKeepingJournal() {
+        KnobWriter writer = new KnobWriter(root);
+        writeBack(writer);
+        return writer.mismatches();
+    }
+
     List<Mismatch> restore(KnobWriter writer) {
+        writeBack(writer);
+        entries.clear();
+        try {
+            Files.deleteIfExists(file);
+            removeStaleTempFiles();
+        } catch (IOException ex) {
+            throw new DeviceException("board restored, but cannot remove " + file + ": " + ex.getMessage(), ex);
+        }
+        return writer.mismatches();
+    }
+
+    /** Every journaled domain written back (each tried, whatever the others do); the journal stays as it is. */
+    private void writeBack(KnobWriter writer) {
         List<String> failures = new ArrayList<>();
         for (Entry e : entries) {
             try {
@@ -108,14 +131,6 @@ public final class RestoreJournal {
         if (!failures.isEmpty()) {
             throw new DeviceException("restore incomplete, journal kept at " + file + ": " + String.join("; ", failures));
         }
-        entries.clear();
-        try {
-            Files.deleteIfExists(file);
-            removeStaleTempFiles();
-        } catch (IOException ex) {
-            throw new DeviceException("board restored, but cannot remove " + file + ": " + ex.getMessage(), ex);
-        }
-        return writer.mismatches();
     }
 
     /** A kill during {@link AtomicFiles#write} leaves a hidden temp file beside the journal; it is litter. */

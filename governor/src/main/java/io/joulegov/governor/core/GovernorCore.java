@@ -122,6 +122,14 @@ public final class GovernorCore {
         return profiles.get(model);
     }
 
+    /** How much the core keeps, for a soak to check that nothing grows without bound. */
+    public record State(int models, int otherWritesRemembered) {
+    }
+
+    public synchronized State state() {
+        return new State(profiles.size(), otherWrites.size());
+    }
+
     /** The point held now (null before the first registration, after a release and while backed off). */
     public synchronized OperatingPoint held() {
         return held;

@@ -6,6 +6,7 @@ import io.joulegov.device.board.Board;
 import io.joulegov.device.board.BoardDiscovery;
 import io.joulegov.device.clock.Clock;
 import io.joulegov.device.clock.Threads;
+import io.joulegov.device.knobs.BoardOwner;
 import io.joulegov.device.knobs.ClockPinner;
 import io.joulegov.device.knobs.RestoreJournal;
 import io.joulegov.device.power.PowerSampler;
@@ -26,9 +27,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +51,10 @@ public final class GovernDaemon implements AutoCloseable {
     public static final Duration TICK = Duration.ofMillis(200);
 
     private static final Logger LOG = LoggerFactory.getLogger(GovernDaemon.class);
+
+    /** Most models registered at once, and over one connection: an unprivileged client cannot fill memory. */
+    static final int MAX_MODELS = 64;
+    static final int MAX_MODELS_PER_CONNECTION = 16;
 
     /** How often the knobs are checked for other writers. */
     private static final int WATCH_EVERY_TICKS = 5;
@@ -71,17 +79,21 @@ public final class GovernDaemon implements AutoCloseable {
     private final Options options;
     private final Clock clock;
     private final GovernorCore core;
+    private final BoardOwner owner;
     private PowerSampler sampler;
     private volatile GovernorMetrics metrics;
     private ControlServer server;
     private Thread ticker;
     private volatile boolean running = true;
+    /** The models each open connection registered, for its bound. */
+    private final Map<Long, Set<String>> byConnection = new HashMap<>();
 
     private GovernDaemon(Board board, Options options, Clock clock) {
         this.board = board;
         this.options = options;
         this.clock = clock;
         this.metrics = new GovernorMetrics(board, null, this::held); // unbound until start(): models may register first
+        this.owner = BoardOwner.acquire(board.root()); // before anything is written: one owner per board
         this.core = new GovernorCore(board, new ClockPinner(board, RestoreJournal.open(board.root(), options.stateFile())),
                 new GovernorCore.Events() {
                     @Override
@@ -148,7 +160,17 @@ public final class GovernDaemon implements AutoCloseable {
             metrics.bindTo(options.registry());
         }
         if (socket != null) {
-            server = ControlServer.start(socket, this::handle, Duration.ofSeconds(5), socketGroup);
+            server = ControlServer.start(socket, new ControlServer.Handler() {
+                @Override
+                public String handle(ControlRequest request, ControlServer.Peer peer) {
+                    return GovernDaemon.this.handle(request, peer);
+                }
+
+                @Override
+                public void disconnected(ControlServer.Peer peer) {
+                    GovernDaemon.this.disconnected(peer);
+                }
+            }, Duration.ofSeconds(5), socketGroup);
         }
         ticker = clock.newThread("joulegov-governor", () -> {
             try {
@@ -212,8 +234,10 @@ public final class GovernDaemon implements AutoCloseable {
     private String handle(ControlRequest request, ControlServer.Peer peer) {
         try {
             if (request instanceof ControlRequest.Register r) {
+                admit(r.model(), peer);
                 Budget budget = Budget.of(r.budgetMs(), r.slowdown());
                 OperatingPoint p = register(r.model(), r.hash(), r.batch(), budget, Percentile.parse(r.percentile()));
+                admitted(r.model(), peer);
                 LOG.info("{} registered by user {}", r.model(), peer.user());
                 return ControlProtocol.ok(point(p));
             }
@@ -237,6 +261,31 @@ public final class GovernDaemon implements AutoCloseable {
             return ControlProtocol.ok(status);
         } catch (RuntimeException e) {
             return ControlProtocol.error(e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    /** Refuses a new model beyond {@link #MAX_MODELS} in all or {@link #MAX_MODELS_PER_CONNECTION} on a connection. */
+    private void admit(String model, ControlServer.Peer peer) {
+        synchronized (byConnection) {
+            Set<String> mine = byConnection.getOrDefault(peer.connection(), Set.of());
+            if (!mine.contains(model) && mine.size() >= MAX_MODELS_PER_CONNECTION) {
+                throw new IllegalArgumentException("at most " + MAX_MODELS_PER_CONNECTION + " models per connection");
+            }
+            if (!core.models().contains(model) && core.models().size() >= MAX_MODELS) {
+                throw new IllegalArgumentException("at most " + MAX_MODELS + " models are registered at once");
+            }
+        }
+    }
+
+    private void admitted(String model, ControlServer.Peer peer) {
+        synchronized (byConnection) {
+            byConnection.computeIfAbsent(peer.connection(), c -> new HashSet<>()).add(model);
+        }
+    }
+
+    private void disconnected(ControlServer.Peer peer) {
+        synchronized (byConnection) {
+            byConnection.remove(peer.connection());
         }
     }
 
@@ -265,6 +314,7 @@ public final class GovernDaemon implements AutoCloseable {
             sampler.close();
         }
         core.release();
+        owner.close();
         LOG.info("stopped; every clock setting is back as it was");
     }
 }

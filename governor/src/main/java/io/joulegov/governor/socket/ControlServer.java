@@ -42,10 +42,17 @@ public final class ControlServer implements AutoCloseable {
     @FunctionalInterface
     public interface Handler {
         String handle(ControlRequest request, Peer peer);
+
+        /** The connection of {@code peer} is closed: what was kept per connection can go. */
+        default void disconnected(Peer peer) {
+        }
     }
 
-    /** Who is on the other end (SO_PEERCRED: user and group; Java does not give the pid). */
-    public record Peer(String user, String group) {
+    /**
+     * Who is on the other end (SO_PEERCRED: user and group; Java does not give the pid), and which connection it is
+     * (numbered from 1 in the order they came).
+     */
+    public record Peer(String user, String group, long connection) {
     }
 
     /** Most clients at once; more are refused with an error reply. */
@@ -60,6 +67,7 @@ public final class ControlServer implements AutoCloseable {
     private final Selector selector;
     private final Thread thread;
     private volatile boolean running = true;
+    private long connections;
 
     private static final class Client {
         final Peer peer;
@@ -163,7 +171,7 @@ public final class ControlServer implements AutoCloseable {
             return;
         }
         channel.configureBlocking(false);
-        Peer peer = peerOf(channel);
+        Peer peer = peerOf(channel, ++connections);
         LOG.debug("control client connected: user {}, group {}", peer.user(), peer.group());
         channel.register(selector, SelectionKey.OP_READ, new Client(peer));
     }
@@ -265,12 +273,12 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    private static Peer peerOf(SocketChannel channel) {
+    private static Peer peerOf(SocketChannel channel, long connection) {
         try {
             UnixDomainPrincipal p = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
-            return new Peer(p.user().getName(), p.group().getName());
+            return new Peer(p.user().getName(), p.group().getName(), connection);
         } catch (IOException | UnsupportedOperationException e) {
-            return new Peer("?", "?");
+            return new Peer("?", "?", connection);
         }
     }
 
@@ -278,7 +286,7 @@ public final class ControlServer implements AutoCloseable {
      * Reads what the client already sent before closing: a Unix socket closed with unread data resets the peer,
      * which would then lose the error reply.
      */
-    private static void drainAndClose(SelectionKey key) {
+    private void drainAndClose(SelectionKey key) {
         ByteBuffer sink = ByteBuffer.allocate(8192);
         try {
             for (int i = 0; i < 128 && ((SocketChannel) key.channel()).read(sink.clear()) > 0; i++) {
@@ -290,7 +298,10 @@ public final class ControlServer implements AutoCloseable {
         close(key);
     }
 
-    private static void close(SelectionKey key) {
+    private void close(SelectionKey key) {
+        if (key.attachment() instanceof Client c) {
+            handler.disconnected(c.peer);
+        }
         key.cancel();
         try {
             key.channel().close();

@@ -118,6 +118,29 @@ class ControlServerTest {
     }
 
     @Test
+    void valuesBeyondTheirBoundsAreRefusedWithTheBoundNamed() throws IOException {
+        String latency = "latenciesMs holds positive numbers of ms up to one hour (3600000) only";
+        assertRefused(line("{\"op\":\"report\",\"model\":\"m\",\"latenciesMs\":[1e308]}"), latency);
+        assertRefused(line("{\"op\":\"report\",\"model\":\"m\",\"latenciesMs\":[30,3600000.5]}"), latency);
+        assertRefused(line("{\"op\":\"report\",\"model\":\"m\",\"latenciesMs\":[-1]}"), latency);
+        assertRefused(line("{\"op\":\"report\",\"model\":\"m\",\"latenciesMs\":[0]}"), latency);
+        assertRefused(line("{\"op\":\"register\",\"model\":\"m\",\"budgetMs\":1e308}"), "budgetMs must be a positive number up to one hour");
+        assertRefused(line("{\"op\":\"register\",\"model\":\"m\",\"slowdown\":1e308}"), "slowdown must be a positive number up to 100");
+        assertRefused(line("{\"op\":\"register\",\"model\":\"m\",\"slowdown\":100.5}"), "slowdown must be a positive number up to 100");
+        // the bounds themselves are taken
+        try (Client c = new Client()) {
+            c.send("{\"op\":\"report\",\"model\":\"m\",\"latenciesMs\":[3600000]}");
+            assertTrue(c.read().startsWith("{\"ok\":true"));
+            c.send("{\"op\":\"register\",\"model\":\"m\",\"slowdown\":100}");
+            assertTrue(c.read().startsWith("{\"ok\":true"));
+        }
+    }
+
+    private static byte[] line(String json) {
+        return (json + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
     void malformedBinaryAndOversizedRequestsAreRefusedAndCutOff() throws IOException {
         assertRefused("{not json\n".getBytes(StandardCharsets.UTF_8), "not JSON");
         assertRefused("[1,2]\n".getBytes(StandardCharsets.UTF_8), "a request is a JSON object");

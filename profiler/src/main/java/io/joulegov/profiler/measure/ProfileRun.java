@@ -4,6 +4,7 @@ import io.joulegov.device.DeviceException;
 import io.joulegov.device.board.Board;
 import io.joulegov.device.board.Emc;
 import io.joulegov.device.clock.Clock;
+import io.joulegov.device.knobs.BoardOwner;
 import io.joulegov.device.knobs.ClockPinner;
 import io.joulegov.device.knobs.ReleaseOnShutdown;
 import io.joulegov.device.knobs.RestoreJournal;
@@ -89,7 +90,9 @@ public final class ProfileRun {
         ClockPinner pinner = new ClockPinner(board, RestoreJournal.open(board.root(), RestoreJournal.defaultFile(board.root())));
         Thread sweeper = Thread.currentThread();
         CountDownLatch offTheBoard = new CountDownLatch(1);
-        try (PowerSampler sampler = new PowerSampler(board.rails(), clock, Duration.ofMillis(method.sampleMs())).start();
+        // closed in reverse: every knob back (guard), then the sampler, then the board's owner lock
+        try (BoardOwner owner = BoardOwner.acquire(board.root());
+             PowerSampler sampler = new PowerSampler(board.rails(), clock, Duration.ofMillis(method.sampleMs())).start();
              ReleaseOnShutdown guard = ReleaseOnShutdown.install("joulegov-profile", pinner::release, () -> {
                  sweeper.interrupt();
                  awaitQuietly(offTheBoard, STOP_WITHIN);
