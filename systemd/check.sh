@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Checks the unit without installing it: `systemd-analyze verify` against a scratch root holding this machine's
-# system units and the launcher at /opt/joulegov, and the offline `systemd-analyze security` exposure (at most 3.5).
+# system units and the launcher at /usr/bin/joulegov, and the offline `systemd-analyze security` exposure (at most 3.5).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 scratch="$(mktemp -d)"; trap 'rm -rf "$scratch"' EXIT
-mkdir -p "$scratch/opt/joulegov" "$scratch/etc/systemd/system" "$scratch/usr/lib/systemd"
+mkdir -p "$scratch/usr/bin" "$scratch/etc/systemd/system" "$scratch/usr/lib/systemd"
 cp -r /usr/lib/systemd/system "$scratch/usr/lib/systemd/"
-install -m 0755 "$here/../joulegov" "$scratch/opt/joulegov/joulegov"
+install -m 0755 "$here/../joulegov" "$scratch/usr/bin/joulegov"
 cp "$here/joulegov.service" "$scratch/etc/systemd/system/"
 systemd-analyze verify --root="$scratch" joulegov.service
 echo "systemd-analyze verify: clean"
@@ -17,8 +17,8 @@ awk -v e="$exposure" 'BEGIN { exit !(e <= 3.5) }' || { echo "exposure above 3.5"
 # install.sh stages a working copy: the installed launcher runs the installed jar
 stage="$scratch/stage"
 DESTDIR="$stage" "$here/install.sh" >/dev/null
-"$stage/opt/joulegov/joulegov" boards --virtual nano --json >/dev/null
+"$stage/usr/bin/joulegov" boards --virtual nano --json >/dev/null
 test -f "$stage/etc/joulegov/joulegov.conf" -a -f "$stage/etc/systemd/system/joulegov.service"
 DESTDIR="$stage" "$here/install.sh" --purge >/dev/null
-test ! -e "$stage/opt/joulegov" -a ! -e "$stage/etc/joulegov"
+test ! -e "$stage/usr/share/joulegov" -a ! -e "$stage/usr/bin/joulegov" -a ! -e "$stage/etc/joulegov"
 echo "install.sh: staged, ran the installed launcher, purged"

@@ -7,7 +7,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 dest="${DESTDIR:-}"
-prefix="$dest/opt/joulegov"
+prefix="$dest/usr/share/joulegov"
+bin="$dest/usr/bin/joulegov"
 unit="$dest/etc/systemd/system/joulegov.service"
 live=$([ -z "$dest" ] && [ -d /run/systemd/system ] && echo yes || echo no)
 
@@ -20,9 +21,9 @@ remove() {
   if [ -x "$prefix/joulegov" ] && [ -f "$dest/var/lib/joulegov/restore.json" ]; then
     "$prefix/joulegov" restore --root "${dest:-/}" --state "$dest/var/lib/joulegov/restore.json" || true
   fi
-  rm -rf "$prefix" "$unit"
+  rm -rf "$prefix" "$bin" "$unit" "$dest/usr/share/doc/joulegov"
   [ "$live" = yes ] && systemctl daemon-reload
-  say "removed /opt/joulegov and the unit; the clocks are as joulegov found them"
+  say "removed /usr/share/joulegov, /usr/bin/joulegov and the unit; the clocks are as joulegov found them"
 }
 
 case "${1:-}" in
@@ -44,13 +45,14 @@ if [ ! -f "$jar" ]; then
   (cd "$here" && mvn -B -q -DskipTests package)
 fi
 
-install -d -m 0755 "$prefix/lib" "$(dirname "$unit")" "$dest/etc/joulegov"
+install -d -m 0755 "$prefix/lib" "$(dirname "$unit")" "$dest/etc/joulegov" "$(dirname "$bin")" "$dest/usr/share/doc/joulegov"
 install -d -m 0750 "$dest/var/lib/joulegov"
 install -d -m 0755 "$dest/var/lib/joulegov/models-cache"
 install -m 0644 "$jar" "$prefix/joulegov.jar"
 install -m 0644 "$here"/cli/target/lib/*.jar "$prefix/lib/"
 install -m 0755 "$here/joulegov" "$prefix/joulegov"
-install -m 0644 "$here/README.md" "$prefix/README.md"
+ln -sfn ../share/joulegov/joulegov "$bin"
+install -m 0644 "$here/README.md" "$dest/usr/share/doc/joulegov/README.md"
 install -m 0644 "$here/systemd/joulegov.service" "$unit"
 if [ -f "$dest/etc/joulegov/joulegov.conf" ]; then
   install -m 0644 "$here/systemd/joulegov.conf" "$dest/etc/joulegov/joulegov.conf.new"
@@ -58,7 +60,7 @@ if [ -f "$dest/etc/joulegov/joulegov.conf" ]; then
 else
   install -m 0644 "$here/systemd/joulegov.conf" "$dest/etc/joulegov/joulegov.conf"
 fi
-say "installed into ${dest:-/}opt/joulegov"
+say "installed into ${dest:-/}usr/share/joulegov, launcher /usr/bin/joulegov"
 
 if [ -z "$dest" ]; then
   getent group joulegov >/dev/null || { groupadd --system joulegov; say "created group joulegov (add users: usermod -aG joulegov USER)"; }

@@ -12,10 +12,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /** {@code joulegov boards}: what joulegov finds on a board. */
@@ -37,74 +34,9 @@ final class BoardsCommand implements Runnable {
             Board board = BoardDiscovery.discover(opened.root());
             PowerNow power = PowerNow.read(board, opened.clock());
             PrintWriter out = spec.commandLine().getOut();
-            out.println(json ? Json.of(report(board, power)) : text(board, power));
+            out.println(json ? Json.of(BoardsReport.of(board, power)) : text(board, power));
             out.flush();
         }
-    }
-
-    /** The {@code boards --json} object (docs/DESIGN.md). */
-    static Map<String, Object> report(Board board, PowerNow power) {
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("board", board.identity().kind());
-        doc.put("model", board.identity().model());
-        doc.put("l4t", board.identity().l4t());
-        List<Object> cpu = new ArrayList<>();
-        for (CpuPolicy p : board.cpuPolicies()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("policy", p.name());
-            m.put("cpus", p.cpus());
-            m.put("governor", p.governor());
-            m.put("governors", p.governors());
-            m.put("frequenciesKHz", p.frequenciesKHz());
-            m.put("minKHz", p.minKHz());
-            m.put("maxKHz", p.maxKHz());
-            m.put("curKHz", current(board, p.dir().resolve("scaling_cur_freq")));
-            cpu.add(m);
-        }
-        doc.put("cpu", cpu);
-        doc.put("gpu", board.gpu().map(g -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", g.name());
-            m.put("path", board.root().relative(g.dir()));
-            m.put("governor", g.governor());
-            m.put("governors", g.governors());
-            m.put("frequenciesHz", g.frequenciesHz());
-            m.put("minHz", g.minHz());
-            m.put("maxHz", g.maxHz());
-            m.put("curHz", current(board, g.dir().resolve("cur_freq")));
-            return m;
-        }).orElse(null));
-        doc.put("emc", board.emc().map(e -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("rateHz", e.rateHz());
-            m.put("lockable", e.lockable());
-            m.put("ratesHz", e.ratesHz());
-            return m;
-        }).orElse(null));
-        doc.put("rails", board.rails().stream().map(r -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", r.name());
-            m.put("role", r.role().label());
-            m.put("powerW", finiteOrNull(power.railWatts().getOrDefault(r.name(), Double.NaN)));
-            return m;
-        }).toList());
-        doc.put("boardPowerW", finiteOrNull(power.boardWatts()));
-        doc.put("thermal", board.thermalZones().stream().map(z -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", z.name());
-            m.put("tempC", z.tempC());
-            return m;
-        }).toList());
-        return doc;
-    }
-
-    /** A clock as the kernel reports it now; null when the file is missing or unreadable. */
-    private static Long current(Board board, java.nio.file.Path file) {
-        return board.root().read(file).filter(v -> v.matches("\\d+")).map(Long::valueOf).orElse(null);
-    }
-
-    private static Double finiteOrNull(double v) {
-        return Double.isFinite(v) ? v : null;
     }
 
     static String text(Board board, PowerNow power) {
@@ -119,7 +51,7 @@ final class BoardsCommand implements Runnable {
         }
         s.append('\n');
         for (CpuPolicy p : board.cpuPolicies()) {
-            Long cur = current(board, p.dir().resolve("scaling_cur_freq"));
+            Long cur = BoardsReport.current(board, p.dir().resolve("scaling_cur_freq"));
             s.append(String.format("CPU %-8s cpus %-10s %-11s %s  limits %s-%s MHz, now %s%n", p.name(),
                     p.cpus().stream().map(String::valueOf).collect(Collectors.joining(",")), p.governor(),
                     table(p.frequenciesKHz(), 1e3), mhz(p.minKHz() * 1e3), mhz(p.maxKHz() * 1e3),
@@ -130,7 +62,7 @@ final class BoardsCommand implements Runnable {
         }
         if (board.gpu().isPresent()) {
             GpuDevfreq g = board.gpu().get();
-            Long cur = current(board, g.dir().resolve("cur_freq"));
+            Long cur = BoardsReport.current(board, g.dir().resolve("cur_freq"));
             s.append(String.format("GPU %-8s %-22s %s  limits %s-%s MHz, now %s%n", g.name(), g.governor(),
                     table(g.frequenciesHz(), 1), mhz(g.minHz()), mhz(g.maxHz()), cur == null ? "unknown" : mhz(cur) + " MHz"));
         } else {

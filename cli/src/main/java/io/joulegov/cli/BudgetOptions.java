@@ -2,7 +2,7 @@ package io.joulegov.cli;
 
 import io.joulegov.policies.select.Budget;
 import io.joulegov.policies.select.Percentile;
-import io.joulegov.policies.select.Policy;
+import io.joulegov.policies.select.Objective;
 import io.joulegov.policies.select.Request;
 import picocli.CommandLine.Option;
 
@@ -25,7 +25,7 @@ final class BudgetOptions {
         }
         try {
             Budget budget = Budget.of(budgetMs, slowdown);
-            return new Request(Policy.parse(policy), budget, Percentile.parse(percentile), eta,
+            return new Request(Objective.parse(policy), budget, Percentile.parse(percentile), eta,
                     watts == null ? Double.NaN : watts);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());

@@ -1,6 +1,7 @@
 package io.joulegov.cli;
 
 import io.joulegov.cli.compare.Comparison;
+import io.joulegov.cli.compare.Mode;
 import io.joulegov.cli.compare.ModeResult;
 import io.joulegov.cli.compare.ModeRun;
 import io.joulegov.cli.compare.VirtualProfiling;
@@ -63,7 +64,7 @@ final class CompareCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException("--disturbance is none, thermal or cpu-contention, not '" + disturbance + "'");
         }
-        Map<String, ModeResult> modes;
+        Map<Mode, ModeResult> modes;
         ProfileTable profile;
         try {
             profile = profile(board, model, seed);
@@ -93,35 +94,30 @@ final class CompareCommand implements Callable<Integer> {
                 key -> null, false, (done, expected, last) -> { }, () -> { }).result().table();
     }
 
-    static Map<String, Object> report(String board, String model, double budgetMs, Map<String, ModeResult> modes) {
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("board", board);
-        doc.put("model", model);
-        doc.put("budgetMs", budgetMs);
-        Map<String, Object> byMode = new LinkedHashMap<>();
-        double dvfs = modes.get("dvfs").energyJPerInference();
-        modes.forEach((name, r) -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("energyJPerInference", r.energyJPerInference());
-            m.put("meanMs", r.meanMs());
-            m.put("p95Ms", r.p95Ms());
-            m.put("p99Ms", r.p99Ms());
-            m.put("missRate", r.missRate());
-            m.put("savingVsDvfs", 1 - r.energyJPerInference() / dvfs);
-            m.put("inferences", r.inferences());
-            byMode.put(name, m);
-        });
-        doc.put("modes", byMode);
-        return doc;
+    /** The {@code compare --json} object (docs/DESIGN.md). */
+    record Report(String board, String model, double budgetMs, Map<String, ModeReport> modes) {
     }
 
-    static String table(String board, String model, double budgetMs, String percentile, Map<String, ModeResult> modes) {
+    /** One mode's figures; {@code savingVsDvfs} is a fraction of dvfs's energy per inference. */
+    record ModeReport(double energyJPerInference, double meanMs, double p95Ms, double p99Ms, double missRate,
+                      double savingVsDvfs, long inferences) {
+    }
+
+    static Report report(String board, String model, double budgetMs, Map<Mode, ModeResult> modes) {
+        double dvfs = modes.get(Mode.DVFS).energyJPerInference();
+        Map<String, ModeReport> byMode = new LinkedHashMap<>();
+        modes.forEach((mode, r) -> byMode.put(mode.label(), new ModeReport(r.energyJPerInference(), r.meanMs(), r.p95Ms(),
+                r.p99Ms(), r.missRate(), 1 - r.energyJPerInference() / dvfs, r.inferences())));
+        return new Report(board, model, budgetMs, byMode);
+    }
+
+    static String table(String board, String model, double budgetMs, String percentile, Map<Mode, ModeResult> modes) {
         StringBuilder s = new StringBuilder(String.format("%s on the virtual %s, budget %.1f ms at %s%n", model, board,
                 budgetMs, percentile));
         s.append(String.format("%-9s %12s %9s %9s %9s %8s %8s  %s%n", "mode", "mJ/inference", "mean ms", "p95 ms",
                 "p99 ms", "misses", "saving", "point"));
-        double dvfs = modes.get("dvfs").energyJPerInference();
-        modes.forEach((name, r) -> s.append(String.format("%-9s %12.1f %9.1f %9.1f %9.1f %7.2f%% %7.1f%%  %s%n", name,
+        double dvfs = modes.get(Mode.DVFS).energyJPerInference();
+        modes.forEach((mode, r) -> s.append(String.format("%-9s %12.1f %9.1f %9.1f %9.1f %7.2f%% %7.1f%%  %s%n", mode.label(),
                 r.energyJPerInference() * 1e3, r.meanMs(), r.p95Ms(), r.p99Ms(), 100 * r.missRate(),
                 100 * (1 - r.energyJPerInference() / dvfs), r.point() == null ? "" : r.point())));
         return s.toString();

@@ -1,6 +1,7 @@
 package io.joulegov.cli;
 
 import io.joulegov.cli.compare.Comparison;
+import io.joulegov.cli.compare.Mode;
 import io.joulegov.cli.compare.ModeResult;
 import io.joulegov.cli.compare.ModeRun;
 import io.joulegov.cli.compare.VirtualProfiling;
@@ -57,7 +58,7 @@ final class DemoCommand implements Runnable {
                 + "against the founding study (simulator/README.md), not from measurement.%n%n", board, DURATION_S, SLOWDOWN,
                 PERCENTILE.label());
         o.flush();
-        Map<String, Map<String, ModeResult>> results = new LinkedHashMap<>();
+        Map<String, Map<Mode, ModeResult>> results = new LinkedHashMap<>();
         long start = System.nanoTime();
         try (ProgressBar bar = System.console() == null ? null : new ProgressBarBuilder().setTaskName("demo")
                 .setInitialMax(2L * Boards.WORKLOADS.size()).setStyle(ProgressBarStyle.ASCII).build()) {
@@ -99,17 +100,17 @@ final class DemoCommand implements Runnable {
     static final Map<String, String> STUDY_NANO = Map.of("alexnet", "13%", "resnet18", "19%", "mobilenet-v2", "15%",
             "yolov4-tiny", "9%", "bert-tiny", "17%", "distilbert", "17%");
 
-    static String table(String board, Map<String, Map<String, ModeResult>> results) {
+    static String table(String board, Map<String, Map<Mode, ModeResult>> results) {
         StringBuilder s = new StringBuilder();
         s.append(String.format("%-13s| %-36s| %-22s| %s%n", "", "energy saved against default DVFS", "mean latency vs DVFS",
                 "deadline misses (allowed 1%)"));
         s.append(String.format("%-13s| %7s %9s %8s %8s | %9s %10s | %6s %7s %9s%n", "workload", "static", "adaptive",
                 "oracle", "study", "static", "adaptive", "dvfs", "static", "adaptive"));
         results.forEach((w, m) -> {
-            ModeResult dvfs = m.get("dvfs");
-            ModeResult stat = m.get("static");
-            ModeResult adaptive = m.get("adaptive");
-            ModeResult oracle = m.get("oracle");
+            ModeResult dvfs = m.get(Mode.DVFS);
+            ModeResult stat = m.get(Mode.STATIC);
+            ModeResult adaptive = m.get(Mode.ADAPTIVE);
+            ModeResult oracle = m.get(Mode.ORACLE);
             String study = board.equals("nano") ? STUDY_NANO.get(w) : "2-15%";
             s.append(String.format("%-13s| %6.1f%% %8.1f%% %7.1f%% %8s | %+8.1f%% %+9.1f%% | %5.2f%% %6.2f%% %8.2f%%%n", w,
                     saving(stat, dvfs), saving(adaptive, dvfs), saving(oracle, dvfs), study,

@@ -1,5 +1,6 @@
 package io.joulegov.cli;
 
+import io.joulegov.device.DeviceException;
 import io.joulegov.device.board.Board;
 import io.joulegov.device.board.BoardDiscovery;
 import io.joulegov.device.clock.Clock;
@@ -147,7 +148,17 @@ final class ProfileCommand implements Callable<Integer> {
         err.flush();
     }
 
+    /** A DJL workload; without DJL on the class path (the joulegov package alone) one line says what to install. */
     private Workload openWorkload() {
+        try {
+            return openDjlWorkload();
+        } catch (NoClassDefFoundError noDjl) {
+            throw new DeviceException("profiling a model needs the DJL workloads, which are not installed "
+                    + "(install the joulegov-djl package; missing class " + noDjl.getMessage() + ")");
+        }
+    }
+
+    private Workload openDjlWorkload() {
         if (model.endsWith(".pt") || Files.isRegularFile(Path.of(model))) {
             if (inputShape == null) {
                 throw new UsageException("a TorchScript model needs --input-shape, e.g. --input-shape 1,3,224,224");

@@ -2,7 +2,7 @@ package io.joulegov.cli;
 
 import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.ProfileTable;
-import io.joulegov.policies.select.Policy;
+import io.joulegov.policies.select.Objective;
 import io.joulegov.policies.select.Request;
 import io.joulegov.policies.select.Selection;
 import io.joulegov.policies.select.Selector;
@@ -55,9 +55,9 @@ final class RecommendCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         warnIfPredicted(table, s);
         if (json) {
-            out.println(Json.of(report(request.policy(), s)));
+            out.println(Json.of(report(request.objective(), s)));
         } else if (s.feasible()) {
-            out.println(request.policy().label() + ": " + s.describe());
+            out.println(request.objective().label() + ": " + s.describe());
         }
         out.flush();
         if (!s.feasible()) {
@@ -92,10 +92,10 @@ final class RecommendCommand implements Callable<Integer> {
         err.flush();
     }
 
-    static Map<String, Object> report(Policy policy, Selection s) {
+    static Map<String, Object> report(Objective objective, Selection s) {
         Map<String, Object> doc = new LinkedHashMap<>();
         Measurement m = s.chosen();
-        doc.put("policy", policy.label());
+        doc.put("policy", objective.label());
         doc.put("feasible", s.feasible());
         doc.put("cpuKHz", m == null ? null : m.point().cpuKHz());
         doc.put("gpuHz", m == null ? null : m.point().gpuHz());

@@ -6,7 +6,7 @@ import io.joulegov.policies.select.Selection;
 import io.joulegov.policies.select.Selector;
 
 import java.util.Comparator;
-import java.util.LinkedHashMap;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,16 +27,16 @@ public final class Comparison {
     /**
      * @throws IllegalArgumentException when no point of the profile meets the budget
      */
-    public static Map<String, ModeResult> run(ModeRun.Setup s) throws Exception {
+    public static Map<Mode, ModeResult> run(ModeRun.Setup s) throws Exception {
         Selection choice = Selector.select(s.profile(), Request.minEnergy(s.budget(), s.percentile()));
         if (!choice.feasible()) {
             throw new IllegalArgumentException(choice.describe());
         }
-        Map<String, ModeResult> out = new LinkedHashMap<>();
-        out.put("dvfs", ModeRun.run(s, "dvfs", null));
-        out.put("static", ModeRun.run(s, "static", choice.chosen().point()));
-        out.put("adaptive", ModeRun.run(s, "adaptive", null));
-        out.put("oracle", oracle(s, choice.budgetMs()));
+        Map<Mode, ModeResult> out = new EnumMap<>(Mode.class);
+        out.put(Mode.DVFS, ModeRun.run(s, Mode.DVFS, null));
+        out.put(Mode.STATIC, ModeRun.run(s, Mode.STATIC, choice.chosen().point()));
+        out.put(Mode.ADAPTIVE, ModeRun.run(s, Mode.ADAPTIVE, null));
+        out.put(Mode.ORACLE, oracle(s, choice.budgetMs()));
         return out;
     }
 
@@ -49,7 +49,7 @@ public final class Comparison {
         ModeResult best = null;
         int tried = 0;
         for (Measurement m : order) {
-            ModeResult r = ModeRun.run(s, "oracle", m.point());
+            ModeResult r = ModeRun.run(s, Mode.ORACLE, m.point());
             boolean meets = Double.isNaN(allowance) ? r.meanMs() <= budgetMs : r.missRate() <= allowance;
             if (meets && (best == null || r.energyJPerInference() < best.energyJPerInference())) {
                 best = r;

@@ -7,6 +7,6 @@ import io.joulegov.policies.profile.OperatingPoint;
  * inferences), latency statistics (ms), the share of inferences over the budget, and the fixed point it held (null
  * for dvfs and adaptive).
  */
-public record ModeResult(String mode, double energyJPerInference, double meanMs, double p95Ms, double p99Ms,
+public record ModeResult(Mode mode, double energyJPerInference, double meanMs, double p95Ms, double p99Ms,
                          double missRate, long inferences, OperatingPoint point) {
 }

@@ -41,7 +41,7 @@ public final class ModeRun {
     private ModeRun() {
     }
 
-    static ModeResult run(Setup s, String mode, OperatingPoint fixed) throws Exception {
+    static ModeResult run(Setup s, Mode mode, OperatingPoint fixed) throws Exception {
         try (VirtualJetson jetson = VirtualJetson.open(s.board(), s.seed())) {
             VirtualClock clock = jetson.clock();
             SysRoot root = SysRoot.of(jetson.root());
@@ -57,7 +57,7 @@ public final class ModeRun {
             GovernorCore core = null;
             if (fixed != null) {
                 pinner.pin(fixed.cpuKHz(), fixed.gpuHz(), fixed.emcHz());
-            } else if (mode.equals("adaptive")) {
+            } else if (mode == Mode.ADAPTIVE) {
                 core = new GovernorCore(board, pinner, new GovernorCore.Events() { });
                 core.register(s.model(), s.profile(), s.budget(), s.percentile(), start);
             }
@@ -69,7 +69,7 @@ public final class ModeRun {
             long misses = 0;
             try (PowerSampler sampler = new PowerSampler(board.rails(), clock, Duration.ofMillis(100)).start();
                  SimulatedWorkload w = new SimulatedWorkload(jetson.board(), s.model(), clock)) {
-                EnergyWindow window = sampler.openWindow(mode);
+                EnergyWindow window = sampler.openWindow(mode.label());
                 long nextArrival = start;
                 while (clock.nanoTime() < end) {
                     if (s.rate() > 0) {

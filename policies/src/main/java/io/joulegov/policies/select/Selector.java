@@ -37,7 +37,7 @@ public final class Selector {
             if (!Double.isNaN(budget) && q.of(m) > budget) {
                 continue;
             }
-            if (request.policy() == Policy.POWER_CAP && m.powerW() > request.watts()) {
+            if (request.objective() == Objective.POWER_CAP && m.powerW() > request.watts()) {
                 continue;
             }
             double cost = cost(request, m, maxPower);
@@ -51,7 +51,7 @@ public final class Selector {
 
     static double cost(Request request, Measurement m, double maxPower) {
         double t = m.meanMs() / 1e3;
-        return switch (request.policy()) {
+        return switch (request.objective()) {
             case MIN_ENERGY -> m.energyJ();
             case MIN_EDP -> m.energyJ() * t;
             case MIN_ED2P -> m.energyJ() * t * t;

@@ -54,8 +54,8 @@ class SelectorTest {
         double maxPower = t.rows().stream().mapToDouble(Measurement::powerW).max().orElseThrow();
         return t.rows().stream()
                 .filter(m -> q.of(m) <= budget)
-                .filter(m -> req.policy() != Policy.POWER_CAP || m.powerW() <= req.watts())
-                .min(Comparator.<Measurement>comparingDouble(m -> switch (req.policy()) {
+                .filter(m -> req.objective() != Objective.POWER_CAP || m.powerW() <= req.watts())
+                .min(Comparator.<Measurement>comparingDouble(m -> switch (req.objective()) {
                             case MIN_ENERGY -> m.energyJ();
                             case MIN_EDP -> m.energyJ() * (m.meanMs() / 1e3);
                             case MIN_ED2P -> m.energyJ() * (m.meanMs() / 1e3) * (m.meanMs() / 1e3);
@@ -73,10 +73,10 @@ class SelectorTest {
         for (int i = 0; i < 3000; i++) {
             ProfileTable t = randomTable(r);
             Percentile q = Percentile.values()[r.nextInt(4)];
-            Policy policy = Policy.values()[r.nextInt(Policy.values().length)];
+            Objective objective = Objective.values()[r.nextInt(Objective.values().length)];
             Budget budget = r.nextBoolean() ? new Budget.Slowdown(1 + r.nextDouble())
                     : new Budget.Millis(2 + r.nextInt(60));
-            Request req = new Request(policy, budget, q, r.nextDouble(), 0.2 + 3 * r.nextDouble());
+            Request req = new Request(objective, budget, q, r.nextDouble(), 0.2 + 3 * r.nextDouble());
             Selection s = Selector.select(t, req);
             assertEquals(bruteForce(t, req).orElse(null), s.chosen(), "table " + i + " " + req);
         }
@@ -134,9 +134,9 @@ class SelectorTest {
     void powerCapTakesTheFastestPointUnderTheCap() {
         ProfileTable t = new ProfileTable(key(), List.of(row(1, 10, 10, 0.05), row(2, 20, 20, 0.06), row(3, 40, 40, 0.08)));
         // powers: 5 W, 3 W, 2 W
-        Selection s = Selector.select(t, new Request(Policy.POWER_CAP, null, Percentile.MEAN, 0.5, 3.5));
+        Selection s = Selector.select(t, new Request(Objective.POWER_CAP, null, Percentile.MEAN, 0.5, 3.5));
         assertEquals(2, s.chosen().point().cpuKHz());
-        Selection perf = Selector.select(t, new Request(Policy.PERFORMANCE, null, Percentile.MEAN, 0.5, Double.NaN));
+        Selection perf = Selector.select(t, new Request(Objective.PERFORMANCE, null, Percentile.MEAN, 0.5, Double.NaN));
         assertEquals(1, perf.chosen().point().cpuKHz());
     }
 

@@ -6,7 +6,7 @@ import java.util.Locale;
  * How to choose among the points that meet the budget. Objectives use the mean latency T and the energy per
  * inference E; the budget itself applies at the request's percentile.
  */
-public enum Policy {
+public enum Objective {
     /** Least energy: the founding study's rule. */
     MIN_ENERGY,
     /** Least energy-delay product E x T. */
@@ -24,8 +24,8 @@ public enum Policy {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
-    public static Policy parse(String text) {
-        for (Policy p : values()) {
+    public static Objective parse(String text) {
+        for (Objective p : values()) {
             if (p.label().equals(text)) {
                 return p;
             }
