@@ -53,17 +53,17 @@ class EndToEndTest {
         Await.until(() -> Files.exists(root.resolve(CPU + "scaling_governor")), "the board is laid out");
         Thread.sleep(300);
         Map<String, String> before = JoulegovProcess.knobs(root);
-        assertEquals("schedutil", read(root, CPU + "scaling_governor"));
+        assertEquals("schedutil", JoulegovProcess.read(root, CPU + "scaling_governor"));
 
         Process daemon = govern(root, cache, socket);
         awaitHeld(socket);
         // the clocks follow the controller: what the daemon says it holds is what the files say
         Await.until(() -> {
             JsonNode held = status(socket).path("held");
-            return read(root, CPU + "scaling_setspeed").equals(held.path("cpuKHz").asText())
-                    && read(root, GPU + "max_freq").equals(held.path("gpuHz").asText());
+            return JoulegovProcess.read(root, CPU + "scaling_setspeed").equals(held.path("cpuKHz").asText())
+                    && JoulegovProcess.read(root, GPU + "max_freq").equals(held.path("gpuHz").asText());
         }, "the pin matches the status");
-        assertEquals(read(root, GPU + "min_freq"), read(root, GPU + "max_freq"));
+        assertEquals(JoulegovProcess.read(root, GPU + "min_freq"), JoulegovProcess.read(root, GPU + "max_freq"));
         assertTrue(Files.readString(simLog).contains("registered with the governor") || status(socket).path("models").size() == 1);
 
         daemon.destroyForcibly();
@@ -101,7 +101,7 @@ class EndToEndTest {
         String started = Files.readString(log);
         int at = started.indexOf("governing a virtual nano at ") + "governing a virtual nano at ".length();
         Path board = Path.of(started.substring(at, started.indexOf(' ', at)));
-        assertEquals("userspace", read(board, CPU + "scaling_governor"), "the daemon holds the board it serves");
+        assertEquals("userspace", JoulegovProcess.read(board, CPU + "scaling_governor"), "the daemon holds the board it serves");
         assertTrue(Files.exists(board.resolve("var/lib/joulegov/restore.json")), "journaled as on a live board");
         // no --allow-virtual-profiles: a profile of this virtual board's kind is its own
         Await.until(() -> MetricsEndpoint.scrape(port).contains("joulegov_inference_latency_seconds_count{model=\"resnet18\"}"),
@@ -150,11 +150,4 @@ class EndToEndTest {
         }
     }
 
-    private static String read(Path root, String rel) {
-        try {
-            return Files.readString(root.resolve(rel)).trim();
-        } catch (IOException e) {
-            return "";
-        }
-    }
 }

@@ -40,6 +40,15 @@ final class JoulegovProcess {
         }
     }
 
+    /** A board file as it reads now, trimmed; empty while it cannot be read (a live board rewrites its files). */
+    static String read(Path root, String rel) {
+        try {
+            return java.nio.file.Files.readString(root.resolve(rel)).trim();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** Every clock knob joulegov writes (governors, min, max, setspeed, the EMC override) under a board root. */
     static Map<String, String> knobs(Path root) {
         Map<String, String> all = TreeSnapshot.of(root.resolve("sys"));

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,7 +53,7 @@ class OneOwnerTest {
         Process first = JoulegovProcess.start(tmp.resolve("first.log"), "govern", "--root", root.toString(), "--cache",
                 cache.toString(), "--model", "resnet18", "--slowdown", "1.3", "--allow-virtual-profiles", "--metrics-port", "0");
         processes.add(first);
-        Await.until(() -> Files.exists(socket) && read(root, CPU + "scaling_governor").equals("userspace"), "the first daemon holds the board");
+        Await.until(() -> Files.exists(socket) && JoulegovProcess.read(root, CPU + "scaling_governor").equals("userspace"), "the first daemon holds the board");
         String owner = "owned by another joulegov process (pid " + first.pid() + ", started ";
 
         CliRun second = CliRun.of("govern", "--root", root.toString(), "--cache", cache.toString(), "--model", "resnet18",
@@ -96,7 +95,7 @@ class OneOwnerTest {
         Process first = JoulegovProcess.start(null, "govern", "--root", root.toString(), "--cache", cache.toString(),
                 "--model", "resnet18", "--slowdown", "1.3", "--allow-virtual-profiles", "--metrics-port", "0");
         processes.add(first);
-        Await.until(() -> read(root, CPU + "scaling_governor").equals("userspace"), "the daemon holds the board");
+        Await.until(() -> JoulegovProcess.read(root, CPU + "scaling_governor").equals("userspace"), "the daemon holds the board");
         CliRun forced = CliRun.of("restore", "--root", root.toString(), "--force");
         assertEquals(0, forced.exitCode(), forced.err());
         assertTrue(forced.out().contains("forced; the journal stays"), forced.out());
@@ -104,13 +103,5 @@ class OneOwnerTest {
         first.destroy();
         assertTrue(first.waitFor(10, TimeUnit.SECONDS));
         assertFalse(Files.exists(root.resolve("var/lib/joulegov/restore.json")), "the owner removed its journal on stop");
-    }
-
-    private static String read(Path root, String rel) {
-        try {
-            return Files.readString(root.resolve(rel)).trim();
-        } catch (IOException e) {
-            return "";
-        }
     }
 }
