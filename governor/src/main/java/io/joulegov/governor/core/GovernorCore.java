@@ -118,10 +118,6 @@ public final class GovernorCore {
         return new ArrayList<>(profiles.keySet());
     }
 
-    public synchronized ProfileTable profileOf(String model) {
-        return profiles.get(model);
-    }
-
     /** How much the core keeps, for a soak to check that nothing grows without bound. */
     public record State(int models, int otherWritesRemembered) {
     }
