@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The board a command works on: a filesystem root ({@code --root}, default /) or a virtual board. */
+/** The board a command works on: a filesystem root ({@code --root}, default /) or a virtual board, never both. */
 final class BoardTarget {
 
     @Option(names = "--root", paramLabel = "DIR", description = "Filesystem root of the board (default: /).")
@@ -22,9 +22,6 @@ final class BoardTarget {
 
     /** The board, opened; close it to remove a virtual board's directory. */
     Opened open(long seed) {
-        if (root != null && virtual != null) {
-            throw new UsageException("--root and --virtual exclude each other");
-        }
         if (virtual != null) {
             requireKnown(virtual);
             VirtualJetson jetson = VirtualJetson.open(virtual, seed);

@@ -5,8 +5,8 @@ import io.joulegov.device.board.BoardDiscovery;
 import io.joulegov.device.board.CpuPolicy;
 import io.joulegov.device.board.GpuDevfreq;
 import io.joulegov.device.board.ThermalZone;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,7 +22,7 @@ final class BoardsCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Mixin
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     BoardTarget target = new BoardTarget();
 
     @Option(names = "--json", description = "Print one JSON object.")

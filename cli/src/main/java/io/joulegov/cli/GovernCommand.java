@@ -17,6 +17,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.LoggerFactory;
 import io.joulegov.profiler.store.ProfileStore;
 import io.joulegov.simulator.LiveJetson;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,7 +45,7 @@ final class GovernCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Mixin
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     BoardTarget target = new BoardTarget();
 
     @Option(names = "--model", paramLabel = "NAME", description = "A model to govern from the start (others register over the socket).")
@@ -91,9 +92,6 @@ final class GovernCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (duration != null && !(duration > 0)) {
             throw new UsageException("--duration must be above 0");
-        }
-        if (target.root != null && target.virtual != null) {
-            throw new UsageException("--root and --virtual exclude each other");
         }
         if (target.virtual != null) {
             BoardTarget.requireKnown(target.virtual);

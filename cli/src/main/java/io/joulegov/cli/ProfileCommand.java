@@ -16,8 +16,8 @@ import io.joulegov.profiler.workload.Workload;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -39,7 +39,7 @@ final class ProfileCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Mixin
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     BoardTarget target = new BoardTarget();
 
     @Option(names = "--model", required = true, paramLabel = "NAME|FILE.pt",
@@ -86,9 +86,6 @@ final class ProfileCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         validate();
-        if (target.root != null && target.virtual != null) {
-            throw new UsageException("--root and --virtual exclude each other");
-        }
         long wall0 = System.nanoTime();
         ProfileRun.Method method = new ProfileRun.Method(grid.equals("sparse"), emc, inferences, reruns, sampleMs);
         Function<ProfileKey, Path> profilePath = key -> out != null ? out : ProfileStore.locate(cache, null).pathFor(key);

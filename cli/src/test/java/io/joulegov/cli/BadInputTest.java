@@ -91,7 +91,7 @@ class BadInputTest {
             profile --virtual nano --model resnet18 --inferences 0                       | 2 | must be at least 1
             profile --virtual nano --model resnet18 --sample-ms 5                        | 2 | between 10 and 1000
             profile --virtual pi4 --model resnet18                                       | 2 | pi4
-            profile --root ROOT --virtual nano --model resnet18                          | 2 | exclude each other
+            profile --root ROOT --virtual nano --model resnet18                          | 2 | are mutually exclusive
             profile --virtual nano --model vgg19 --out TMP/x.json                        | 2 | unknown model 'vgg19'
             profile --root ROOT --model vgg19 --cache CACHE                              | 2 | unknown model 'vgg19'
             profile --root ROOT --model IN/garbage.pt --input-shape 1,3,8,8 --cache CACHE | 2 | is not a TorchScript model
@@ -120,7 +120,7 @@ class BadInputTest {
             govern --root ROOT --metrics-port 70000 --duration 1                         | 2 | --metrics-port
             govern --root ROOT --slowdown 1.3 --metrics-port 0 --duration 1              | 2 | a budget needs --model
             govern --virtual pi4                                                         | 2 | pi4
-            govern --root ROOT --virtual nano                                            | 2 | exclude each other
+            govern --root ROOT --virtual nano                                            | 2 | are mutually exclusive
             govern --root ROOT --workload resnet18                                       | 2 | need --virtual
             govern --virtual nano --workload vgg19                                       | 2 | unknown workload 'vgg19'
             govern --root TMP/nonexistent                                                | 2 | no such directory
