@@ -42,8 +42,12 @@ public final class GovernorCore {
         default void inference(String model, double ms, double budgetMs) {
         }
 
-        /** The held operating point changed. */
-        default void switched() {
+        /**
+         * The core now holds {@code point} (for {@code why}: the models it serves, or "idle"); {@code first} when it
+         * held nothing before (the first pin, or after another writer's change). The daemon logs it; a simulated
+         * run keeps quiet.
+         */
+        default void held(OperatingPoint point, String why, boolean first) {
         }
 
         /** Another program changed a knob the governor holds. */
@@ -148,10 +152,7 @@ public final class GovernorCore {
         if (!target.equals(held)) {
             pinner.pin(target.cpuKHz(), target.gpuHz(), target.emcHz());
             watch.expectNow();
-            LOG.info("holding {} ({})", target, d.idle() ? "idle" : d.model());
-            if (held != null) {
-                events.switched();
-            }
+            events.held(target, d.idle() ? "idle" : d.model(), held == null);
             held = target;
         }
     }

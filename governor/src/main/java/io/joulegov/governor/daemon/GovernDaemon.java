@@ -102,8 +102,11 @@ public final class GovernDaemon implements AutoCloseable {
                     }
 
                     @Override
-                    public void switched() {
-                        metrics.switched();
+                    public void held(OperatingPoint point, String why, boolean first) {
+                        LOG.info("holding {} ({})", point, why);
+                        if (!first) {
+                            metrics.switched();
+                        }
                     }
 
                     @Override

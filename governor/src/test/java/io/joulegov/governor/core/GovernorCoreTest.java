@@ -53,8 +53,10 @@ class GovernorCoreTest {
         core = new GovernorCore(board, new ClockPinner(board, RestoreJournal.open(sys, RestoreJournal.defaultFile(sys))),
                 new GovernorCore.Events() {
                     @Override
-                    public void switched() {
-                        events.add("switched");
+                    public void held(OperatingPoint point, String why, boolean first) {
+                        if (!first) {
+                            events.add("switched");
+                        }
                     }
 
                     @Override
