@@ -48,6 +48,14 @@ final class BoardTarget {
         }
     }
 
+    /** A usage error (exit 2) unless {@code workload} runs on {@code board}. */
+    static void requireWorkload(BoardSpec board, String workload) {
+        if (!board.workloads().containsKey(workload)) {
+            throw new UsageException("unknown workload '" + workload + "' (known: "
+                    + String.join(", ", board.workloads().keySet()) + ")");
+        }
+    }
+
     /** An opened board: its root, and the virtual board behind it if there is one. */
     record Opened(SysRoot root, VirtualJetson virtual) implements AutoCloseable {
 

@@ -138,10 +138,7 @@ final class GovernCommand implements Callable<Integer> {
         if (workload == null) {
             throw new UsageException("--rate needs --workload");
         }
-        var known = BoardTarget.requireKnown(target.virtual).workloads().keySet();
-        if (!known.contains(workload)) {
-            throw new UsageException("unknown workload '" + workload + "' (known: " + String.join(", ", known) + ")");
-        }
+        BoardTarget.requireWorkload(BoardTarget.requireKnown(target.virtual), workload);
         if (rate < 0 || Double.isNaN(rate)) {
             throw new UsageException("--rate must be >= 0");
         }

@@ -93,8 +93,8 @@ final class SimulateCommand implements Runnable {
 
     private BoardSpec validate() {
         BoardSpec boardSpec = BoardTarget.requireKnown(board);
-        if (workload != null && !boardSpec.workloads().containsKey(workload)) {
-            throw new UsageException("unknown workload '" + workload + "' (known: " + String.join(", ", boardSpec.workloads().keySet()) + ")");
+        if (workload != null) {
+            BoardTarget.requireWorkload(boardSpec, workload);
         }
         if (workload == null && (rate != 0 || socket != null)) {
             throw new UsageException("--rate and --socket need --workload");

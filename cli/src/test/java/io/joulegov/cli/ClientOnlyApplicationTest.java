@@ -57,9 +57,7 @@ class ClientOnlyApplicationTest {
     @Test
     void aDjlApplicationWithOnlyTheClientReportsEveryInferenceToTheDaemon() throws Exception {
         Path cache = tmp.resolve("cache");
-        CliRun profiled = CliRun.of("profile", "--virtual", "nano", "--model", "resnet18", "--grid", "sparse",
-                "--inferences", "100", "--reruns", "3", "--cache", cache.toString());
-        assertEquals(0, profiled.exitCode(), profiled.err());
+        VirtualProfile.resnet18Into(cache);
         int port = MetricsEndpoint.freePort();
         Path log = tmp.resolve("govern.log");
         daemon = JoulegovProcess.start(log, "govern", "--virtual", "nano", "--cache", cache.toString(),

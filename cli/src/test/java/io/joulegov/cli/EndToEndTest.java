@@ -44,9 +44,7 @@ class EndToEndTest {
         Path root = tmp.resolve("nano");
         Path cache = tmp.resolve("cache");
         Path socket = root.resolve("run/joulegov/joulegov.sock");
-        CliRun profiled = CliRun.of("profile", "--virtual", "nano", "--model", "resnet18", "--grid", "sparse",
-                "--inferences", "100", "--reruns", "3", "--cache", cache.toString());
-        assertEquals(0, profiled.exitCode(), profiled.err());
+        VirtualProfile.resnet18Into(cache);
         Path simLog = tmp.resolve("simulate.log");
         processes.add(JoulegovProcess.start(simLog, "simulate", "--board", "nano", "--root", root.toString(),
                 "--workload", "resnet18", "--rate", "15", "--socket", socket.toString(), "--slowdown", "1.4"));
@@ -88,9 +86,7 @@ class EndToEndTest {
     @Test
     void governVirtualServesItsOwnBoardWithAStreamAndStopsCleanlyOnSigterm() throws Exception {
         Path cache = tmp.resolve("cache");
-        CliRun profiled = CliRun.of("profile", "--virtual", "nano", "--model", "resnet18", "--grid", "sparse",
-                "--inferences", "100", "--reruns", "3", "--cache", cache.toString());
-        assertEquals(0, profiled.exitCode(), profiled.err());
+        VirtualProfile.resnet18Into(cache);
         int port = MetricsEndpoint.freePort();
         Path log = tmp.resolve("govern-virtual.log");
         Process daemon = JoulegovProcess.start(log, "govern", "--virtual", "nano", "--model", "resnet18",

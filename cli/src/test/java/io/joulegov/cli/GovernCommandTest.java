@@ -38,9 +38,7 @@ class GovernCommandTest {
     void liveBoardWithAProfile() throws Exception {
         root = tmp.resolve("nano");
         board = VirtualBoard.create(Boards.nano(), root, false, 5, true).startLive(Clock.system(), 10_000_000L);
-        CliRun profiled = CliRun.of("profile", "--virtual", "nano", "--model", "resnet18", "--grid", "sparse",
-                "--inferences", "100", "--reruns", "3", "--cache", root.resolve("var/lib/joulegov/models-cache").toString());
-        assertEquals(0, profiled.exitCode(), profiled.err());
+        VirtualProfile.resnet18Into(root.resolve("var/lib/joulegov/models-cache"));
         Thread.sleep(100);
         knobsBefore = knobs();
     }

@@ -115,9 +115,7 @@ class InterruptTest {
     @Test
     void sigtermToAnApplicationGoverningInProcessWithoutCloseGivesTheClocksBack() throws Exception {
         Path cache = tmp.resolve("cache");
-        CliRun profiled = CliRun.of("profile", "--virtual", "nano", "--model", "resnet18", "--grid", "sparse",
-                "--inferences", "100", "--reruns", "3", "--cache", cache.toString());
-        assertEquals(0, profiled.exitCode(), profiled.err());
+        VirtualProfile.resnet18Into(cache);
         Map<String, String> before = JoulegovProcess.knobs(root);
         Path log = tmp.resolve("app.log");
         Process app = JoulegovProcess.startMain(log, InProcessApp.class, root.toString(), cache.toString());

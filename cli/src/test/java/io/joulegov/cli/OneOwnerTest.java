@@ -44,9 +44,7 @@ class OneOwnerTest {
         Path socket = root.resolve("run/joulegov/joulegov.sock");
         processes.add(JoulegovProcess.start(null, "simulate", "--board", "nano", "--root", root.toString()));
         Await.until(() -> Files.exists(root.resolve(CPU + "scaling_governor")), "the board is laid out");
-        CliRun profiled = CliRun.of("profile", "--virtual", "nano", "--model", "resnet18", "--grid", "sparse",
-                "--inferences", "100", "--reruns", "3", "--cache", cache.toString());
-        assertEquals(0, profiled.exitCode(), profiled.err());
+        VirtualProfile.resnet18Into(cache);
         Thread.sleep(300);
         Map<String, String> before = JoulegovProcess.knobs(root);
 
@@ -90,8 +88,7 @@ class OneOwnerTest {
         Path cache = tmp.resolve("cache");
         processes.add(JoulegovProcess.start(null, "simulate", "--board", "nano", "--root", root.toString()));
         Await.until(() -> Files.exists(root.resolve(CPU + "scaling_governor")), "the board is laid out");
-        assertEquals(0, CliRun.of("profile", "--virtual", "nano", "--model", "resnet18", "--grid", "sparse", "--inferences",
-                "100", "--reruns", "3", "--cache", cache.toString()).exitCode());
+        VirtualProfile.resnet18Into(cache);
         Process first = JoulegovProcess.start(null, "govern", "--root", root.toString(), "--cache", cache.toString(),
                 "--model", "resnet18", "--slowdown", "1.3", "--allow-virtual-profiles", "--metrics-port", "0");
         processes.add(first);
