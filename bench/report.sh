@@ -72,6 +72,15 @@ three points of slack), within 2% of oracle energy, misses within 1% (half a poi
 run bench/compare.sh nano 1.4 p99
 run bench/compare.sh xavier-nx 1.4 p99
 
+section "Learning on other units" "A sparse profile made on unit 0 of the virtual board governs units 1 to 3, whose silicon differs by up to 10% per
+domain in speed and power (simulator/README.md): \`joulegov compare --unit N --profile UNIT0.json\`, 120 s of board
+time per mode, 1.4x at p99, back to back. Static holds unit 0's choice; adaptive starts there and learns the unit's
+energy as it runs, exploration included; the oracle is the cheapest fixed point that met the budget on the same run,
+its candidates from a full sweep of the unit itself. Targets (issue 14): adaptive within 2% of the oracle's energy,
+misses at most 1%; adaptive cheaper than dvfs and jetson-clocks in every row, and than low-power wherever low-power
+keeps the budget (its misses in brackets)."
+run bench/learning.sh nano 3 1.4 p99
+
 section "Daemon footprint and start-up" "\`joulegov govern\` through the launcher's daemon JVM options, holding a live virtual Nano for one model with no
 traffic, sampling power every 100 ms and serving /metrics (scraped every 15 s); then a scrape is parsed with the
 Prometheus Python client (Debian's python3-prometheus-client). Targets: at most 1% of one core and 64 MB resident."

@@ -24,7 +24,7 @@ final class BoardTarget {
     Opened open(long seed) {
         if (virtual != null) {
             requireKnown(virtual);
-            VirtualJetson jetson = VirtualJetson.open(virtual, seed);
+            VirtualJetson jetson = VirtualJetson.open(virtual, 0, seed);
             return new Opened(SysRoot.of(jetson.root()), jetson);
         }
         return new Opened(SysRoot.of(rootDir()), null);

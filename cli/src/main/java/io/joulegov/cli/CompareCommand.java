@@ -5,7 +5,9 @@ import io.joulegov.cli.compare.Mode;
 import io.joulegov.cli.compare.ModeResult;
 import io.joulegov.cli.compare.ModeRun;
 import io.joulegov.cli.compare.VirtualProfiling;
+import io.joulegov.device.MalformedFileException;
 import io.joulegov.profiler.measure.ProfileRun;
+import io.joulegov.profiler.store.ProfileStore;
 import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.policies.select.Request;
 import io.joulegov.simulator.model.Disturbance;
@@ -16,12 +18,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code joulegov compare}: default DVFS against the profile's choice, the online controller and the oracle. */
-@Command(name = "compare", description = "Run a workload on a virtual board under dvfs, static, adaptive and oracle.")
+/**
+ * {@code joulegov compare}: what a Jetson owner would pick instead (default DVFS, jetson_clocks, the lowest power
+ * mode) against the profile's choice, the governor and the oracle, on one unit of a virtual board.
+ */
+@Command(name = "compare", description = "Run a workload on a virtual board under dvfs, jetson-clocks, low-power, static, adaptive and oracle.")
 final class CompareCommand implements Callable<Integer> {
 
     @Spec
@@ -51,10 +57,18 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
+    @Mixin
+    UnitOption unit = new UnitOption();
+
+    @Option(names = "--profile", paramLabel = "FILE",
+            description = "Govern with this profile (made on another unit, or sparse) instead of a full sweep of the unit run on.")
+    Path profileFile;
+
     @Override
     public Integer call() throws Exception {
         Request request = budget.request("min-energy", 0.5, null);
         BoardTarget.requireKnown(board);
+        int unitN = unit.of(true);
         if (!(duration > 0) || rate < 0 || Double.isNaN(rate)) {
             throw new UsageException("--duration must be above 0 and --rate at least 0");
         }
@@ -67,9 +81,10 @@ final class CompareCommand implements Callable<Integer> {
         Map<Mode, ModeResult> modes;
         ProfileTable profile;
         try {
-            profile = profile(board, model, seed);
-            modes = Comparison.run(new ModeRun.Setup(board, model, profile, request.budget(), request.percentile(), rate,
-                    duration, d, seed));
+            ProfileTable truth = profile(board, unitN, model, seed);
+            profile = profileFile == null ? truth : given(profileFile, truth);
+            modes = Comparison.run(new ModeRun.Setup(board, unitN, model, profile, request.budget(), request.percentile(),
+                    rate, duration, d, seed), truth);
         } catch (IllegalArgumentException e) {
             if (e.getMessage() != null && e.getMessage().startsWith("unknown model")) {
                 throw new UsageException(e.getMessage());
@@ -88,10 +103,20 @@ final class CompareCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    /** The profile the static and adaptive modes use: a quick full sweep of the same kind of board. */
-    static ProfileTable profile(String board, String model, long seed) throws Exception {
-        return VirtualProfiling.run(new VirtualProfiling.Request(board, model, new ProfileRun.Method(false, false, 200, 3, 100), seed + 1000),
+    /** A quick full sweep of the unit run on: what static and adaptive use unless given a profile, and the oracle's order. */
+    static ProfileTable profile(String board, int unit, String model, long seed) throws Exception {
+        return VirtualProfiling.run(new VirtualProfiling.Request(board, unit, model, new ProfileRun.Method(false, false, 200, 3, 100), seed + 1000),
                 key -> null, false, (done, expected, last) -> { }, () -> { }).result().table();
+    }
+
+    /** A profile given with --profile: of this kind of board and this model, with energy (else exit 2). */
+    private static ProfileTable given(Path file, ProfileTable truth) {
+        ProfileTable table = ProfileStore.requireEnergy(ProfileStore.readFor(file, truth.key().board()), file);
+        if (!table.key().model().equals(truth.key().model())) {
+            throw new MalformedFileException("profile " + file + " is of model " + table.key().model() + ", not "
+                    + truth.key().model());
+        }
+        return table;
     }
 
     /** The {@code compare --json} object (docs/DESIGN.md). */
@@ -114,10 +139,10 @@ final class CompareCommand implements Callable<Integer> {
     static String table(String board, String model, double budgetMs, String percentile, Map<Mode, ModeResult> modes) {
         StringBuilder s = new StringBuilder(String.format("%s on the virtual %s, budget %.1f ms at %s%n", model, board,
                 budgetMs, percentile));
-        s.append(String.format("%-9s %12s %9s %9s %9s %8s %8s  %s%n", "mode", "mJ/inference", "mean ms", "p95 ms",
+        s.append(String.format("%-13s %12s %9s %9s %9s %8s %8s  %s%n", "mode", "mJ/inference", "mean ms", "p95 ms",
                 "p99 ms", "misses", "saving", "point"));
         double dvfs = modes.get(Mode.DVFS).energyJPerInference();
-        modes.forEach((mode, r) -> s.append(String.format("%-9s %12.1f %9.1f %9.1f %9.1f %7.2f%% %7.1f%%  %s%n", mode.label(),
+        modes.forEach((mode, r) -> s.append(String.format("%-13s %12.1f %9.1f %9.1f %9.1f %7.2f%% %7.1f%%  %s%n", mode.label(),
                 r.energyJPerInference() * 1e3, r.meanMs(), r.p95Ms(), r.p99Ms(), 100 * r.missRate(),
                 100 * (1 - r.energyJPerInference() / dvfs), r.point() == null ? "" : r.point())));
         return s.toString();

@@ -54,6 +54,9 @@ final class GovernCommand implements Callable<Integer> {
     @Mixin
     BudgetOptions budget = new BudgetOptions();
 
+    @Mixin
+    UnitOption unit = new UnitOption();
+
     @Option(names = "--config", paramLabel = "FILE", description = "Configuration file (the service uses /etc/joulegov/joulegov.conf); options given here win.")
     Path config;
 
@@ -96,6 +99,7 @@ final class GovernCommand implements Callable<Integer> {
         if (target.virtual != null) {
             BoardTarget.requireKnown(target.virtual);
         }
+        int unitN = unit.of(target.virtual != null);
         if (workload != null || rate != 0) {
             requireStream();
         }
@@ -116,7 +120,7 @@ final class GovernCommand implements Callable<Integer> {
         Path cacheDir = cache != null ? cache : path(conf.get("cache"), null);
         if (target.virtual != null) {
             // a board of its own kind: its profiles are the ones it was made for, so no --allow-virtual-profiles
-            try (LiveJetson live = LiveJetson.open(target.virtual, 1, Clock.system())) {
+            try (LiveJetson live = LiveJetson.open(target.virtual, unitN, 1, Clock.system())) {
                 return govern(conf, live, SysRoot.of(live.root()), ProfileStore.locate(cacheDir, null), true, port,
                         sample, models);
             }

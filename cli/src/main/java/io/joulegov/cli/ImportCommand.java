@@ -62,7 +62,7 @@ final class ImportCommand implements Runnable {
         }
         List<Measurement> rows = ProfileCsv.parse(new String(bytes, StandardCharsets.UTF_8), csv.toString());
         List<Long> emc = rows.stream().map(m -> m.point().emcHz()).filter(Objects::nonNull).distinct().sorted().toList();
-        ProfileKey key = new ProfileKey(board, null, null,
+        ProfileKey key = new ProfileKey(board, null, null, null,
                 rows.stream().map(m -> m.point().cpuKHz()).distinct().sorted().toList(),
                 rows.stream().map(m -> m.point().gpuHz()).distinct().sorted().toList(), emc,
                 model, ProfileStore.sha256(bytes), 1, List.of(), "unknown", 0, 0, 0, 0, 0, ProfileKey.IMPORTED);

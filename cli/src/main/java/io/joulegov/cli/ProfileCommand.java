@@ -19,6 +19,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -83,9 +84,13 @@ final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
+    @Mixin
+    UnitOption unit = new UnitOption();
+
     @Override
     public Integer call() throws Exception {
         validate();
+        int unitN = unit.of(target.virtual != null);
         long wall0 = System.nanoTime();
         ProfileRun.Method method = new ProfileRun.Method(grid.equals("sparse"), emc, inferences, reruns, sampleMs);
         Function<ProfileKey, Path> profilePath = key -> out != null ? out : ProfileStore.locate(cache, null).pathFor(key);
@@ -103,7 +108,7 @@ final class ProfileCommand implements Callable<Integer> {
                 }
             };
             outcome = target.virtual != null
-                    ? VirtualProfiling.run(new VirtualProfiling.Request(BoardTarget.requireKnown(target.virtual).name(), model,
+                    ? VirtualProfiling.run(new VirtualProfiling.Request(BoardTarget.requireKnown(target.virtual).name(), unitN, model,
                             method, seed), checkpointFor, resume, progress, onInterrupted)
                     : profileHost(method, checkpointFor, progress, onInterrupted);
         } catch (IllegalArgumentException unknownModel) {

@@ -54,6 +54,9 @@ final class SimulateCommand implements Runnable {
     @Mixin
     BudgetOptions budget = new BudgetOptions();
 
+    @Mixin
+    UnitOption unit = new UnitOption();
+
     @Override
     public void run() {
         BoardSpec boardSpec = validate();
@@ -63,7 +66,7 @@ final class SimulateCommand implements Runnable {
         try (VirtualBoard vb = VirtualBoard.create(boardSpec, root, false, seed, true).startLive(clock, LiveJetson.TICK.toNanos())) {
             Thread hook = new Thread(stop::countDown, "simulate-stop");
             Runtime.getRuntime().addShutdownHook(hook);
-            out.printf("serving a virtual %s under %s%s%n", boardSpec.name(), root,
+            out.printf("serving a virtual %s%s under %s%s%n", boardSpec.name(), unit.unit == 0 ? "" : " (unit " + unit.unit + ")", root,
                     duration == null ? " (Ctrl-C to stop)" : " for " + duration + " s");
             out.flush();
             SimulatedStream stream = workload == null ? null : SimulatedStream.start(vb, workload, rate, seed, clock,
@@ -92,7 +95,7 @@ final class SimulateCommand implements Runnable {
     }
 
     private BoardSpec validate() {
-        BoardSpec boardSpec = BoardTarget.requireKnown(board);
+        BoardSpec boardSpec = BoardTarget.requireKnown(board).unit(unit.of(true));
         if (workload != null) {
             BoardTarget.requireWorkload(boardSpec, workload);
         }

@@ -28,7 +28,7 @@ class CompareAndDemoTest {
         assertEquals("nano", doc.path("board").asText());
         assertEquals("alexnet", doc.path("model").asText());
         assertTrue(doc.path("budgetMs").asDouble() > 25);
-        for (String mode : List.of("dvfs", "static", "adaptive", "oracle")) {
+        for (String mode : List.of("dvfs", "jetson-clocks", "low-power", "static", "adaptive", "oracle")) {
             JsonNode m = doc.path("modes").path(mode);
             for (String key : List.of("energyJPerInference", "meanMs", "p95Ms", "p99Ms", "missRate", "savingVsDvfs")) {
                 assertTrue(m.path(key).isNumber(), mode + "." + key);
@@ -39,6 +39,27 @@ class CompareAndDemoTest {
         double adaptive = doc.path("modes").path("adaptive").path("savingVsDvfs").asDouble();
         assertTrue(oracle > 0.05 && adaptive > 0.05, "joulegov saves energy on the calibrated board: " + adaptive + ", " + oracle);
         assertTrue(doc.path("modes").path("adaptive").path("missRate").asDouble() <= 0.015);
+    }
+
+    /** Issue 14's case: a sparse profile made on unit 0 governs unit 3, whose silicon differs. */
+    @Test
+    void onAnotherUnitTheGovernorLearnsWhatTheProfileOfUnitZeroGotWrong() throws Exception {
+        Path p0 = tmp.resolve("unit0.json");
+        assertEquals(0, CliRun.of("profile", "--virtual", "nano", "--model", "mobilenet-v2", "--grid", "sparse", "--out",
+                p0.toString()).exitCode());
+        CliRun run = CliRun.of("compare", "--virtual", "nano", "--unit", "3", "--model", "mobilenet-v2", "--slowdown", "1.4",
+                "--percentile", "p99", "--profile", p0.toString(), "--json");
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode modes = JSON.readTree(run.out()).path("modes");
+        double adaptive = modes.path("adaptive").path("energyJPerInference").asDouble();
+        double oracle = modes.path("oracle").path("energyJPerInference").asDouble();
+        double stat = modes.path("static").path("energyJPerInference").asDouble();
+        assertTrue(stat > oracle * 1.02, "unit 0's choice is not this unit's: " + stat + " vs " + oracle);
+        assertTrue(adaptive <= oracle * 1.02, "adaptive " + adaptive + " vs the oracle " + oracle);
+        assertTrue(modes.path("adaptive").path("missRate").asDouble() <= 0.01);
+        for (String peer : List.of("dvfs", "jetson-clocks", "low-power")) {
+            assertTrue(adaptive < modes.path(peer).path("energyJPerInference").asDouble(), "cheaper than " + peer);
+        }
     }
 
     @Test
@@ -61,6 +82,18 @@ class CompareAndDemoTest {
                 "--disturbance", "earthquake").exitCode());
         assertEquals(2, CliRun.of("compare", "--virtual", "tx1", "--model", "alexnet", "--slowdown", "1.4").exitCode());
         assertEquals(2, CliRun.of("compare", "--virtual", "nano", "--model", "vgg", "--slowdown", "1.4").exitCode());
+        assertEquals(2, CliRun.of("compare", "--virtual", "nano", "--unit", "-2", "--model", "alexnet", "--slowdown", "1.4").exitCode());
+        Path other = tmp.resolve("resnet18.json");
+        assertEquals(0, CliRun.of("profile", "--virtual", "nano", "--model", "resnet18", "--grid", "sparse", "--out",
+                other.toString()).exitCode());
+        CliRun wrongModel = CliRun.of("compare", "--virtual", "nano", "--model", "alexnet", "--slowdown", "1.4",
+                "--duration", "5", "--profile", other.toString());
+        assertEquals(2, wrongModel.exitCode());
+        assertTrue(wrongModel.oneLineError() && wrongModel.err().contains("is of model resnet18, not alexnet"), wrongModel.err());
+        CliRun wrongBoard = CliRun.of("compare", "--virtual", "xavier-nx", "--model", "resnet18", "--slowdown", "1.4",
+                "--duration", "5", "--profile", other.toString());
+        assertEquals(2, wrongBoard.exitCode());
+        assertTrue(wrongBoard.err().contains("was made on a jetson-nano"), wrongBoard.err());
         CliRun tight = CliRun.of("compare", "--virtual", "nano", "--model", "alexnet", "--budget-ms", "5", "--duration", "5");
         assertEquals(3, tight.exitCode());
         assertTrue(tight.oneLineError() && tight.err().contains("no operating point meets 5.00 ms"), tight.err());
@@ -73,8 +106,13 @@ class CompareAndDemoTest {
         assertEquals(0, run.exitCode(), run.err());
         for (String w : List.of("alexnet", "resnet18", "mobilenet-v2", "yolov4-tiny", "bert-tiny", "distilbert")) {
             String row = run.out().lines().filter(l -> l.startsWith(w + " ")).findFirst().orElseThrow();
-            double staticSaving = Double.parseDouble(row.split("\\|")[1].trim().split("%")[0]);
-            assertTrue(staticSaving > 3, w + ": " + row);
+            // jetson-clocks, low-power, static, adaptive, oracle (savings against dvfs), the study's figure
+            String[] saved = row.split("\\|")[1].trim().split("%?\\s+");
+            double jetsonClocks = Double.parseDouble(saved[0].replace("%", ""));
+            double staticSaving = Double.parseDouble(saved[2].replace("%", ""));
+            double adaptiveSaving = Double.parseDouble(saved[3].replace("%", ""));
+            assertTrue(staticSaving > 3 && adaptiveSaving > 3, w + ": " + row);
+            assertTrue(adaptiveSaving > jetsonClocks, w + ": " + row);
             assertTrue(Files.exists(out.resolve("profiles").resolve(w + ".json")));
             assertTrue(Files.exists(out.resolve("plots").resolve(w).resolve("pareto.png")));
             assertTrue(Files.exists(out.resolve("plots").resolve(w).resolve("energy.png")));

@@ -29,7 +29,7 @@ class ProfileCommandTest {
     @Test
     void aSparseVirtualProfileMeasuresAtMostATenthAndPredictsTheRest() throws Exception {
         Path out = tmp.resolve("sparse.json");
-        CliRun run = CliRun.of("profile", "--virtual", "nano", "--model", "mobilenet-v2", "--grid", "sparse",
+        CliRun run = CliRun.of("profile", "--virtual", "nano", "--unit", "2", "--model", "mobilenet-v2", "--grid", "sparse",
                 "--inferences", "100", "--reruns", "3", "--out", out.toString(), "--json");
         assertEquals(0, run.exitCode(), run.err());
         JsonNode doc = JSON.readTree(run.out());
@@ -42,6 +42,7 @@ class ProfileCommandTest {
         assertEquals(doc.path("pointsMeasured").asInt(), t.rows().stream().filter(m -> !m.predicted()).count());
         assertEquals("virtual", t.key().source());
         assertEquals("jetson-nano", t.key().board());
+        assertEquals("virtual-nano-unit-2", t.key().serial(), "the unit, as a board's serial number");
         assertFalse(Files.exists(tmp.resolve("sparse.json.partial")), "no checkpoint left behind");
     }
 
@@ -92,6 +93,8 @@ class ProfileCommandTest {
         assertEquals(2, CliRun.of("profile", "--virtual", "nano", "--model", "alexnet", "--grid", "half").exitCode());
         assertEquals(2, CliRun.of("profile", "--virtual", "nano", "--model", "alexnet", "--sample-ms", "1").exitCode());
         assertEquals(2, CliRun.of("profile", "--virtual", "pi4", "--model", "alexnet").exitCode());
+        assertEquals(2, CliRun.of("profile", "--virtual", "nano", "--unit", "-1", "--model", "alexnet").exitCode());
+        assertEquals(2, CliRun.of("profile", "--unit", "1", "--model", "alexnet").exitCode(), "a unit is of a virtual board");
     }
 
     /** The check: a host without knobs or sensors gives a latency-only profile from real DJL inference. */

@@ -30,9 +30,9 @@ public final class LiveJetson implements AutoCloseable {
         this.board = board;
     }
 
-    /** A noisy board (sensor noise, jitter, drift, as a real one) served live on {@code clock}. */
-    public static LiveJetson open(String boardName, long seed, Clock clock) {
-        var spec = Boards.byName(boardName);
+    /** Unit {@code unit} of a board kind, noisy (sensor noise, jitter, drift, as a real one), served live on {@code clock}. */
+    public static LiveJetson open(String boardName, int unit, long seed, Clock clock) {
+        var spec = Boards.byName(boardName).unit(unit);
         try {
             Path root = Files.createTempDirectory("joulegov-" + boardName + "-");
             return new LiveJetson(root, VirtualBoard.create(spec, root, false, seed, true).startLive(clock, TICK.toNanos()));

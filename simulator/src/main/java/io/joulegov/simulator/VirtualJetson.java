@@ -32,9 +32,9 @@ public final class VirtualJetson implements AutoCloseable {
         this.board = board;
     }
 
-    /** A noisy virtual board (sensor noise, jitter, drift), as a real one would be. */
-    public static VirtualJetson open(String boardName, long seed) {
-        var spec = Boards.byName(boardName);
+    /** Unit {@code unit} of a board kind, noisy (sensor noise, jitter, drift) as a real one would be. */
+    public static VirtualJetson open(String boardName, int unit, long seed) {
+        var spec = Boards.byName(boardName).unit(unit);
         try {
             Path root = Files.createTempDirectory("joulegov-" + boardName + "-");
             VirtualClock clock = new VirtualClock(EPOCH);

@@ -56,7 +56,7 @@ class SparseProfilingTest {
                     board.gpu().orElseThrow().frequenciesHz(), List.of());
             SweepPlan plan = sparse ? new SparsePlan(grid, 0.10) : new FullPlan(grid);
             MeasurementSettings settings = new MeasurementSettings(40, 1, 1, 0.02, 3, Duration.ofMillis(50), 5, Duration.ofMillis(100));
-            ProfileKey key = new ProfileKey(board.identity().kind(), null, null, List.of(), List.of(), List.of(), workload,
+            ProfileKey key = new ProfileKey(board.identity().kind(), null, null, null, List.of(), List.of(), List.of(), workload,
                     "00000000", 1, List.of(), "simulated", 1, 1, 40, 1, 100, ProfileKey.VIRTUAL);
             try (PowerSampler sampler = new PowerSampler(board.rails(), clock, Duration.ofMillis(100)).start();
                  SimulatedWorkload w = new SimulatedWorkload(vb, workload, clock)) {

@@ -1,6 +1,8 @@
 package io.joulegov.cli.compare;
 
 import io.joulegov.policies.profile.Measurement;
+import io.joulegov.policies.profile.ProfileTable;
+import io.joulegov.policies.select.Budget;
 import io.joulegov.policies.select.Request;
 import io.joulegov.policies.select.Selection;
 import io.joulegov.policies.select.Selector;
@@ -11,10 +13,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The same workload on a virtual board under four modes: {@code dvfs} (the emulated default governors),
- * {@code static} (the profile's choice held fixed, the founding study's method), {@code adaptive} (the online
- * controller) and {@code oracle} (the cheapest fixed point that meets the budget over the very same run, found by
- * running the candidates cheapest first).
+ * The same workload on a virtual board under each mode: {@code dvfs} (the emulated default governors),
+ * {@code jetson-clocks} (every clock at its top), {@code low-power} (the lowest nvpmodel mode under the default
+ * governors), {@code static} (the profile's choice held fixed, the founding study's method), {@code adaptive} (the
+ * governor core) and {@code oracle} (the cheapest fixed point that meets the budget over the very same run, found by
+ * running the candidates cheapest first by a full sweep of this very unit). The budget is resolved once, against
+ * the profile the governor is given, and every mode is held to it.
  */
 public final class Comparison {
 
@@ -25,25 +29,32 @@ public final class Comparison {
     }
 
     /**
+     * Runs every mode; {@code truth} is a full sweep of the unit run on, from which the oracle takes its candidates.
+     *
      * @throws IllegalArgumentException when no point of the profile meets the budget
      */
-    public static Map<Mode, ModeResult> run(ModeRun.Setup s) throws Exception {
-        Selection choice = Selector.select(s.profile(), Request.minEnergy(s.budget(), s.percentile()));
+    public static Map<Mode, ModeResult> run(ModeRun.Setup given, ProfileTable truth) throws Exception {
+        Selection choice = Selector.select(given.profile(), Request.minEnergy(given.budget(), given.percentile()));
         if (!choice.feasible()) {
             throw new IllegalArgumentException(choice.describe());
         }
+        ModeRun.Setup s = new ModeRun.Setup(given.board(), given.unit(), given.model(), given.profile(),
+                new Budget.Millis(choice.budgetMs()), given.percentile(), given.rate(), given.durationS(),
+                given.disturbance(), given.seed());
         Map<Mode, ModeResult> out = new EnumMap<>(Mode.class);
         out.put(Mode.DVFS, ModeRun.run(s, Mode.DVFS, null));
+        out.put(Mode.JETSON_CLOCKS, ModeRun.run(s, Mode.JETSON_CLOCKS, null));
+        out.put(Mode.LOW_POWER, ModeRun.run(s, Mode.LOW_POWER, null));
         out.put(Mode.STATIC, ModeRun.run(s, Mode.STATIC, choice.chosen().point()));
         out.put(Mode.ADAPTIVE, ModeRun.run(s, Mode.ADAPTIVE, null));
-        out.put(Mode.ORACLE, oracle(s, choice.budgetMs()));
+        out.put(Mode.ORACLE, oracle(s, truth, choice.budgetMs()));
         return out;
     }
 
-    /** Runs fixed points in order of profiled energy; the cheapest that met the budget on the board wins. */
-    static ModeResult oracle(ModeRun.Setup s, double budgetMs) throws Exception {
+    /** Runs fixed points in order of the unit's own energy; the cheapest that met the budget on the board wins. */
+    static ModeResult oracle(ModeRun.Setup s, ProfileTable truth, double budgetMs) throws Exception {
         double allowance = s.percentile().missAllowance();
-        List<Measurement> order = s.profile().rows().stream()
+        List<Measurement> order = truth.rows().stream()
                 .filter(m -> s.percentile().of(m) <= budgetMs * 1.25)
                 .sorted(Comparator.comparingDouble(Measurement::energyJ)).toList();
         ModeResult best = null;

@@ -6,6 +6,10 @@ import java.util.Locale;
 public enum Mode {
     /** The emulated default governors (schedutil, nvhost_podgov). */
     DVFS,
+    /** Every clock at its maximum, as NVIDIA's jetson_clocks script leaves the board. */
+    JETSON_CLOCKS,
+    /** The board's lowest nvpmodel power mode under the default governors. */
+    LOW_POWER,
     /** The profile's choice held fixed: the founding study's method. */
     STATIC,
     /** The daemon's governor core. */
@@ -15,6 +19,6 @@ public enum Mode {
 
     /** The name in tables and JSON. */
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }

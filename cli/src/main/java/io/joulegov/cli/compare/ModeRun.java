@@ -9,6 +9,7 @@ import io.joulegov.device.power.EnergyWindow;
 import io.joulegov.device.power.PowerSampler;
 import io.joulegov.device.sysfs.SysRoot;
 import io.joulegov.governor.core.GovernorCore;
+import io.joulegov.governor.daemon.GovernDaemon;
 import io.joulegov.policies.online.ControllerSettings;
 import io.joulegov.policies.profile.OperatingPoint;
 import io.joulegov.policies.profile.ProfileTable;
@@ -30,9 +31,12 @@ import java.util.Random;
  */
 public final class ModeRun {
 
-    /** What every mode of a comparison shares. */
-    public record Setup(String board, String model, ProfileTable profile, Budget budget, Percentile percentile, double rate,
-                 double durationS, Disturbance disturbance, long seed) {
+    /**
+     * What every mode of a comparison shares: the board (kind and unit), the workload, the profile static and adaptive
+     * govern with (made on this unit or elsewhere), the budget, arrivals, length and disturbance.
+     */
+    public record Setup(String board, int unit, String model, ProfileTable profile, Budget budget, Percentile percentile,
+                        double rate, double durationS, Disturbance disturbance, long seed) {
     }
 
     /** How often adaptive looks for another writer's caps, as the daemon does. */
@@ -42,7 +46,7 @@ public final class ModeRun {
     }
 
     static ModeResult run(Setup s, Mode mode, OperatingPoint fixed) throws Exception {
-        try (VirtualJetson jetson = VirtualJetson.open(s.board(), s.seed())) {
+        try (VirtualJetson jetson = VirtualJetson.open(s.board(), s.unit(), s.seed())) {
             VirtualClock clock = jetson.clock();
             SysRoot root = SysRoot.of(jetson.root());
             Board board = BoardDiscovery.discover(root);
@@ -55,6 +59,11 @@ public final class ModeRun {
             }
             // adaptive runs the daemon's own governor core, on virtual time
             GovernorCore core = null;
+            if (mode == Mode.JETSON_CLOCKS) {
+                fixed = top(board);
+            } else if (mode == Mode.LOW_POWER) {
+                jetson.board().setPowerMode(jetson.board().spec().lowestPowerMode().id());
+            }
             if (fixed != null) {
                 pinner.pin(fixed.cpuKHz(), fixed.gpuHz(), fixed.emcHz());
             } else if (mode == Mode.ADAPTIVE) {
@@ -70,8 +79,16 @@ public final class ModeRun {
             try (PowerSampler sampler = new PowerSampler(board.rails(), clock, Duration.ofMillis(100)).start();
                  SimulatedWorkload w = new SimulatedWorkload(jetson.board(), s.model(), clock)) {
                 EnergyWindow window = sampler.openWindow(mode.label());
+                // adaptive measures the board's energy per interval, as the daemon does, and tells its core
+                EnergyWindow interval = core == null ? null : sampler.openWindow("interval");
+                long nextInterval = start + GovernDaemon.ENERGY_INTERVAL.toNanos();
                 long nextArrival = start;
                 while (clock.nanoTime() < end) {
+                    if (interval != null && clock.nanoTime() >= nextInterval) {
+                        core.energy(interval.end());
+                        interval = sampler.openWindow("interval");
+                        nextInterval = clock.nanoTime() + GovernDaemon.ENERGY_INTERVAL.toNanos();
+                    }
                     if (s.rate() > 0) {
                         nextArrival += Math.round(-Math.log(1 - arrivals.nextDouble()) / s.rate() * 1e9);
                         if (core != null) {
@@ -115,5 +132,13 @@ public final class ModeRun {
                         Percentile.ofSorted(sorted, 0.95), Percentile.ofSorted(sorted, 0.99), (double) misses / n, n, fixed);
             }
         }
+    }
+
+    /** Every clock at the top of its table, the memory clock too where it can be pinned: what jetson_clocks does. */
+    private static OperatingPoint top(Board board) {
+        List<Long> cpu = board.cpuPolicies().get(0).frequenciesKHz();
+        List<Long> gpu = board.gpu().orElseThrow().frequenciesHz();
+        List<Long> emc = board.emc().filter(e -> e.lockable()).map(e -> e.ratesHz()).orElse(List.of());
+        return new OperatingPoint(cpu.get(cpu.size() - 1), gpu.get(gpu.size() - 1), emc.isEmpty() ? null : emc.get(emc.size() - 1));
     }
 }

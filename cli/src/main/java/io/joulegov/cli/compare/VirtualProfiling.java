@@ -14,8 +14,8 @@ import java.util.function.Function;
 /** Profiles a simulated workload on a fresh virtual board through the profiler's own code. */
 public final class VirtualProfiling {
 
-    /** Which board and model, how, and the seed of the board's noise. */
-    public record Request(String board, String model, ProfileRun.Method method, long seed) {
+    /** Which board (kind and unit) and model, how, and the seed of the board's noise. */
+    public record Request(String board, int unit, String model, ProfileRun.Method method, long seed) {
     }
 
     private VirtualProfiling() {
@@ -27,7 +27,7 @@ public final class VirtualProfiling {
      */
     public static ProfileRun.Outcome run(Request r, Function<ProfileKey, Path> checkpointFor, boolean resume,
                                          Sweep.Progress progress, Runnable onInterrupted) throws Exception {
-        try (VirtualJetson jetson = VirtualJetson.open(r.board(), r.seed())) {
+        try (VirtualJetson jetson = VirtualJetson.open(r.board(), r.unit(), r.seed())) {
             if (!jetson.board().spec().workloads().containsKey(r.model())) {
                 throw new IllegalArgumentException("unknown model '" + r.model() + "' (known: "
                         + String.join(", ", jetson.board().spec().workloads().keySet()) + ")");

@@ -48,7 +48,7 @@ public final class SoakHarness {
         int hours = Integer.parseInt(args[0]);
         Map<String, ProfileTable> profiles = new HashMap<>();
         for (String w : Boards.WORKLOADS) {
-            profiles.put(w, VirtualProfiling.run(new VirtualProfiling.Request("nano", w, new ProfileRun.Method(true, false,
+            profiles.put(w, VirtualProfiling.run(new VirtualProfiling.Request("nano", 0, w, new ProfileRun.Method(true, false,
                     200, 3, 100), 1000), key -> null, false, (done, expected, last) -> { }, () -> { }).result().table());
         }
         long wall0 = System.nanoTime();
@@ -56,7 +56,7 @@ public final class SoakHarness {
         System.out.println("| board hour | heap after GC | live threads | models registered | other writes remembered "
                 + "| inferences | other-writer events | wall s |");
         System.out.println("|---|---|---|---|---|---|---|---|");
-        try (VirtualJetson jetson = VirtualJetson.open("nano", 7)) {
+        try (VirtualJetson jetson = VirtualJetson.open("nano", 0, 7)) {
             VirtualClock clock = jetson.clock();
             SysRoot root = SysRoot.of(jetson.root());
             Board board = BoardDiscovery.discover(root);

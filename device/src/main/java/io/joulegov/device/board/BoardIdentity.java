@@ -8,9 +8,10 @@ import java.util.regex.Pattern;
 
 /**
  * Which board this is: a kind joulegov knows ({@code jetson-nano}, ...; {@code generic-linux} otherwise), the
- * device-tree model string, the L4T release and the nvpmodel power mode, each null where the board does not say.
+ * device-tree model string, the L4T release, the nvpmodel power mode and the device-tree serial number (which unit
+ * of its kind), each null where the board does not say.
  */
-public record BoardIdentity(String kind, String model, String l4t, Integer powerMode) {
+public record BoardIdentity(String kind, String model, String l4t, Integer powerMode, String serial) {
 
     public static final String GENERIC = "generic-linux";
 
@@ -22,7 +23,8 @@ public record BoardIdentity(String kind, String model, String l4t, Integer power
         String compatible = root.read(root.path("proc/device-tree/compatible")).orElse("");
         String l4t = root.read(root.path("etc/nv_tegra_release")).map(BoardIdentity::parseRelease).orElse(null);
         Integer powerMode = root.read(root.path("var/lib/nvpmodel/status")).map(BoardIdentity::parsePowerMode).orElse(null);
-        return new BoardIdentity(kindOf(model, compatible), model, l4t, powerMode);
+        String serial = root.read(root.path("proc/device-tree/serial-number")).filter(t -> !t.isEmpty()).orElse(null);
+        return new BoardIdentity(kindOf(model, compatible), model, l4t, powerMode, serial);
     }
 
     /** "# R32 (release), REVISION: 7.1, ..." is L4T 32.7.1. */

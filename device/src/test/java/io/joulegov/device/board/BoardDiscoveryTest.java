@@ -34,7 +34,7 @@ class BoardDiscoveryTest {
     @Test
     void nanoJetPack4() throws IOException {
         Board b = discover(Layout.NANO_JP4);
-        assertEquals(new BoardIdentity("jetson-nano", "NVIDIA Jetson Nano Developer Kit", "32.7.1", 0), b.identity());
+        assertEquals(new BoardIdentity("jetson-nano", "NVIDIA Jetson Nano Developer Kit", "32.7.1", 0, "1422019012345"), b.identity());
         assertEquals(1, b.cpuPolicies().size());
         CpuPolicy p = b.cpuPolicies().get(0);
         assertEquals("policy0", p.name());

@@ -155,6 +155,7 @@ public final class FakeBoards {
     private void identity(String model, String compatible, String release) {
         put("sys/firmware/devicetree/base/model", model + "\0");
         put("sys/firmware/devicetree/base/compatible", compatible + "\0");
+        put("sys/firmware/devicetree/base/serial-number", "1422019012345\0"); // a Nano module's, as the kernel writes it
         link("proc/device-tree", "/sys/firmware/devicetree/base");
         put("etc/nv_tegra_release", release + "\n# KERNEL_VARIANT: oot\nTARGET_USERSPACE_LIB_DIR=nvidia\n");
         put("var/lib/nvpmodel/status", "pmode:0000 fmode:quiet");

@@ -3,6 +3,7 @@ package io.joulegov.governor.core;
 import io.joulegov.device.board.Board;
 import io.joulegov.device.knobs.ClockPinner;
 import io.joulegov.device.knobs.FrequencyTable;
+import io.joulegov.device.power.EnergyReading;
 import io.joulegov.policies.online.ControllerSettings;
 import io.joulegov.policies.online.Decision;
 import io.joulegov.policies.online.OnlineController;
@@ -26,10 +27,18 @@ import java.util.Map;
  * the registered models on the board, within the caps another writer left, and gives every knob back on
  * {@link #release()}. Every call takes the time, so the daemon (real time), an application governing in-process and
  * compare's adaptive mode (virtual time) run this one class. Its life is a kernel governor's: {@link #register}
- * (start), {@link #limits} (another writer's caps), {@link #tick} / {@link #report} (update), {@link #release}
- * (stop).
+ * (start), {@link #limits} (another writer's caps), {@link #tick} / {@link #report} / {@link #energy} (update),
+ * {@link #release} (stop).
+ *
+ * <p>The board energy of each interval the caller measured is credited to the point held throughout it and to the
+ * inferences that ran in it (each placed where its latency says it ran), so that the controller learns the energy
+ * of the points it holds on this very board. While two models run in one interval their energy cannot be split: the
+ * interval teaches nothing (their latencies still do).
  */
 public final class GovernorCore {
+
+    /** Inferences remembered per model until credited (a bound for a caller that never measures energy). */
+    static final int MAX_RUNS_KEPT = 4096;
 
     /** After a second write by another program within this long, the governor backs off for as long. */
     public static final Duration OTHER_WRITER_WINDOW = Duration.ofSeconds(60);
@@ -67,6 +76,18 @@ public final class GovernorCore {
     private long gpuCapHz = Long.MAX_VALUE;
     private long backedOffUntil = Long.MIN_VALUE;
     private boolean released;
+    /** When the point held was pinned: an interval that began before it is not credited to it. */
+    private long heldSince = Long.MIN_VALUE;
+    /** Inferences not yet credited, per model: {start, end} in nanoseconds. */
+    private final Map<String, Deque<long[]>> ran = new LinkedHashMap<>();
+    /** The interval measured last, credited once the inferences that overlap it have been reported. */
+    private Interval pending;
+    private long intervalsLearned;
+    private long intervalsShared;
+
+    /** An interval's board energy and the point held throughout it (null when the point changed within it). */
+    private record Interval(long from, long to, double joules, OperatingPoint point) {
+    }
 
     public GovernorCore(Board board, ClockPinner pinner, Events events) {
         this.board = board;
@@ -106,6 +127,17 @@ public final class GovernorCore {
         requireRunning();
         requireRegistered(model);
         double budgetMs = controller.budgetMsOf(model);
+        Deque<long[]> runs = ran.computeIfAbsent(model, k -> new ArrayDeque<>());
+        // a batch of latencies ran back to back, the last ending now
+        long end = now;
+        for (int i = latenciesMs.size() - 1; i >= 0; i--) {
+            long start = end - Math.round(latenciesMs.get(i) * 1e6);
+            if (runs.size() == MAX_RUNS_KEPT) {
+                runs.removeFirst();
+            }
+            runs.addLast(new long[] {start, end});
+            end = start;
+        }
         for (double ms : latenciesMs) {
             controller.observe(model, now, ms);
             events.inference(model, ms, budgetMs);
@@ -113,9 +145,61 @@ public final class GovernorCore {
         tick(now);
     }
 
+    /**
+     * What the caller's power sampler measured over an interval. It is credited one interval later, when every
+     * inference that overlapped it has been reported; an interval in which a rail failed to read teaches nothing.
+     */
+    public synchronized void energy(EnergyReading r) {
+        if (released) {
+            return;
+        }
+        if (pending != null) {
+            credit(pending);
+        }
+        boolean usable = held != null && heldSince <= r.startNanos() && r.endNanos() > r.startNanos()
+                && r.missingSamples() == 0 && r.joules() > 0 && Double.isFinite(r.joules());
+        pending = new Interval(r.startNanos(), r.endNanos(), r.joules(), usable ? held : null);
+    }
+
+    /** How many measured intervals taught the controller energy, and how many two models shared (so taught none). */
+    public record Learning(long intervalsLearned, long intervalsShared) {
+    }
+
+    public synchronized Learning learning() {
+        return new Learning(intervalsLearned, intervalsShared);
+    }
+
+    private void credit(Interval it) {
+        String only = null;
+        double work = 0;
+        int models = 0;
+        for (Map.Entry<String, Deque<long[]>> e : ran.entrySet()) {
+            double w = 0;
+            for (long[] r : e.getValue()) {
+                long overlap = Math.min(r[1], it.to()) - Math.max(r[0], it.from());
+                if (overlap > 0) {
+                    w += overlap / (double) (r[1] - r[0]);
+                }
+            }
+            e.getValue().removeIf(r -> r[1] <= it.to());
+            if (w > 0) {
+                models++;
+                only = e.getKey();
+                work = w;
+            }
+        }
+        if (models > 1) {
+            intervalsShared++;
+        } else if (models == 1 && it.point() != null && work >= 1) {
+            controller.observeEnergy(only, it.point(), it.joules() / work, it.to());
+            intervalsLearned++;
+        }
+    }
+
     public synchronized void unregister(String model) {
         controller.unregister(model);
         profiles.remove(model);
+        ran.remove(model);
     }
 
     public synchronized List<String> models() {
@@ -123,11 +207,11 @@ public final class GovernorCore {
     }
 
     /** How much the core keeps, for a soak to check that nothing grows without bound. */
-    public record State(int models, int otherWritesRemembered) {
+    public record State(int models, int otherWritesRemembered, int inferencesRemembered) {
     }
 
     public synchronized State state() {
-        return new State(profiles.size(), otherWrites.size());
+        return new State(profiles.size(), otherWrites.size(), ran.values().stream().mapToInt(Deque::size).sum());
     }
 
     /** The point held now (null before the first registration, after a release and while backed off). */
@@ -151,6 +235,7 @@ public final class GovernorCore {
         OperatingPoint target = withinCaps(d.point());
         if (!target.equals(held)) {
             pinner.pin(target.cpuKHz(), target.gpuHz(), target.emcHz());
+            heldSince = now;
             watch.expectNow();
             events.held(target, d.idle() ? "idle" : d.model(), held == null);
             held = target;
@@ -177,6 +262,7 @@ public final class GovernorCore {
         }
         LOG.warn("another program changed the clocks joulegov holds: {}", String.join(", ", changes));
         held = null;
+        pending = null; // its clocks were not ours throughout
         if (otherWrites.size() >= 2) {
             backedOffUntil = now + OTHER_WRITER_WINDOW.toNanos();
             otherWrites.clear();

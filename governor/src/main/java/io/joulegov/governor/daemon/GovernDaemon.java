@@ -9,6 +9,7 @@ import io.joulegov.device.clock.Threads;
 import io.joulegov.device.knobs.BoardOwner;
 import io.joulegov.device.knobs.ClockPinner;
 import io.joulegov.device.knobs.RestoreJournal;
+import io.joulegov.device.power.EnergyWindow;
 import io.joulegov.device.power.PowerSampler;
 import io.joulegov.device.sysfs.SysRoot;
 import io.joulegov.governor.core.GovernorCore;
@@ -58,6 +59,9 @@ public final class GovernDaemon implements AutoCloseable {
 
     /** How often the knobs are checked for other writers. */
     private static final int WATCH_EVERY_TICKS = 5;
+
+    /** How long each interval whose board energy the governor core learns from lasts. */
+    public static final Duration ENERGY_INTERVAL = Duration.ofSeconds(1);
 
     /** How long the daemon waits for a GPU devfreq node that is not there yet (it appears late on JetPack 5+). */
     static final Duration GPU_WAIT = Duration.ofSeconds(30);
@@ -176,11 +180,18 @@ public final class GovernDaemon implements AutoCloseable {
             }, Duration.ofSeconds(5), socketGroup);
         }
         ticker = clock.newThread("joulegov-governor", () -> {
+            EnergyWindow interval = sampler == null ? null : sampler.openWindow("governor");
+            long nextInterval = clock.nanoTime() + ENERGY_INTERVAL.toNanos();
             try {
                 for (long tick = 1; running; tick++) {
                     clock.sleep(TICK);
                     if (tick % WATCH_EVERY_TICKS == 0) {
                         core.limits(clock.nanoTime());
+                    }
+                    if (interval != null && clock.nanoTime() >= nextInterval) {
+                        core.energy(interval.end());
+                        interval = sampler.openWindow("governor");
+                        nextInterval = clock.nanoTime() + ENERGY_INTERVAL.toNanos();
                     }
                     core.tick(clock.nanoTime());
                 }

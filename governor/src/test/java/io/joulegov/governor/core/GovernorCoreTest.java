@@ -4,6 +4,7 @@ import io.joulegov.device.board.Board;
 import io.joulegov.device.board.BoardDiscovery;
 import io.joulegov.device.knobs.ClockPinner;
 import io.joulegov.device.knobs.RestoreJournal;
+import io.joulegov.device.power.EnergyReading;
 import io.joulegov.device.sysfs.SysRoot;
 import io.joulegov.device.testing.FakeBoards;
 import io.joulegov.device.testing.TreeSnapshot;
@@ -76,7 +77,7 @@ class GovernorCoreTest {
                 rows.add(Measurement.ofMean(OperatingPoint.of(cpu, gpu), ms, watts * ms / 1e3));
             }
         }
-        return new ProfileTable(new ProfileKey("jetson-nano", null, null, List.of(), List.of(), List.of(), "m", "00000000",
+        return new ProfileTable(new ProfileKey("jetson-nano", null, null, null, List.of(), List.of(), List.of(), "m", "00000000",
                 1, List.of(), "test", 1, 1, 100, 3, 100, ProfileKey.MEASURED), rows);
     }
 
@@ -166,5 +167,62 @@ class GovernorCoreTest {
         core.begin("m", 72 * S);
         assertEquals(921600000L, core.held().gpuHz(), "after the minute it holds again, within the caps it finds");
         assertEquals(Long.toString(core.held().cpuKHz()), read(CPU + "scaling_setspeed"));
+    }
+
+    /** Inferences of {@code model} back to back from {@code from} for {@code seconds}, at {@code ms} each. */
+    private long run(String model, long from, double seconds, double ms) {
+        long t = from;
+        while (t < from + Math.round(seconds * S)) {
+            t += Math.round(ms * 1e6);
+            core.report(model, List.of(ms), t);
+        }
+        return t;
+    }
+
+    private static EnergyReading interval(long from, long to, double watts) {
+        return new EnergyReading("governor", from, to, watts * (to - from) / 1e9, Map.of(), 10, 0);
+    }
+
+    @Test
+    void theEnergyOfAnIntervalInWhichOneModelRanAtOnePointIsLearnedOnceItsInferencesAreIn() {
+        core.register("m", profile(), new Budget.Slowdown(1.5), Percentile.MEAN, 0);
+        run("m", 0, 3, 12); // within the budget: it stays put for its dwell
+        core.energy(interval(0, S, 5));
+        assertEquals(0, core.learning().intervalsLearned(), "credited one interval later");
+        core.energy(interval(S, 2 * S, 5));
+        core.energy(interval(2 * S, 3 * S, 5));
+        assertEquals(new GovernorCore.Learning(2, 0), core.learning());
+    }
+
+    @Test
+    void whileTwoModelsRunInOneIntervalTheirEnergyTeachesNothing() {
+        ProfileTable p = profile();
+        core.register("a", p, new Budget.Slowdown(1.5), Percentile.MEAN, 0);
+        core.register("b", p, new Budget.Slowdown(1.5), Percentile.MEAN, 0);
+        long t = 0;
+        for (int i = 0; i < 100; i++) { // interleaved, as two applications on one board
+            t += 10_000_000L;
+            core.report(i % 2 == 0 ? "a" : "b", List.of(10.0), t);
+        }
+        core.energy(interval(0, S, 5));
+        core.energy(interval(S, 2 * S, 5));
+        assertEquals(new GovernorCore.Learning(0, 1), core.learning());
+    }
+
+    @Test
+    void anIntervalInWhichThePointChangedOrARailFailedTeachesNothing() {
+        core.register("m", profile(), new Budget.Slowdown(1.5), Percentile.MEAN, 0);
+        core.tick(S); // idle: the lowest clocks
+        core.begin("m", S + S / 2); // the working point again, half-way through the interval
+        run("m", S + S / 2, 1, 12);
+        core.energy(interval(S, 2 * S, 5));
+        run("m", (5 * S) / 2, 1, 12);
+        core.energy(new EnergyReading("governor", 2 * S, 3 * S, 5, Map.of(), 10, 1));
+        run("m", 7 * S / 2, 1, 12);
+        core.energy(interval(3 * S, 4 * S, 5));
+        assertEquals(0, core.learning().intervalsLearned());
+        run("m", 9 * S / 2, 1, 12);
+        core.energy(interval(4 * S, 5 * S, 5));
+        assertEquals(1, core.learning().intervalsLearned(), "the next clean interval teaches again");
     }
 }

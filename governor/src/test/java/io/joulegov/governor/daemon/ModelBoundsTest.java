@@ -31,7 +31,7 @@ class ModelBoundsTest {
         List<Measurement> rows = List.of(
                 Measurement.ofMean(OperatingPoint.of(710400L, 460800000L), 40, 0.10),
                 Measurement.ofMean(OperatingPoint.of(1479000L, 921600000L), 20, 0.16));
-        return new ProfileTable(new ProfileKey("jetson-nano", null, null, List.of(), List.of(), List.of(), model,
+        return new ProfileTable(new ProfileKey("jetson-nano", null, null, null, List.of(), List.of(), List.of(), model,
                 "00000000", 1, List.of(), "test", 1, 1, 100, 3, 100, ProfileKey.MEASURED), rows);
     }
 

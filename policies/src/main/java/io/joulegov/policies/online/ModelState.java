@@ -1,22 +1,28 @@
 package io.joulegov.policies.online;
 
+import io.joulegov.policies.learn.PointCorrection;
 import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.OperatingPoint;
 import io.joulegov.policies.select.Percentile;
 
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
- * One registered model: its candidate points (the Pareto frontier, fastest first), where it is on them, what it has
- * seen at each (corrections: observed over profiled latency) and its recent latencies and misses.
+ * One registered model: its candidate points (every profiled point, and the Pareto frontier among them, fastest
+ * first), the point it holds, what it has seen at each (latency corrections: observed over profiled; the energy
+ * measured, as a correction over the grid) and its recent latencies and misses.
  */
 final class ModelState {
 
     final String name;
+    final Map<OperatingPoint, Measurement> candidates = new LinkedHashMap<>();
     final List<Measurement> frontier;
+    final PointCorrection energy;
     final double budgetMs;
     final Percentile percentile;
     final ControllerSettings settings;
@@ -25,7 +31,7 @@ final class ModelState {
     final Map<OperatingPoint, double[]> corrections = new HashMap<>();
     final double[] recent;
     final boolean[] missed;
-    int index;
+    Measurement current;
     int recentCount;
     int recentNext;
     int samplesHere;
@@ -35,13 +41,22 @@ final class ModelState {
     int missNext;
     int missCount;
     int missesInWindow;
-    int blockedFrom = Integer.MAX_VALUE;
+    /** After a point failed: points at least this slow (profiled, ms) are barred until {@link #blockedUntil}. */
+    double blockedAtMs = Double.POSITIVE_INFINITY;
     long blockedUntil = Long.MIN_VALUE;
+    long registeredAt;
+    /** Whether the point held was chosen to learn its energy rather than because it is believed cheapest. */
+    boolean exploring;
+    long exploringNanos;
+    long nextChoiceAt = Long.MIN_VALUE;
 
-    ModelState(String name, List<Measurement> frontier, double budgetMs, Percentile percentile, int start,
-               ControllerSettings settings) {
+    ModelState(String name, List<Measurement> rows, List<Measurement> frontier, double budgetMs, Percentile percentile,
+               Measurement start, ControllerSettings settings) {
         this.name = name;
+        rows.forEach(m -> candidates.put(m.point(), m));
         this.frontier = frontier;
+        this.energy = new PointCorrection(List.copyOf(candidates.keySet()), rows.stream().filter(Measurement::predicted)
+                .map(Measurement::point).collect(Collectors.toSet()), PointCorrection.Settings.defaults());
         this.budgetMs = budgetMs;
         this.percentile = percentile;
         this.settings = settings;
@@ -50,11 +65,11 @@ final class ModelState {
         this.recent = new double[Double.isNaN(allowance) ? settings.window()
                 : Math.max(settings.window(), (int) Math.ceil(20 / allowance))];
         this.missed = new boolean[settings.missWindow()];
-        this.index = start;
+        this.current = start;
     }
 
     Measurement current() {
-        return frontier.get(index);
+        return current;
     }
 
     void record(double latencyMs) {
@@ -121,12 +136,11 @@ final class ModelState {
     }
 
     /**
-     * Predicted latency at the percentile for candidate {@code i}: profiled, times the larger of what is seen at the
-     * current point now and what was seen at {@code i} recently (a throttle that takes away the top clocks makes
+     * Predicted latency at the percentile for candidate {@code m}: profiled, times the larger of what is seen at the
+     * current point now and what was seen at {@code m} recently (a throttle that takes away the top clocks makes
      * those points slower than the rest).
      */
-    double predicted(int i, double currentCorrection, long now) {
-        Measurement m = frontier.get(i);
+    double predicted(Measurement m, double currentCorrection, long now) {
         double[] known = corrections.get(m.point());
         double correction = currentCorrection;
         if (known != null && now - (long) known[1] < CORRECTION_LIFETIME) {
@@ -135,13 +149,36 @@ final class ModelState {
         return percentile.of(m) * correction;
     }
 
-    void moveTo(int i, long now) {
-        if (i != index) {
-            index = i;
+    /** Energy per inference at {@code m} as measured so far (the profile's, corrected), and its uncertainty. */
+    PointCorrection.Estimate energyAt(Measurement m, long now) {
+        return energy.at(m.point(), now);
+    }
+
+    boolean barred(Measurement m, long now) {
+        return now < blockedUntil && percentile.of(m) >= blockedAtMs;
+    }
+
+    /** Ends a try: the time at the point tried counts as exploration. */
+    void settle(long now) {
+        if (exploring) {
+            exploringNanos += now - enteredAt;
+            exploring = false;
+        }
+    }
+
+    void moveTo(Measurement m, long now, boolean explore) {
+        if (!m.equals(current)) {
+            settle(now);
+            exploring = explore;
+            current = m;
             samplesHere = 0;
             recentCount = 0;
             recentNext = 0;
             streak = 0;
+            // misses are counted per point: the ones that made it leave must not push it on from the next
+            missNext = 0;
+            missCount = 0;
+            missesInWindow = 0;
             enteredAt = now;
         }
     }

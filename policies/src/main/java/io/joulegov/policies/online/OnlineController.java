@@ -1,5 +1,6 @@
 package io.joulegov.policies.online;
 
+import io.joulegov.policies.learn.PointCorrection;
 import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.OperatingPoint;
 import io.joulegov.policies.profile.ProfileTable;
@@ -9,21 +10,29 @@ import io.joulegov.policies.select.Request;
 import io.joulegov.policies.select.Selection;
 import io.joulegov.policies.select.Selector;
 
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Holds each registered model at the cheapest point of its Pareto frontier that keeps its latency budget, as
- * inference runs. Pure logic: it is told what latencies were observed and when, and answers which point to hold.
+ * Holds each registered model at the point that costs it least energy while keeping its latency budget, as
+ * inference runs, and learns on the board what that point is. Pure logic: it is told what latencies and energies
+ * were measured and when, and answers which point to hold (docs/DESIGN.md, "Learning the board").
  *
  * <ul>
  *   <li>It starts at the profile's min-energy choice for the budget.</li>
- *   <li>When the budget is threatened (the observed percentile passes the budget, the miss rate passes the
- *       allowance, or misses come in a row) it steps at once to the cheapest point predicted to meet the budget
- *       with a margin, predictions being profiled latencies scaled by what it observes (observed over profiled);
- *       the point it left is barred for a while.</li>
- *   <li>It steps back toward cheaper points only after a minimum dwell, with hysteresis, one step at a time.</li>
+ *   <li>Latency: predictions are profiled latencies scaled by what it observes now (observed over profiled). When the
+ *       budget is threatened (the observed percentile passes the budget, or, before a tail percentile can be observed,
+ *       the one predicted from the mean passes it by 1%; the miss rate at the point passes the allowance; or misses
+ *       come in a row) it steps at once to the cheapest faster point predicted to meet the budget with a
+ *       margin; the point it left, and every point as slow, is barred for a while.</li>
+ *   <li>Energy: what the board measured per inference at a point ({@link #observeEnergy}) corrects the profile's
+ *       energy over the whole grid ({@link PointCorrection}), with an uncertainty. After a minimum dwell it holds the
+ *       point with the lowest corrected energy among those predicted to meet the budget, moving only for a gain
+ *       above the hysteresis; and, for a limited share of the time, it tries a point that might be cheaper still
+ *       (lowest energy by a lower confidence bound) so as to learn it. Only points predicted to meet the budget with
+ *       the margin are tried.</li>
  *   <li>With no inference for a while it asks for the idle setting (the lowest clocks of the profile); the next
  *       inference gets the working point back.</li>
  *   <li>Several models each keep their own point; while more than one is active the board holds, per clock, the
@@ -31,6 +40,19 @@ import java.util.Map;
  * </ul>
  */
 public final class OnlineController {
+
+    /** How many standard deviations an energy estimate may be optimistic when choosing a point to try. */
+    static final double EXPLORE_SDS = 1.0;
+    /** A point must promise at least this much less energy before the controller moves to it. */
+    static final double MIN_GAIN = 0.01;
+    /** A point is tried only when its optimistic energy is at least this much below the best estimate. */
+    static final double MIN_EXPLORE_GAIN = 0.02;
+    /** The share of the time spent at points tried to learn them, after an allowance of two dwells. */
+    static final double EXPLORE_SHARE = 0.10;
+    /** How far over the budget the latency predicted from the mean must be before it counts as a threat. */
+    static final double PREDICTION_TOLERANCE = 0.01;
+    /** How often a settled model reconsiders its point. */
+    static final long CHOOSE_EVERY_NANOS = 250_000_000L;
 
     private final ControllerSettings settings;
     private final Map<String, ModelState> models = new LinkedHashMap<>();
@@ -51,14 +73,10 @@ public final class OnlineController {
             throw new IllegalArgumentException(model + ": " + start.describe());
         }
         List<Measurement> frontier = Selector.paretoFrontier(table, percentile);
-        int index = 0;
-        for (int i = 0; i < frontier.size(); i++) {
-            if (percentile.of(frontier.get(i)) <= start.budgetMs()) {
-                index = i;
-            }
-        }
-        ModelState state = new ModelState(model, frontier, start.budgetMs(), percentile, index, settings);
+        List<Measurement> rows = table.rows().stream().sorted(Comparator.comparingDouble(percentile::of)).toList();
+        ModelState state = new ModelState(model, rows, frontier, start.budgetMs(), percentile, start.chosen(), settings);
         state.enteredAt = now;
+        state.registeredAt = now;
         models.put(model, state);
         long cpu = table.rows().stream().mapToLong(m -> m.point().cpuKHz()).min().orElseThrow();
         long gpu = table.rows().stream().mapToLong(m -> m.point().gpuHz()).min().orElseThrow();
@@ -80,6 +98,24 @@ public final class OnlineController {
         s.lastSeen = now;
         s.record(latencyMs);
         adjust(s, now);
+    }
+
+    /**
+     * The board's energy per inference of {@code model} measured over an interval in which it alone ran and
+     * {@code point} was held throughout. A point outside its profile is ignored.
+     */
+    public void observeEnergy(String model, OperatingPoint point, double joulesPerInference, long now) {
+        ModelState s = models.get(model);
+        Measurement m = s == null ? null : s.candidates.get(point);
+        if (m != null) {
+            s.energy.observe(point, joulesPerInference, m.energyJ(), now);
+        }
+    }
+
+    /** How many points of {@code model}'s grid have measured energy (0 for a model not registered). */
+    public int pointsLearned(String model) {
+        ModelState s = models.get(model);
+        return s == null ? 0 : s.energy.measuredPoints();
     }
 
     /** {@code model} is about to run an inference: it is active from now, whatever the controller held while idle. */
@@ -127,38 +163,95 @@ public final class OnlineController {
         double observed = s.observed();
         double allowance = s.percentile.missAllowance();
         boolean missingTooOften = s.missRateKnown() && s.missRate() > allowance;
-        boolean overBudget = s.percentileKnown() && observed > s.budgetMs;
+        // a tail takes hundreds of samples to observe; until then the mean, scaled to the percentile, says it first
+        boolean overBudget = s.percentileKnown() ? observed > s.budgetMs
+                : s.percentile.of(s.current()) * correction > s.budgetMs * (1 + PREDICTION_TOLERANCE);
+        double target = s.budgetMs * (1 - settings.margin());
         if (streak || missingTooOften || overBudget) {
-            int best = cheapestMeeting(s, s.budgetMs * (1 - settings.margin()), correction, now);
-            if (best >= s.index && s.index > 0) {
-                best = s.index - 1; // the prediction says we are fine, the observations say otherwise
-            }
-            if (best < s.index) {
+            Measurement faster = fasterMeeting(s, target, correction, now);
+            if (faster != null) {
                 // do not come back here soon: the point failed under the present conditions
-                s.blockedFrom = s.index;
+                s.blockedAtMs = s.percentile.of(s.current());
                 s.blockedUntil = now + 5 * settings.minDwellNanos();
-                s.moveTo(best, now);
+                s.moveTo(faster, now, false);
             }
             return;
         }
-        int next = s.index + 1;
-        boolean dwelt = now - s.enteredAt >= settings.minDwellNanos();
-        boolean headroom = s.percentile.of(s.current()) * correction <= s.budgetMs * (1 - settings.hysteresis());
-        boolean blocked = now < s.blockedUntil && next >= s.blockedFrom;
-        if (dwelt && headroom && !blocked && next < s.frontier.size() && s.predicted(next, correction, now) <= s.budgetMs) {
-            s.moveTo(next, now);
+        if (now - s.enteredAt < settings.minDwellNanos() || now < s.nextChoiceAt) {
+            return;
+        }
+        s.nextChoiceAt = now + CHOOSE_EVERY_NANOS;
+        Measurement best = null;
+        double bestJ = Double.POSITIVE_INFINITY;
+        Measurement probe = null;
+        double probeJ = Double.POSITIVE_INFINITY;
+        for (Measurement m : s.candidates.values()) {
+            double predicted = s.predicted(m, correction, now);
+            if (s.barred(m, now) || predicted > s.budgetMs) {
+                continue;
+            }
+            PointCorrection.Estimate e = s.energyAt(m, now);
+            double mean = m.energyJ() * e.factor();
+            double low = m.energyJ() * e.lowerFactor(EXPLORE_SDS);
+            if (mean < bestJ) {
+                best = m;
+                bestJ = mean;
+            }
+            // a point is tried only with the margin: what is not known yet must not risk the budget
+            if (predicted <= target && low < probeJ) {
+                probe = m;
+                probeJ = low;
+            }
+        }
+        if (best == null) {
+            return;
+        }
+        boolean learning = s.energy.measuredPoints() > 0;
+        s.settle(now); // a point tried has been held its dwell: from here it is judged as any other
+        // the next try must fit in the share, after an allowance of two dwells
+        boolean mayExplore = learning && s.exploringNanos + settings.minDwellNanos()
+                <= EXPLORE_SHARE * (now - s.registeredAt) + 2 * settings.minDwellNanos();
+        double currentJ = s.current().energyJ() * s.energyAt(s.current(), now).factor();
+        if (mayExplore && probe != best && probe != s.current() && probeJ < bestJ * (1 - MIN_EXPLORE_GAIN)) {
+            s.moveTo(probe, now, true);
+        } else if (best != s.current() && bestJ < currentJ * (1 - MIN_GAIN)) {
+            s.moveTo(best, now, false);
         }
     }
 
-    /** The cheapest candidate predicted to meet {@code target}; the fastest (0) when none is. */
-    private static int cheapestMeeting(ModelState s, double target, double correction, long now) {
-        int best = 0;
-        for (int i = 0; i < s.frontier.size(); i++) {
-            if (s.predicted(i, correction, now) <= target) {
-                best = i;
+    /**
+     * Where a threatened model goes: the cheapest point faster than its own that is predicted to meet
+     * {@code target}; one step faster along the frontier when the prediction says its own point is fine but the
+     * observations say otherwise; the fastest when nothing is predicted to do; null when it is at the fastest.
+     */
+    private static Measurement fasterMeeting(ModelState s, double target, double correction, long now) {
+        double here = s.percentile.of(s.current());
+        Measurement best = null;
+        double bestJ = Double.POSITIVE_INFINITY;
+        boolean anyMeets = false;
+        for (Measurement m : s.candidates.values()) {
+            if (s.predicted(m, correction, now) > target) {
+                continue;
+            }
+            anyMeets = true;
+            double j = m.energyJ() * s.energyAt(m, now).factor();
+            if (s.percentile.of(m) < here && j < bestJ) {
+                best = m;
+                bestJ = j;
             }
         }
-        return best;
+        if (best != null) {
+            return best;
+        }
+        Measurement fastest = s.frontier.get(0);
+        if (anyMeets) {
+            for (int i = s.frontier.size() - 1; i >= 0; i--) {
+                if (s.percentile.of(s.frontier.get(i)) < here) {
+                    return s.frontier.get(i);
+                }
+            }
+        }
+        return s.current().equals(fastest) ? null : fastest;
     }
 
     private static OperatingPoint highest(OperatingPoint a, OperatingPoint b) {

@@ -59,7 +59,7 @@ public class DecisionBenchmark {
                 }
             }
         }
-        table = new ProfileTable(new ProfileKey("jetson-xavier-nx", null, null, List.of(), List.of(), List.of(), "m",
+        table = new ProfileTable(new ProfileKey("jetson-xavier-nx", null, null, null, List.of(), List.of(), List.of(), "m",
                 "00000000", 1, List.of(), "bench", 1, 1, 3200, 10, 100, ProfileKey.VIRTUAL), rows);
         request = Request.minEnergy(new Budget.Slowdown(1.4), Percentile.P95);
     }

@@ -30,17 +30,25 @@ class OnlineControllerTest {
 
     /**
      * Runs inferences back to back; {@code slowdown} says how much slower than profiled a point is at a time, and
-     * {@code effective} which point really runs (a throttle runs a lower clock than the one held).
+     * {@code effective} which point really runs (a throttle runs a lower clock than the one held). Where
+     * {@code energyOf} is set, the board's energy differs from the profile's by that factor per point, and every
+     * second in which one point was held the controller is told the energy per inference measured (2% noise), as the
+     * governor core does.
      */
     static final class Plant {
         final OnlineController controller;
         final ProfileTable table;
         final Random random = new Random(42);
         java.util.function.UnaryOperator<OperatingPoint> effective = p -> p;
+        ToDoubleFunction<OperatingPoint> energyOf;
         long now;
         long misses;
         long count;
         double energy;
+        private long intervalFrom = -1;
+        private OperatingPoint intervalPoint;
+        private double intervalJoules;
+        private int intervalCount;
 
         Plant(OnlineController controller, ProfileTable table) {
             this.controller = controller;
@@ -54,12 +62,34 @@ class OnlineControllerTest {
                 Measurement m = table.at(p).orElseThrow();
                 double ms = m.meanMs() * slowdown.at(p, now) * Math.exp(SIGMA * random.nextGaussian());
                 now += Math.round(ms * 1e6);
-                energy += m.energyJ() * slowdown.at(p, now);
+                double joules = m.energyJ() * slowdown.at(p, now) * (energyOf == null ? 1 : energyOf.applyAsDouble(p));
+                energy += joules;
+                if (energyOf != null) {
+                    meter(model, p, joules);
+                }
                 count++;
                 if (ms > budgetMs) {
                     misses++;
                 }
                 controller.observe(model, now, ms);
+            }
+        }
+
+        private void meter(String model, OperatingPoint p, double joules) {
+            if (!p.equals(intervalPoint)) {
+                intervalPoint = p;
+                intervalFrom = now;
+                intervalJoules = 0;
+                intervalCount = 0;
+                return; // the interval in which the point changed teaches nothing
+            }
+            intervalJoules += joules;
+            intervalCount++;
+            if (now - intervalFrom >= 1_000_000_000L) {
+                controller.observeEnergy(model, p, intervalJoules / intervalCount * Math.exp(0.02 * random.nextGaussian()), now);
+                intervalFrom = now;
+                intervalJoules = 0;
+                intervalCount = 0;
             }
         }
 
@@ -147,6 +177,33 @@ class OnlineControllerTest {
         double perInference = plant.energy / plant.count;
         // the controller moves along the profile's frontier, which need not hold the throttled board's cheapest point
         assertTrue(perInference <= oracle.energyJ() * 1.10, "energy " + perInference + " vs the throttled oracle " + oracle.energyJ());
+    }
+
+    @Test
+    void onABoardWhoseEnergyDiffersFromTheProfileItLearnsTheCheapestPointThatKeepsTheBudget() {
+        ProfileTable t = profile(1);
+        double b = budget(t, 1.4, Percentile.P95);
+        // this unit draws more static power: slow CPU clocks cost it more than the profile says (staying costs 3.8%)
+        ToDoubleFunction<OperatingPoint> unit = p -> Math.pow(p.cpuKHz() / 1479000.0, -0.15);
+        OnlineController c = new OnlineController(ControllerSettings.defaults());
+        c.register("m", t, new Budget.Slowdown(1.4), Percentile.P95, 0);
+        Plant plant = new Plant(c, t);
+        plant.energyOf = unit;
+        Measurement profiles = Selector.select(t, Request.minEnergy(new Budget.Slowdown(1.4), Percentile.P95)).chosen();
+        Measurement cheapest = t.rows().stream().filter(m -> m.p95Ms() <= b)
+                .min((x, y) -> Double.compare(x.energyJ() * unit.applyAsDouble(x.point()), y.energyJ() * unit.applyAsDouble(y.point())))
+                .orElseThrow();
+        assertNotEquals(profiles.point(), cheapest.point(), "the test needs a unit whose cheapest point is not the profile's");
+        plant.run("m", 4000, b, (p, now) -> 1); // about two minutes of board time
+        plant.reset();
+        plant.run("m", 4000, b, (p, now) -> 1);
+        double perInference = plant.energy / plant.count;
+        double best = cheapest.energyJ() * unit.applyAsDouble(cheapest.point());
+        double stayed = profiles.energyJ() * unit.applyAsDouble(profiles.point());
+        assertTrue(perInference <= best * 1.02, "energy " + perInference + " vs this unit's cheapest " + best
+                + " (the profile's choice costs " + stayed + ")");
+        assertTrue(plant.missRate() <= 0.05, "miss rate " + plant.missRate());
+        assertTrue(c.pointsLearned("m") >= 2, "it tried points beyond its start: " + c.pointsLearned("m"));
     }
 
     @Test

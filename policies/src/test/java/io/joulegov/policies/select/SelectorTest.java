@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SelectorTest {
 
     static ProfileKey key() {
-        return new ProfileKey("jetson-nano", "32.7.1", 0, List.of(), List.of(), List.of(), "m", "00000000", 1,
+        return new ProfileKey("jetson-nano", "32.7.1", 0, null, List.of(), List.of(), List.of(), "m", "00000000", 1,
                 List.of(), "test", 1, 1, 10, 1, 100, ProfileKey.IMPORTED);
     }
 

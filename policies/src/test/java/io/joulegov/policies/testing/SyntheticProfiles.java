@@ -32,7 +32,7 @@ public final class SyntheticProfiles {
                         watts, 0.01, 3200, null, false));
             }
         }
-        ProfileKey key = new ProfileKey("jetson-nano", null, null, List.of(), List.of(), List.of(), "m" + scale, "00000000",
+        ProfileKey key = new ProfileKey("jetson-nano", null, null, null, List.of(), List.of(), List.of(), "m" + scale, "00000000",
                 1, List.of(), "test", 1, 1, 3200, 10, 100, ProfileKey.VIRTUAL);
         return new ProfileTable(key, rows);
     }

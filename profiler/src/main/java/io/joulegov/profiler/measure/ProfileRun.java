@@ -140,7 +140,7 @@ public final class ProfileRun {
 
     private static ProfileKey key(Board board, List<Long> cpuGrid, List<Long> gpuGrid, List<Long> emcGrid, WorkloadInfo info,
                                   Method method, int samplingMs, String source) {
-        return new ProfileKey(board.identity().kind(), board.identity().l4t(), board.identity().powerMode(), cpuGrid,
+        return new ProfileKey(board.identity().kind(), board.identity().l4t(), board.identity().powerMode(), board.identity().serial(), cpuGrid,
                 gpuGrid, emcGrid, info.model(), info.hash(), info.batch(), info.inputShape(), info.engine(),
                 info.intraOpThreads(), info.interOpThreads(), method.inferences(), method.reruns(), samplingMs, source);
     }

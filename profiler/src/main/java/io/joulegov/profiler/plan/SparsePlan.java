@@ -150,6 +150,6 @@ public final class SparsePlan implements SweepPlan {
     }
 
     /** The selector needs a key; a sparse plan's decisions do not depend on it. */
-    private static final ProfileKey KEY = new ProfileKey("plan", null, null, List.of(), List.of(), List.of(), "plan",
+    private static final ProfileKey KEY = new ProfileKey("plan", null, null, null, List.of(), List.of(), List.of(), "plan",
             "00000000", 1, List.of(), "plan", 1, 1, 0, 0, 0, ProfileKey.VIRTUAL);
 }

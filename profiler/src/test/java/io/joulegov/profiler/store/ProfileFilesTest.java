@@ -26,7 +26,7 @@ class ProfileFilesTest {
     Path tmp;
 
     static ProfileTable table() {
-        ProfileKey key = new ProfileKey("jetson-nano", "32.7.1", 0, List.of(102000L, 1479000L), List.of(76800000L),
+        ProfileKey key = new ProfileKey("jetson-nano", "32.7.1", 0, null, List.of(102000L, 1479000L), List.of(76800000L),
                 List.of(), "resnet18", "3f2a9c0d11aa", 1, List.of(1L, 3L, 224L, 224L), "PyTorch", 1, 1, 3200, 10, 100,
                 ProfileKey.VIRTUAL);
         return new ProfileTable(key, List.of(
@@ -44,7 +44,7 @@ class ProfileFilesTest {
 
     private static ProfileTable withModelAndHash(String model, String hash) {
         ProfileKey k = table().key();
-        return new ProfileTable(new ProfileKey(k.board(), k.l4t(), k.powerMode(), k.cpuGridKHz(), k.gpuGridHz(), k.emcGridHz(),
+        return new ProfileTable(new ProfileKey(k.board(), k.l4t(), k.powerMode(), k.serial(), k.cpuGridKHz(), k.gpuGridHz(), k.emcGridHz(),
                 model, hash, k.batch(), k.inputShape(), k.engine(), k.intraOpThreads(), k.interOpThreads(), k.inferences(),
                 k.reruns(), k.samplingMs(), k.source()), table().rows());
     }

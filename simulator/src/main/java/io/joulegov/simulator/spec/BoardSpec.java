@@ -20,8 +20,11 @@ public record BoardSpec(String name, Identity identity, Cpu cpu, Gpu gpu, Memory
     public record PowerMode(int id, String name, long cpuMaxKHz, long gpuMaxHz, int cpusOnline) {
     }
 
-    /** Device-tree model and compatible strings, and the first line of /etc/nv_tegra_release. */
-    public record Identity(String model, String compatible, String release) {
+    /**
+     * Device-tree model and compatible strings, the first line of /etc/nv_tegra_release, and the device-tree serial
+     * number (which unit of its kind this board is).
+     */
+    public record Identity(String model, String compatible, String release, String serial) {
     }
 
     /** CPU clusters (each one cpufreq policy, named after its first CPU) sharing one frequency table (kHz). */
@@ -73,6 +76,17 @@ public record BoardSpec(String name, Identity identity, Cpu cpu, Gpu gpu, Memory
      */
     public record Power(double staticWatts, double idleWatts, DomainPower cpu, DomainPower gpu, double emcWattsAtMax,
                         double ambientC) {
+    }
+
+    /** The power mode with the lowest caps (5 W on the Nano, 10 W on the Xavier NX, 7 W on the Orin Nano). */
+    public PowerMode lowestPowerMode() {
+        return modes.stream().min(java.util.Comparator.comparingLong(PowerMode::gpuMaxHz)
+                .thenComparingLong(PowerMode::cpuMaxKHz)).orElseThrow();
+    }
+
+    /** This board as unit {@code n} of its kind (unit 0 is the calibrated board itself): see {@link UnitVariation}. */
+    public BoardSpec unit(int n) {
+        return UnitVariation.of(n).applyTo(this);
     }
 
     public WorkloadModel workload(String name) {

@@ -52,7 +52,7 @@ public final class Boards {
                 537600000L, 614400000L, 691200000L, 768000000L, 844800000L, 921600000L);
         return new BoardSpec("nano",
                 new BoardSpec.Identity("NVIDIA Jetson Nano Developer Kit", "nvidia,p3450-0000\0nvidia,jetson-nano\0nvidia,tegra210",
-                        "# R32 (release), REVISION: 7.1, GCID: 29818004, BOARD: t210ref, EABI: aarch64, DATE: Sat Feb 19 17:05:08 UTC 2022"),
+                        "# R32 (release), REVISION: 7.1, GCID: 29818004, BOARD: t210ref, EABI: aarch64, DATE: Sat Feb 19 17:05:08 UTC 2022", UnitVariation.serial("nano", 0)),
                 new BoardSpec.Cpu(List.of(new int[] {0, 1, 2, 3}), cpu, "tegra210"),
                 new BoardSpec.Gpu("sys/devices/57000000.gpu", "57000000.gpu", "gpu@57000000", "gpu",
                         "nvidia,tegra210-gm20b\0nvidia,gm20b", "wmark_active nvhost_podgov userspace simple_ondemand", gpu, "gpu.0"),
@@ -88,7 +88,7 @@ public final class Boards {
                 752250000L, 803250000L, 854250000L, 905250000L, 956250000L, 1007250000L, 1058250000L, 1109250000L);
         return new BoardSpec("xavier-nx",
                 new BoardSpec.Identity("NVIDIA Jetson Xavier NX Developer Kit", "nvidia,p3509-0000+p3668-0001\0nvidia,p3668-0001\0nvidia,tegra194",
-                        "# R35 (release), REVISION: 4.1, GCID: 33958178, BOARD: t186ref, EABI: aarch64, DATE: Tue Aug  1 19:57:35 UTC 2023"),
+                        "# R35 (release), REVISION: 4.1, GCID: 33958178, BOARD: t186ref, EABI: aarch64, DATE: Tue Aug  1 19:57:35 UTC 2023", UnitVariation.serial("xavier-nx", 0)),
                 new BoardSpec.Cpu(List.of(new int[] {0, 1}, new int[] {2, 3}, new int[] {4, 5}), cpu, "tegra194"),
                 new BoardSpec.Gpu("sys/devices/17000000.gv11b", "17000000.gv11b", "gpu@17000000", "gv11b", "nvidia,gv11b",
                         "wmark_active nvhost_podgov userspace performance simple_ondemand", gpu, "gpu.0"),
@@ -125,7 +125,7 @@ public final class Boards {
         List<Long> gpu = List.of(306000000L, 408000000L, 510000000L, 612000000L, 624750000L);
         return new BoardSpec("orin-nano",
                 new BoardSpec.Identity("NVIDIA Jetson Orin Nano Developer Kit", "nvidia,p3768-0000+p3767-0005\0nvidia,p3767-0005\0nvidia,tegra234",
-                        "# R36 (release), REVISION: 4.0, GCID: 37537400, BOARD: generic, EABI: aarch64, DATE: Fri Sep 13 04:36:44 UTC 2024"),
+                        "# R36 (release), REVISION: 4.0, GCID: 37537400, BOARD: generic, EABI: aarch64, DATE: Fri Sep 13 04:36:44 UTC 2024", UnitVariation.serial("orin-nano", 0)),
                 new BoardSpec.Cpu(List.of(new int[] {0, 1, 2, 3}, new int[] {4, 5}), cpu, "tegra194"),
                 new BoardSpec.Gpu("sys/devices/platform/bus@0/17000000.gpu", "17000000.gpu", "bus@0/gpu@17000000", "gpu",
                         "nvidia,ga10b", "nvhost_podgov userspace performance simple_ondemand", gpu, null),

@@ -43,6 +43,7 @@ public final class SysfsLayout {
         BoardSpec.Identity id = spec.identity();
         put("sys/firmware/devicetree/base/model", id.model() + "\0");
         put("sys/firmware/devicetree/base/compatible", id.compatible() + "\0");
+        put("sys/firmware/devicetree/base/serial-number", id.serial() + "\0");
         link("proc/device-tree", "/sys/firmware/devicetree/base");
         put("etc/nv_tegra_release", id.release() + "\n# KERNEL_VARIANT: oot\nTARGET_USERSPACE_LIB_DIR=nvidia\n");
         put("var/lib/nvpmodel/status", "pmode:0000 fmode:quiet");
