@@ -65,10 +65,13 @@ run bench/sparse-vs-full.sh xavier-nx "$nx_n" 3
 
 section "Four modes on the virtual boards" "\`joulegov compare --virtual BOARD --model W --slowdown 1.4 --percentile p99 --disturbance D\` per workload: dvfs the
 emulated schedutil / nvhost_podgov, static the profile's min-energy choice held fixed (the study's method), adaptive
-the online controller, oracle the cheapest fixed point that met the budget over the same run; 120 s of board time
-per mode. Disturbances act in the middle third: thermal raises the ambient by 55 K, cpu-contention gives a
-co-runner 40% of the CPU. Targets on the Nano: adaptive saves at least the study's share (13, 19, 15, 9, 17, 17%,
-three points of slack), within 2% of oracle energy, misses within 1% (half a point of tolerance) in every run."
+the governor core (learning the board's energy and latency as it runs), oracle the cheapest fixed point that met the
+budget over the same run; 120 s of board time per mode. Disturbances act in the middle third: thermal raises the
+ambient by 55 K, cpu-contention gives a co-runner 40% of the CPU. Targets on the Nano: adaptive saves at least the
+study's share (13, 19, 15, 9, 17, 17%, three points of slack), within 2% of oracle energy, misses within 1% (half a
+point of tolerance) in every run. Since 2026-11-29 the virtual board draws its drift, sensor noise and jitter from
+separate random streams, so that the modes of one seed see the same board (common random numbers); figures before
+that date carried about a point of noise between modes."
 run bench/compare.sh nano 1.4 p99
 run bench/compare.sh xavier-nx 1.4 p99
 

@@ -6,6 +6,9 @@ import io.joulegov.cli.compare.ModeResult;
 import io.joulegov.cli.compare.ModeRun;
 import io.joulegov.cli.compare.VirtualProfiling;
 import io.joulegov.device.MalformedFileException;
+import io.joulegov.device.board.BoardDiscovery;
+import io.joulegov.device.sysfs.SysRoot;
+import io.joulegov.simulator.VirtualJetson;
 import io.joulegov.profiler.measure.ProfileRun;
 import io.joulegov.profiler.store.ProfileStore;
 import io.joulegov.policies.profile.ProfileTable;
@@ -81,8 +84,9 @@ final class CompareCommand implements Callable<Integer> {
         Map<Mode, ModeResult> modes;
         ProfileTable profile;
         try {
+            ProfileTable given = profileFile == null ? null : given(profileFile, board, model);
             ProfileTable truth = profile(board, unitN, model, seed);
-            profile = profileFile == null ? truth : given(profileFile, truth);
+            profile = given == null ? truth : given;
             modes = Comparison.run(new ModeRun.Setup(board, unitN, model, profile, request.budget(), request.percentile(),
                     rate, duration, d, seed), truth);
         } catch (IllegalArgumentException e) {
@@ -110,11 +114,14 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     /** A profile given with --profile: of this kind of board and this model, with energy (else exit 2). */
-    private static ProfileTable given(Path file, ProfileTable truth) {
-        ProfileTable table = ProfileStore.requireEnergy(ProfileStore.readFor(file, truth.key().board()), file);
-        if (!table.key().model().equals(truth.key().model())) {
-            throw new MalformedFileException("profile " + file + " is of model " + table.key().model() + ", not "
-                    + truth.key().model());
+    private static ProfileTable given(Path file, String board, String model) {
+        String kind;
+        try (VirtualJetson jetson = VirtualJetson.open(board, 0, 0)) {
+            kind = BoardDiscovery.discover(SysRoot.of(jetson.root())).identity().kind();
+        }
+        ProfileTable table = ProfileStore.requireEnergy(ProfileStore.readFor(file, kind), file);
+        if (!table.key().model().equals(model)) {
+            throw new MalformedFileException("profile " + file + " is of model " + table.key().model() + ", not " + model);
         }
         return table;
     }

@@ -71,6 +71,10 @@ final class ShowCommand implements Runnable {
         if (predicted > 0) {
             s.append(predicted).append(" of them predicted by the surrogate models, not measured\n");
         }
+        long learned = table.rows().stream().filter(m -> m.source() == Measurement.Source.LEARNED).count();
+        if (learned > 0) {
+            s.append(learned).append(" of them learned on the board by the governor (energy it measured while holding them)\n");
+        }
         Measurement fastest = table.fastest(q);
         if (table.latencyOnly()) {
             s.append(String.format("latency only (measured without power sensors, at the host's clocks): %.2f ms mean, "
@@ -86,7 +90,8 @@ final class ShowCommand implements Runnable {
         List<Measurement> frontier = Selector.paretoFrontier(table, q);
         s.append("Pareto frontier (").append(frontier.size()).append(" points, ").append(q.label()).append(" latency):\n");
         for (Measurement m : frontier) {
-            s.append(String.format("  %-42s %9.2f ms %10.4f J %7.2f W%n", m.point(), q.of(m), m.energyJ(), m.powerW()));
+            s.append(String.format("  %-42s %9.2f ms %10.4f J %7.2f W%s%n", m.point(), q.of(m), m.energyJ(), m.powerW(),
+                    m.source() == Measurement.Source.MEASURED ? "" : "  " + m.source().name().toLowerCase(java.util.Locale.ROOT)));
         }
         return s.toString();
     }

@@ -49,7 +49,7 @@ class BadInputTest {
         String json = Files.readString(good);
         Files.copy(good, inputs.resolve("good.json"));
         Files.writeString(inputs.resolve("truncated.json"), json.substring(0, json.length() / 2));
-        Files.writeString(inputs.resolve("schema9.json"), json.replaceFirst("\"schema\" : 1", "\"schema\" : 9"));
+        Files.writeString(inputs.resolve("schema9.json"), json.replaceFirst("\"schema\" : 2", "\"schema\" : 9"));
         Files.writeString(inputs.resolve("nan.json"), json.replaceFirst("\"meanMs\" : [0-9.E-]+", "\"meanMs\" : \"NaN\""));
         Files.writeString(inputs.resolve("negative.json"), json.replaceFirst("\"energyJ\" : [0-9.E-]+", "\"energyJ\" : -1.0"));
         Files.writeString(inputs.resolve("empty.json"), "");
@@ -106,7 +106,7 @@ class BadInputTest {
             recommend --profile IN/good.json --slowdown 1.3 --policy cheapest            | 2 | cheapest
             recommend --profile IN/good.json --budget-ms 0.001                           | 3 | no operating point meets
             recommend --profile IN/truncated.json --slowdown 1.3                         | 2 | malformed profile
-            show IN/schema9.json                                                         | 2 | schema 9 is not the supported schema 1
+            show IN/schema9.json                                                         | 2 | schema 9 is not a supported schema (1 to 2)
             show IN/nan.json                                                             | 2 | malformed profile
             show IN/negative.json                                                        | 2 | energy_j is -1.0
             show IN/empty.json                                                           | 2 | malformed profile

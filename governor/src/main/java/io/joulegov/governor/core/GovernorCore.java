@@ -7,6 +7,7 @@ import io.joulegov.device.power.EnergyReading;
 import io.joulegov.policies.online.ControllerSettings;
 import io.joulegov.policies.online.Decision;
 import io.joulegov.policies.online.OnlineController;
+import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.OperatingPoint;
 import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.policies.select.Budget;
@@ -104,7 +105,8 @@ public final class GovernorCore {
     public synchronized OperatingPoint register(String model, ProfileTable profile, Budget budget, Percentile q, long now) {
         requireRunning();
         try {
-            controller.register(model, profile, budget, q, now);
+            String serial = board.identity().serial();
+            controller.register(model, profile, budget, q, now, serial != null && serial.equals(profile.key().serial()));
         } catch (IllegalArgumentException infeasible) {
             throw new InfeasibleBudgetException(infeasible.getMessage());
         }
@@ -169,6 +171,18 @@ public final class GovernorCore {
         return new Learning(intervalsLearned, intervalsShared);
     }
 
+    /** {@code model}'s profile with what was learned on this board in place of the rows it corrects. */
+    public synchronized ProfileTable learnedProfile(String model, long now) {
+        ProfileTable profile = profiles.get(model);
+        if (profile == null) {
+            return null;
+        }
+        Map<OperatingPoint, Measurement> rows = new LinkedHashMap<>();
+        profile.rows().forEach(m -> rows.put(m.point(), m));
+        controller.learnedRows(model, now).forEach(m -> rows.put(m.point(), m));
+        return new ProfileTable(profile.key(), List.copyOf(rows.values()));
+    }
+
     private void credit(Interval it) {
         String only = null;
         double work = 0;
@@ -191,7 +205,7 @@ public final class GovernorCore {
         if (models > 1) {
             intervalsShared++;
         } else if (models == 1 && it.point() != null && work >= 1) {
-            controller.observeEnergy(only, it.point(), it.joules() / work, it.to());
+            controller.observeEnergy(only, it.point(), it.joules() / work, work, it.to());
             intervalsLearned++;
         }
     }

@@ -17,6 +17,7 @@ import io.joulegov.governor.metrics.GovernorMetrics;
 import io.joulegov.client.protocol.ControlProtocol;
 import io.joulegov.client.protocol.ControlRequest;
 import io.joulegov.governor.socket.ControlServer;
+import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.OperatingPoint;
 import io.joulegov.policies.profile.ProfileKey;
 import io.joulegov.policies.profile.ProfileTable;
@@ -63,6 +64,9 @@ public final class GovernDaemon implements AutoCloseable {
     /** How long each interval whose board energy the governor core learns from lasts. */
     public static final Duration ENERGY_INTERVAL = Duration.ofSeconds(1);
 
+    /** What was learned is written to the models-cache at most this often (and on stop). */
+    public static final Duration SAVE_EVERY = Duration.ofMinutes(1);
+
     /** How long the daemon waits for a GPU devfreq node that is not there yet (it appears late on JetPack 5+). */
     static final Duration GPU_WAIT = Duration.ofSeconds(30);
 
@@ -89,6 +93,9 @@ public final class GovernDaemon implements AutoCloseable {
     private ControlServer server;
     private Thread ticker;
     private volatile boolean running = true;
+    /** The file each registered model's profile came from: what is learned is written back there. */
+    private final Map<String, Path> profileFiles = new java.util.concurrent.ConcurrentHashMap<>();
+    private long learnedWhenSaved;
     /** The models each open connection registered, for its bound. */
     private final Map<Long, Set<String>> byConnection = new HashMap<>();
 
@@ -182,6 +189,7 @@ public final class GovernDaemon implements AutoCloseable {
         ticker = clock.newThread("joulegov-governor", () -> {
             EnergyWindow interval = sampler == null ? null : sampler.openWindow("governor");
             long nextInterval = clock.nanoTime() + ENERGY_INTERVAL.toNanos();
+            long nextSave = clock.nanoTime() + SAVE_EVERY.toNanos();
             try {
                 for (long tick = 1; running; tick++) {
                     clock.sleep(TICK);
@@ -192,6 +200,10 @@ public final class GovernDaemon implements AutoCloseable {
                         core.energy(interval.end());
                         interval = sampler.openWindow("governor");
                         nextInterval = clock.nanoTime() + ENERGY_INTERVAL.toNanos();
+                    }
+                    if (clock.nanoTime() >= nextSave) {
+                        saveLearned();
+                        nextSave = clock.nanoTime() + SAVE_EVERY.toNanos();
                     }
                     core.tick(clock.nanoTime());
                 }
@@ -205,8 +217,10 @@ public final class GovernDaemon implements AutoCloseable {
 
     /** Registers a model with its budget; pins its starting point. */
     public OperatingPoint register(String model, String hash, int batch, Budget budget, Percentile q) {
-        ProfileTable profile = findProfile(model, hash, batch);
+        ProfileStore.Found found = findProfile(model, hash, batch);
+        ProfileTable profile = found.table();
         OperatingPoint p = core.register(model, profile, budget, q, clock.nanoTime());
+        profileFiles.put(model, found.file());
         LOG.info("registered {} (profile {}): holding {}", model, profile.key().modelHash().replaceFirst("^sha256:", "")
                 .substring(0, 8), core.held());
         return p;
@@ -226,14 +240,42 @@ public final class GovernDaemon implements AutoCloseable {
     }
 
     public void unregister(String model) {
+        save(model);
+        profileFiles.remove(model);
         core.unregister(model);
+    }
+
+    /** Writes what was learned since the last save into the profiles it corrects. */
+    private void saveLearned() {
+        long learned = core.learning().intervalsLearned();
+        if (learned != learnedWhenSaved) {
+            learnedWhenSaved = learned;
+            profileFiles.keySet().forEach(this::save);
+        }
+    }
+
+    /**
+     * Writes {@code model}'s profile with its learned rows back to the file it came from, atomically, so that the
+     * next start begins from them; a failed write is logged and governing goes on.
+     */
+    private void save(String model) {
+        Path file = profileFiles.get(model);
+        ProfileTable learned = file == null ? null : core.learnedProfile(model, clock.nanoTime());
+        if (learned == null || learned.rows().stream().noneMatch(m -> m.source() == Measurement.Source.LEARNED)) {
+            return;
+        }
+        try {
+            ProfileStore.write(learned, file);
+        } catch (RuntimeException e) {
+            LOG.warn("cannot write what was learned of {} to {}: {}", model, file, e.getMessage());
+        }
     }
 
     /**
      * The profile for a model on this board: the newest of its name, batch and hash (any hash when none is given)
      * in the store; a latency-only one, or a virtual one unless allowed, is refused.
      */
-    private ProfileTable findProfile(String model, String hash, int batch) {
+    private ProfileStore.Found findProfile(String model, String hash, int batch) {
         ProfileStore.Found found = options.store().find(board.identity().kind(), model, batch, hash).orElseThrow(
                 () -> new DeviceException("no profile for " + model + " (batch " + batch + ") on this "
                         + board.identity().kind() + " in " + options.store().dir() + ": profile it or import one first"));
@@ -242,7 +284,7 @@ public final class GovernDaemon implements AutoCloseable {
             throw new MalformedFileException("the profile for " + model + " was made on a virtual board; "
                     + "use it only with --allow-virtual-profiles");
         }
-        return table;
+        return new ProfileStore.Found(found.file(), table);
     }
 
     private String handle(ControlRequest request, ControlServer.Peer peer) {
@@ -328,6 +370,7 @@ public final class GovernDaemon implements AutoCloseable {
             sampler.close();
         }
         core.release();
+        profileFiles.keySet().forEach(this::save); // after the knobs are back: a slow disk must not keep them pinned
         owner.close();
         LOG.info("stopped; every clock setting is back as it was");
     }

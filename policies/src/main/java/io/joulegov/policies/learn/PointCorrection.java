@@ -57,6 +57,11 @@ public final class PointCorrection {
         public static Settings defaults() {
             return new Settings(0.15, 0.05, 0.02, 0.03, 0.02, 600_000_000_000L, 10_000_000_000L);
         }
+
+        /** As {@link #defaults()} for a profile made on this very unit: it can only have aged or warmed a little. */
+        public Settings thisUnit() {
+            return new Settings(0.05, 0.02, pointSd, predictedPointSd, measurementSd, halfLifeNanos, levelTauNanos);
+        }
     }
 
     /** Measurements a point needs before it is trusted to measure the drift. */
@@ -85,10 +90,13 @@ public final class PointCorrection {
                 grid.stream().filter(p -> p.emcHz() != null).mapToDouble(OperatingPoint::emcHz).max().orElse(1)};
     }
 
-    /** One measurement at {@code point}: {@code measured} against {@code profiled}, at {@code now}. */
-    public void observe(OperatingPoint point, double measured, double profiled, long now) {
+    /**
+     * One measurement at {@code point}: {@code measured} against {@code profiled}, at {@code now}; false when it is no
+     * measurement (not a positive finite number) and was ignored.
+     */
+    public boolean observe(OperatingPoint point, double measured, double profiled, long now) {
         if (!(measured > 0) || !(profiled > 0) || Double.isInfinite(measured)) {
-            return;
+            return false;
         }
         double y = Math.log(measured / profiled);
         double[] p = points.computeIfAbsent(point, k -> new double[3]);
@@ -103,6 +111,7 @@ public final class PointCorrection {
         p[1] = p[1] * fade + 1;
         p[2] = now;
         stale = true;
+        return true;
     }
 
     /** The board's drift now, as a log factor common to every point (warmer, throttled, a slower phase of load). */

@@ -4,18 +4,19 @@ import io.joulegov.policies.learn.PointCorrection;
 import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.OperatingPoint;
 import io.joulegov.policies.select.Percentile;
+import org.apache.commons.math3.distribution.BinomialDistribution;
 
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * One registered model: its candidate points (every profiled point, and the Pareto frontier among them, fastest
- * first), the point it holds, what it has seen at each (latency corrections: observed over profiled; the energy
- * measured, as a correction over the grid) and its recent latencies and misses.
+ * first), the point it holds, what it has measured (latency and energy, each as a correction of the profile over the
+ * grid) and its recent latencies and misses.
  */
 final class ModelState {
 
@@ -23,12 +24,19 @@ final class ModelState {
     final Map<OperatingPoint, Measurement> candidates = new LinkedHashMap<>();
     final List<Measurement> frontier;
     final PointCorrection energy;
+    /** Inferences whose energy was measured, per point. */
+    final Map<OperatingPoint, Double> inferencesLearned = new LinkedHashMap<>();
     final double budgetMs;
     final Percentile percentile;
     final ControllerSettings settings;
-    /** Observed over profiled latency per point, with when it was learned; older than this is forgotten. */
-    static final long CORRECTION_LIFETIME = 30_000_000_000L;
-    final Map<OperatingPoint, double[]> corrections = new HashMap<>();
+    /**
+     * Mean latency measured over profiled, as a correction over the grid: every {@code minSamples} inferences at a
+     * point give one measurement (its noise: 2% jitter over 20 samples), and the drift follows the point held within
+     * a few seconds, so that a slower phase of the whole board is not taken for a slow point.
+     */
+    static final PointCorrection.Settings LATENCY = new PointCorrection.Settings(0.15, 0.05, 0.02, 0.03, 0.01,
+            600_000_000_000L, 3_000_000_000L);
+    final PointCorrection latency;
     final double[] recent;
     final boolean[] missed;
     Measurement current;
@@ -51,12 +59,15 @@ final class ModelState {
     long nextChoiceAt = Long.MIN_VALUE;
 
     ModelState(String name, List<Measurement> rows, List<Measurement> frontier, double budgetMs, Percentile percentile,
-               Measurement start, ControllerSettings settings) {
+               Measurement start, ControllerSettings settings, boolean profiledHere) {
         this.name = name;
         rows.forEach(m -> candidates.put(m.point(), m));
         this.frontier = frontier;
-        this.energy = new PointCorrection(List.copyOf(candidates.keySet()), rows.stream().filter(Measurement::predicted)
-                .map(Measurement::point).collect(Collectors.toSet()), PointCorrection.Settings.defaults());
+        Set<OperatingPoint> predicted = rows.stream().filter(Measurement::predicted).map(Measurement::point)
+                .collect(Collectors.toSet());
+        PointCorrection.Settings prior = PointCorrection.Settings.defaults();
+        this.energy = new PointCorrection(List.copyOf(candidates.keySet()), predicted, profiledHere ? prior.thisUnit() : prior);
+        this.latency = new PointCorrection(List.copyOf(candidates.keySet()), predicted, profiledHere ? LATENCY.thisUnit() : LATENCY);
         this.budgetMs = budgetMs;
         this.percentile = percentile;
         this.settings = settings;
@@ -114,14 +125,18 @@ final class ModelState {
         return recentCount == 0 ? Double.NaN : sum / recentCount;
     }
 
-    double missRate() {
-        return missCount == 0 ? 0 : (double) missesInWindow / missCount;
-    }
-
-    /** Whether enough inferences were seen for the miss rate to be compared with the allowance (5 expected misses). */
-    boolean missRateKnown() {
+    /**
+     * Whether the point misses more often than the allowance: the misses seen at it would happen by chance less than
+     * 1% of the time if it kept the allowance (a binomial test). A point missing 3% against a 1% allowance is caught
+     * in about 150 inferences instead of the 500 it takes to observe a p99.
+     */
+    boolean missingTooOften() {
         double allowance = percentile.missAllowance();
-        return !Double.isNaN(allowance) && missCount * allowance >= 5;
+        if (Double.isNaN(allowance) || missesInWindow == 0 || (double) missesInWindow / missCount <= allowance) {
+            return false;
+        }
+        double chance = 1 - new BinomialDistribution(null, missCount, allowance).cumulativeProbability(missesInWindow - 1);
+        return chance < 0.01;
     }
 
     /**
@@ -129,24 +144,38 @@ final class ModelState {
      * the window shows it, by the mean until then (the mean settles after a few samples, a tail takes hundreds).
      */
     double learn(long now) {
-        double correction = percentileKnown() ? observed() / percentile.of(current())
-                : mean() / current().meanMs();
-        corrections.put(current().point(), new double[] {correction, now});
-        return correction;
+        if (samplesHere % settings.minSamples() == 0) {
+            latency.observe(current.point(), meanOfLast(settings.minSamples()), current.meanMs(), now);
+        }
+        return percentileKnown() ? observed() / percentile.of(current()) : mean() / current().meanMs();
+    }
+
+    private double meanOfLast(int n) {
+        int k = Math.min(n, recentCount);
+        double sum = 0;
+        for (int i = 1; i <= k; i++) {
+            sum += recent[(recentNext - i + recent.length) % recent.length];
+        }
+        return sum / k;
     }
 
     /**
-     * Predicted latency at the percentile for candidate {@code m}: profiled, times the larger of what is seen at the
-     * current point now and what was seen at {@code m} recently (a throttle that takes away the top clocks makes
-     * those points slower than the rest).
+     * Predicted latency at the percentile for candidate {@code m}, pessimistic by {@code sds} standard deviations:
+     * at the point held, profiled times what is observed there now ({@code currentCorrection}); elsewhere, profiled
+     * times the learned correction at {@code m} and the board's drift now, and times how much heavier than profiled
+     * the tail is at the point held once its percentile can be observed.
      */
-    double predicted(Measurement m, double currentCorrection, long now) {
-        double[] known = corrections.get(m.point());
-        double correction = currentCorrection;
-        if (known != null && now - (long) known[1] < CORRECTION_LIFETIME) {
-            correction = Math.max(correction, known[0]);
+    double predicted(Measurement m, double currentCorrection, long now, double sds) {
+        if (m.equals(current)) {
+            return percentile.of(m) * currentCorrection;
         }
-        return percentile.of(m) * correction;
+        PointCorrection.Estimate e = latency.at(m.point(), now);
+        double tail = 1;
+        if (percentileKnown()) {
+            double meanRatio = Math.exp(latency.at(current.point(), now).mean() + latency.level());
+            tail = Math.min(1.5, Math.max(1, currentCorrection / meanRatio));
+        }
+        return percentile.of(m) * Math.exp(e.mean() + latency.level() + sds * e.sd()) * tail;
     }
 
     /** Energy per inference at {@code m} as measured so far (the profile's, corrected), and its uncertainty. */

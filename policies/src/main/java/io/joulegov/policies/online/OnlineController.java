@@ -23,9 +23,9 @@ import java.util.Map;
  * <ul>
  *   <li>It starts at the profile's min-energy choice for the budget.</li>
  *   <li>Latency: predictions are profiled latencies scaled by what it observes now (observed over profiled). When the
- *       budget is threatened (the observed percentile passes the budget, or, before a tail percentile can be observed,
- *       the one predicted from the mean passes it by 1%; the miss rate at the point passes the allowance; or misses
- *       come in a row) it steps at once to the cheapest faster point predicted to meet the budget with a
+ *       budget is threatened (the observed percentile passes the budget; the misses at the point are more than the
+ *       allowance explains, by a binomial test, long before a tail percentile can be observed; or misses come in a
+ *       row) it steps at once to the cheapest faster point predicted to meet the budget with a
  *       margin; the point it left, and every point as slow, is barred for a while.</li>
  *   <li>Energy: what the board measured per inference at a point ({@link #observeEnergy}) corrects the profile's
  *       energy over the whole grid ({@link PointCorrection}), with an uncertainty. After a minimum dwell it holds the
@@ -41,7 +41,10 @@ import java.util.Map;
  */
 public final class OnlineController {
 
-    /** How many standard deviations an energy estimate may be optimistic when choosing a point to try. */
+    /**
+     * How many standard deviations an energy estimate may be optimistic when choosing a point to try, and a latency
+     * prediction must be pessimistic for a point to be tried or stepped to under threat.
+     */
     static final double EXPLORE_SDS = 1.0;
     /** A point must promise at least this much less energy before the controller moves to it. */
     static final double MIN_GAIN = 0.01;
@@ -49,8 +52,6 @@ public final class OnlineController {
     static final double MIN_EXPLORE_GAIN = 0.02;
     /** The share of the time spent at points tried to learn them, after an allowance of two dwells. */
     static final double EXPLORE_SHARE = 0.10;
-    /** How far over the budget the latency predicted from the mean must be before it counts as a threat. */
-    static final double PREDICTION_TOLERANCE = 0.01;
     /** How often a settled model reconsiders its point. */
     static final long CHOOSE_EVERY_NANOS = 250_000_000L;
 
@@ -63,18 +64,29 @@ public final class OnlineController {
     }
 
     /**
-     * Registers (or re-registers) a model with its profile and budget.
+     * Registers (or re-registers) a model with its profile and budget, the profile made on another unit of the board
+     * (or unknown where).
      *
      * @throws IllegalArgumentException when no point of the profile meets the budget (the answer names the fastest)
      */
     public void register(String model, ProfileTable table, Budget budget, Percentile percentile, long now) {
+        register(model, table, budget, percentile, now, false);
+    }
+
+    /**
+     * As {@link #register(String, ProfileTable, Budget, Percentile, long)}; {@code profiledHere} when the profile was
+     * made on this very unit (its serial number), which makes the profile's energies a tighter prior.
+     */
+    public void register(String model, ProfileTable table, Budget budget, Percentile percentile, long now,
+                         boolean profiledHere) {
         Selection start = Selector.select(table, Request.minEnergy(budget, percentile));
         if (!start.feasible()) {
             throw new IllegalArgumentException(model + ": " + start.describe());
         }
         List<Measurement> frontier = Selector.paretoFrontier(table, percentile);
         List<Measurement> rows = table.rows().stream().sorted(Comparator.comparingDouble(percentile::of)).toList();
-        ModelState state = new ModelState(model, rows, frontier, start.budgetMs(), percentile, start.chosen(), settings);
+        ModelState state = new ModelState(model, rows, frontier, start.budgetMs(), percentile, start.chosen(), settings,
+                profiledHere);
         state.enteredAt = now;
         state.registeredAt = now;
         models.put(model, state);
@@ -101,15 +113,37 @@ public final class OnlineController {
     }
 
     /**
-     * The board's energy per inference of {@code model} measured over an interval in which it alone ran and
-     * {@code point} was held throughout. A point outside its profile is ignored.
+     * The board's energy per inference of {@code model} measured over an interval in which it alone ran
+     * {@code inferences} inferences (counted by their share in it) and {@code point} was held throughout. A point
+     * outside its profile is ignored.
      */
-    public void observeEnergy(String model, OperatingPoint point, double joulesPerInference, long now) {
+    public void observeEnergy(String model, OperatingPoint point, double joulesPerInference, double inferences, long now) {
         ModelState s = models.get(model);
         Measurement m = s == null ? null : s.candidates.get(point);
-        if (m != null) {
-            s.energy.observe(point, joulesPerInference, m.energyJ(), now);
+        if (m != null && s.energy.observe(point, joulesPerInference, m.energyJ(), now)) {
+            s.inferencesLearned.merge(point, inferences, Double::sum);
         }
+    }
+
+    /**
+     * What {@code model} has learned, as profile rows: every point whose energy it measured, its energy per inference
+     * now estimated (the profile's row corrected; a row learned before is measured again, its inferences added), the
+     * latencies the profile's. Empty for a model not registered.
+     */
+    public List<Measurement> learnedRows(String model, long now) {
+        ModelState s = models.get(model);
+        if (s == null) {
+            return List.of();
+        }
+        List<Measurement> out = new java.util.ArrayList<>();
+        s.inferencesLearned.forEach((point, n) -> {
+            Measurement m = s.candidates.get(point);
+            double f = s.energyAt(m, now).factor();
+            long before = m.source() == Measurement.Source.LEARNED ? m.inferences() : 0;
+            out.add(new Measurement(point, m.meanMs(), m.p50Ms(), m.p95Ms(), m.p99Ms(), m.energyJ() * f, m.powerW() * f,
+                    m.cov(), before + Math.round(n), m.tempC(), Measurement.Source.LEARNED));
+        });
+        return out;
     }
 
     /** How many points of {@code model}'s grid have measured energy (0 for a model not registered). */
@@ -162,10 +196,8 @@ public final class OnlineController {
         double correction = s.learn(now);
         double observed = s.observed();
         double allowance = s.percentile.missAllowance();
-        boolean missingTooOften = s.missRateKnown() && s.missRate() > allowance;
-        // a tail takes hundreds of samples to observe; until then the mean, scaled to the percentile, says it first
-        boolean overBudget = s.percentileKnown() ? observed > s.budgetMs
-                : s.percentile.of(s.current()) * correction > s.budgetMs * (1 + PREDICTION_TOLERANCE);
+        boolean missingTooOften = s.missingTooOften();
+        boolean overBudget = s.percentileKnown() && observed > s.budgetMs;
         double target = s.budgetMs * (1 - settings.margin());
         if (streak || missingTooOften || overBudget) {
             Measurement faster = fasterMeeting(s, target, correction, now);
@@ -186,8 +218,7 @@ public final class OnlineController {
         Measurement probe = null;
         double probeJ = Double.POSITIVE_INFINITY;
         for (Measurement m : s.candidates.values()) {
-            double predicted = s.predicted(m, correction, now);
-            if (s.barred(m, now) || predicted > s.budgetMs) {
+            if (s.barred(m, now) || s.predicted(m, correction, now, 0) > s.budgetMs) {
                 continue;
             }
             PointCorrection.Estimate e = s.energyAt(m, now);
@@ -197,8 +228,8 @@ public final class OnlineController {
                 best = m;
                 bestJ = mean;
             }
-            // a point is tried only with the margin: what is not known yet must not risk the budget
-            if (predicted <= target && low < probeJ) {
+            // a point is tried only if it meets the budget even when its latency is as bad as it plausibly can be
+            if (low < probeJ && s.predicted(m, correction, now, EXPLORE_SDS) <= s.budgetMs) {
                 probe = m;
                 probeJ = low;
             }
@@ -208,15 +239,22 @@ public final class OnlineController {
         }
         boolean learning = s.energy.measuredPoints() > 0;
         s.settle(now); // a point tried has been held its dwell: from here it is judged as any other
+        // a slower point only from one that keeps the budget with room to spare (hysteresis), as before learning
+        boolean headroom = s.percentile.of(s.current()) * correction <= s.budgetMs * (1 - settings.hysteresis());
         // the next try must fit in the share, after an allowance of two dwells
         boolean mayExplore = learning && s.exploringNanos + settings.minDwellNanos()
                 <= EXPLORE_SHARE * (now - s.registeredAt) + 2 * settings.minDwellNanos();
         double currentJ = s.current().energyJ() * s.energyAt(s.current(), now).factor();
-        if (mayExplore && probe != best && probe != s.current() && probeJ < bestJ * (1 - MIN_EXPLORE_GAIN)) {
+        if (mayExplore && probe != best && probe != s.current() && probeJ < bestJ * (1 - MIN_EXPLORE_GAIN)
+                && (!slower(s, probe) || headroom)) {
             s.moveTo(probe, now, true);
-        } else if (best != s.current() && bestJ < currentJ * (1 - MIN_GAIN)) {
+        } else if (best != s.current() && bestJ < currentJ * (1 - MIN_GAIN) && (!slower(s, best) || headroom)) {
             s.moveTo(best, now, false);
         }
+    }
+
+    private static boolean slower(ModelState s, Measurement m) {
+        return s.percentile.of(m) > s.percentile.of(s.current());
     }
 
     /**
@@ -230,7 +268,7 @@ public final class OnlineController {
         double bestJ = Double.POSITIVE_INFINITY;
         boolean anyMeets = false;
         for (Measurement m : s.candidates.values()) {
-            if (s.predicted(m, correction, now) > target) {
+            if (s.predicted(m, correction, now, EXPLORE_SDS) > target) {
                 continue;
             }
             anyMeets = true;

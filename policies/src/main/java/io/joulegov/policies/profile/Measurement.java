@@ -2,22 +2,37 @@ package io.joulegov.policies.profile;
 
 /**
  * What one operating point costs: latency per inference (mean and percentiles, ms), energy per inference (J), mean
- * board power (W), the coefficient of variation of energy over reruns, how many inferences were timed, the hottest
- * zone's temperature (C, null if unknown), and whether the row was measured or predicted by a surrogate. A host
- * without power sensors gives latency only: energy and power are then NaN.
+ * board power (W), the coefficient of variation of energy over reruns, how many inferences it rests on, the hottest
+ * zone's temperature (C, null if unknown), and where the row comes from. A host without power sensors gives latency
+ * only: energy and power are then NaN.
  */
 public record Measurement(OperatingPoint point, double meanMs, double p50Ms, double p95Ms, double p99Ms,
-                          double energyJ, double powerW, double cov, long inferences, Double tempC, boolean predicted) {
+                          double energyJ, double powerW, double cov, long inferences, Double tempC, Source source) {
+
+    /** Where a row comes from. */
+    public enum Source {
+        /** Measured by a profiling sweep (or imported). */
+        MEASURED,
+        /** Predicted by a sparse sweep's surrogate models, not measured. */
+        PREDICTED,
+        /** Energy measured by the governor while it held the point (latencies are the profile's). */
+        LEARNED
+    }
+
+    /** Whether the row was predicted by a surrogate rather than measured. */
+    public boolean predicted() {
+        return source == Source.PREDICTED;
+    }
 
     /** A measured row whose percentiles are unknown: they equal the mean. */
     public static Measurement ofMean(OperatingPoint point, double meanMs, double energyJ) {
-        return new Measurement(point, meanMs, meanMs, meanMs, meanMs, energyJ, energyJ / (meanMs / 1e3), 0, 0, null, false);
+        return new Measurement(point, meanMs, meanMs, meanMs, meanMs, energyJ, energyJ / (meanMs / 1e3), 0, 0, null, Source.MEASURED);
     }
 
     /** A row measured where no power sensor could be read. */
     public static Measurement ofLatency(OperatingPoint point, double meanMs, double p50Ms, double p95Ms, double p99Ms,
                                         long inferences, Double tempC) {
-        return new Measurement(point, meanMs, p50Ms, p95Ms, p99Ms, Double.NaN, Double.NaN, 0, inferences, tempC, false);
+        return new Measurement(point, meanMs, p50Ms, p95Ms, p99Ms, Double.NaN, Double.NaN, 0, inferences, tempC, Source.MEASURED);
     }
 
     /** Whether energy and power were measured (false for a latency-only row). */

@@ -133,7 +133,7 @@ public final class Surrogate {
     public Measurement predict(OperatingPoint p) {
         double ms = Math.max(1e-6, meanMs(p));
         double w = Math.max(1e-6, powerW(p));
-        return new Measurement(p, ms, ms * p50Ratio, ms * p95Ratio, ms * p99Ratio, w * ms / 1e3, w, 0, 0, null, true);
+        return new Measurement(p, ms, ms * p50Ratio, ms * p95Ratio, ms * p99Ratio, w * ms / 1e3, w, 0, 0, null, Measurement.Source.PREDICTED);
     }
 
     /** The 95th percentile of the relative latency error on held-out points (0.03: within 3%). */

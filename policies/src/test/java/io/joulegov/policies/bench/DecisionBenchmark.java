@@ -55,7 +55,7 @@ public class DecisionBenchmark {
                     double j = 0.05 + 0.1 * r.nextDouble();
                     rows.add(new Measurement(new OperatingPoint(115200L + 76800L * c,
                             114750000L + 70000000L * g, emcRates == 1 ? null : 800000000L + 200000000L * e),
-                            ms, ms, ms * 1.06, ms * 1.1, j, j / (ms / 1e3), 0.01, 3200, null, false));
+                            ms, ms, ms * 1.06, ms * 1.1, j, j / (ms / 1e3), 0.01, 3200, null, Measurement.Source.MEASURED));
                 }
             }
         }

@@ -86,7 +86,8 @@ class OnlineControllerTest {
             intervalJoules += joules;
             intervalCount++;
             if (now - intervalFrom >= 1_000_000_000L) {
-                controller.observeEnergy(model, p, intervalJoules / intervalCount * Math.exp(0.02 * random.nextGaussian()), now);
+                controller.observeEnergy(model, p, intervalJoules / intervalCount * Math.exp(0.02 * random.nextGaussian()),
+                        intervalCount, now);
                 intervalFrom = now;
                 intervalJoules = 0;
                 intervalCount = 0;
@@ -204,6 +205,25 @@ class OnlineControllerTest {
                 + " (the profile's choice costs " + stayed + ")");
         assertTrue(plant.missRate() <= 0.05, "miss rate " + plant.missRate());
         assertTrue(c.pointsLearned("m") >= 2, "it tried points beyond its start: " + c.pointsLearned("m"));
+    }
+
+    @Test
+    void aPointThatMissesThreeTimesItsAllowanceIsLeftLongBeforeItsPercentileCanBeObserved() {
+        ProfileTable t = profile(1);
+        double b = budget(t, 1.3, Percentile.P99);
+        OnlineController c = new OnlineController(ControllerSettings.defaults());
+        c.register("m", t, new Budget.Slowdown(1.3), Percentile.P99, 0);
+        Measurement start = t.at(c.pointOf("m")).orElseThrow();
+        // this board is just slow enough that the start point misses 3% against p99's 1%
+        double slower = b / (start.meanMs() * Math.exp(SIGMA * 1.88));
+        Plant plant = new Plant(c, t);
+        int n = 0;
+        while (c.pointOf("m").equals(start.point()) && n < 1000) {
+            plant.run("m", 1, b, (p, now) -> slower);
+            n++;
+        }
+        assertTrue(n < 300, "left after " + n + " inferences (a p99 needs 500 to be observed)");
+        assertTrue(t.at(c.pointOf("m")).orElseThrow().meanMs() < start.meanMs(), "for a faster point");
     }
 
     @Test

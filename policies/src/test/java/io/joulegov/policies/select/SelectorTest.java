@@ -40,7 +40,7 @@ class SelectorTest {
                     double energy = 0.01 * (1 + r.nextInt(30));
                     rows.add(new Measurement(new OperatingPoint(100000L * (c + 1), 100000000L * (g + 1),
                             emcs == 0 ? null : 400000000L * (e + 1)), mean, p50, p95, p99, energy, energy / (mean / 1e3),
-                            0, 100, null, false));
+                            0, 100, null, Measurement.Source.MEASURED));
                 }
             }
         }
@@ -142,6 +142,6 @@ class SelectorTest {
 
     private static Measurement row(long cpu, double mean, double p95, double energy) {
         return new Measurement(OperatingPoint.of(cpu, 100000000L), mean, mean, p95, p95, energy, energy / (mean / 1e3),
-                0, 100, null, false);
+                0, 100, null, Measurement.Source.MEASURED);
     }
 }

@@ -31,7 +31,7 @@ class SurrogateTest {
         List<Measurement> measured = rows.subList(0, 12).stream().map(m -> {
             double f = 1 + 0.02 * noise.nextGaussian();
             return new Measurement(m.point(), m.meanMs() * f, m.p50Ms() * f, m.p95Ms() * f, m.p99Ms() * f,
-                    m.energyJ() * f, m.powerW(), m.cov(), m.inferences(), null, false);
+                    m.energyJ() * f, m.powerW(), m.cov(), m.inferences(), null, Measurement.Source.MEASURED);
         }).toList();
         Surrogate s = Surrogate.fit(measured);
         assertTrue(s.latencyError() < 0.12, "held-out latency error " + s.latencyError());

@@ -29,7 +29,7 @@ public final class SyntheticProfiles {
                 double vg = 0.8 + 0.3 * Math.max(0, fg - 300) / 621.6;
                 double watts = 1.6 + 9e-4 * vc * vc * fc * 0.6 + 3e-3 * vg * vg * fg * 0.9;
                 rows.add(new Measurement(OperatingPoint.of(c, g), ms, ms, ms * 1.059, ms * 1.085, watts * ms / 1e3,
-                        watts, 0.01, 3200, null, false));
+                        watts, 0.01, 3200, null, Measurement.Source.MEASURED));
             }
         }
         ProfileKey key = new ProfileKey("jetson-nano", null, null, null, List.of(), List.of(), List.of(), "m" + scale, "00000000",

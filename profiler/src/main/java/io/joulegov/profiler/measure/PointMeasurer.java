@@ -72,7 +72,7 @@ public final class PointMeasurer {
         double e = energy.getMean();
         double cov = energy.getN() > 1 && e > 0 ? energy.getStandardDeviation() / e : 0;
         return new Measurement(point, s.meanMs(), s.p50Ms(), s.p95Ms(), s.p99Ms(), e, power.getMean(), cov, timed,
-                hottest(), false);
+                hottest(), Measurement.Source.MEASURED);
     }
 
     /** Whether the 95% confidence half-width of energy per inference is under the target share of its mean. */

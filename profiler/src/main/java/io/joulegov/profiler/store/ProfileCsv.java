@@ -97,7 +97,7 @@ public final class ProfileCsv {
             if (!seen.add(point)) {
                 throw bad(name, n + 1, "a second row for " + point);
             }
-            rows.add(new Measurement(point, mean, p50, p95, p99, energy, power, cov, 0, null, false));
+            rows.add(new Measurement(point, mean, p50, p95, p99, energy, power, cov, 0, null, Measurement.Source.MEASURED));
         }
         if (rows.isEmpty()) {
             throw bad(name, 2, "no rows after the header");

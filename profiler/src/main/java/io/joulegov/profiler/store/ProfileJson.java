@@ -1,5 +1,6 @@
 package io.joulegov.profiler.store;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,31 +14,53 @@ import io.joulegov.policies.profile.ProfileTable;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
-/** The profile file format (models-cache/README.md): a versioned JSON document with the key and one row per point. */
+/**
+ * The profile file format (models-cache/README.md): a versioned JSON document with the key and one row per point.
+ * Schema 2 says where each row comes from ({@code source}: measured, predicted or learned); schema 1 files, whose
+ * rows said {@code predicted}, are still read.
+ */
 public final class ProfileJson {
 
-    public static final int SCHEMA = 1;
+    public static final int SCHEMA = 2;
+    private static final int OLDEST = 1;
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    /** One row as stored: the point's clocks and its measurement, flat. */
+    /**
+     * One row as stored: the point's clocks and its measurement, flat. {@code inferences} is what the row rests on;
+     * {@code predicted} is schema 1's, read and never written.
+     */
     record Row(long cpuKHz, long gpuHz, Long emcHz, double meanMs, double p50Ms, double p95Ms, double p99Ms,
-               Double energyJ, Double powerW, double cov, long inferences, Double tempC, boolean predicted) {
+               Double energyJ, Double powerW, double cov, long inferences, Double tempC, String source,
+               @JsonInclude(JsonInclude.Include.NON_NULL) Boolean predicted) {
 
         static Row of(Measurement m) {
             OperatingPoint p = m.point();
             return new Row(p.cpuKHz(), p.gpuHz(), p.emcHz(), m.meanMs(), m.p50Ms(), m.p95Ms(), m.p99Ms(), orNull(m.energyJ()),
-                    orNull(m.powerW()), m.cov(), m.inferences(), m.tempC(), m.predicted());
+                    orNull(m.powerW()), m.cov(), m.inferences(), m.tempC(), m.source().name().toLowerCase(Locale.ROOT), null);
         }
 
-        Measurement toMeasurement() {
-            return new Measurement(new OperatingPoint(cpuKHz, gpuHz, emcHz), meanMs, p50Ms, p95Ms, p99Ms, orNaN(energyJ),
-                    orNaN(powerW), cov, inferences, tempC, predicted);
+        /** The row as a measurement; null when its source is not one joulegov knows. */
+        Measurement toMeasurement(int schema) {
+            Measurement.Source s = schema == 1 ? (Boolean.TRUE.equals(predicted) ? Measurement.Source.PREDICTED : Measurement.Source.MEASURED)
+                    : sourceOf(source);
+            return s == null ? null : new Measurement(new OperatingPoint(cpuKHz, gpuHz, emcHz), meanMs, p50Ms, p95Ms, p99Ms,
+                    orNaN(energyJ), orNaN(powerW), cov, inferences, tempC, s);
+        }
+
+        private static Measurement.Source sourceOf(String text) {
+            for (Measurement.Source s : Measurement.Source.values()) {
+                if (s.name().toLowerCase(Locale.ROOT).equals(text)) {
+                    return s;
+                }
+            }
+            return null;
         }
 
         /** Latency-only rows store energy and power as null. */
@@ -85,8 +108,8 @@ public final class ProfileJson {
         if (doc == null || doc.schema() == null) {
             throw malformed(name, "not a joulegov profile (no schema)");
         }
-        if (doc.schema() != SCHEMA) {
-            throw malformed(name, "schema " + doc.schema() + " is not the supported schema " + SCHEMA);
+        if (doc.schema() < OLDEST || doc.schema() > SCHEMA) {
+            throw malformed(name, "schema " + doc.schema() + " is not a supported schema (" + OLDEST + " to " + SCHEMA + ")");
         }
         ProfileKey key = doc.key();
         if (key == null || key.board() == null || key.model() == null || key.source() == null) {
@@ -104,7 +127,10 @@ public final class ProfileJson {
             if (row == null) {
                 throw malformed(name, "a row is null");
             }
-            Measurement m = row.toMeasurement();
+            Measurement m = row.toMeasurement(doc.schema());
+            if (m == null) {
+                throw malformed(name, "a row's source is '" + row.source() + "', not measured, predicted or learned");
+            }
             String problem = m.problem();
             if (problem != null) {
                 throw malformed(name, problem);

@@ -30,8 +30,8 @@ class ProfileFilesTest {
                 List.of(), "resnet18", "3f2a9c0d11aa", 1, List.of(1L, 3L, 224L, 224L), "PyTorch", 1, 1, 3200, 10, 100,
                 ProfileKey.VIRTUAL);
         return new ProfileTable(key, List.of(
-                new Measurement(OperatingPoint.of(102000, 76800000L), 300.5, 299, 310, 320.25, 1.5, 5, 0.01, 32000, 41.5, false),
-                new Measurement(new OperatingPoint(1479000, 76800000L, 1600000000L), 100, 99, 104, 108, 0.6, 6, 0.02, 32000, null, true)));
+                new Measurement(OperatingPoint.of(102000, 76800000L), 300.5, 299, 310, 320.25, 1.5, 5, 0.01, 32000, 41.5, Measurement.Source.MEASURED),
+                new Measurement(new OperatingPoint(1479000, 76800000L, 1600000000L), 100, 99, 104, 108, 0.6, 6, 0.02, 32000, null, Measurement.Source.PREDICTED)));
     }
 
     @Test
@@ -88,11 +88,22 @@ class ProfileFilesTest {
         assertTrue(e.getMessage().lines().count() == 1, "one line");
     }
 
+    /** A profile written before rows said where they come from (schema 1: "predicted": true or false). */
+    @Test
+    void aSchemaOneProfileIsStillRead() {
+        String json = new String(ProfileJson.encode(table(), "2026-11-26T08:00:00Z"), java.nio.charset.StandardCharsets.UTF_8)
+                .replace("\"schema\" : 2", "\"schema\" : 1")
+                .replace("\"source\" : \"measured\"", "\"predicted\" : false")
+                .replace("\"source\" : \"predicted\"", "\"predicted\" : true");
+        assertEquals(table(), ProfileJson.decode(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), "old.json"));
+    }
+
     @Test
     void malformedProfilesAreRefusedInOneLine() throws IOException {
         assertMalformed(s -> s.substring(0, s.length() / 2), "Unexpected end-of-input");
-        assertMalformed(s -> s.replace("\"schema\" : 1", "\"schema\" : 2"), "schema 2 is not the supported schema 1");
-        assertMalformed(s -> s.replace("\"schema\" : 1,", ""), "no schema");
+        assertMalformed(s -> s.replace("\"schema\" : 2", "\"schema\" : 3"), "schema 3 is not a supported schema (1 to 2)");
+        assertMalformed(s -> s.replace("\"schema\" : 2,", ""), "no schema");
+        assertMalformed(s -> s.replace("\"source\" : \"measured\"", "\"source\" : \"dreamt\""), "a row's source is 'dreamt'");
         assertMalformed(s -> s.replace("300.5", "NaN"), "Non-standard token 'NaN'");
         assertMalformed(s -> s.replace("300.5", "1e999"), "mean_ms is Infinity");
         assertMalformed(s -> s.replace("\"energyJ\" : 0.6", "\"energyJ\" : -0.6"), "energy_j is -0.6");

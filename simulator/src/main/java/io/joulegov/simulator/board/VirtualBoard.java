@@ -39,11 +39,20 @@ public final class VirtualBoard implements AutoCloseable {
     static final double LOAD_JITTER = 0.06;
     static final double DRIFT_SIGMA = 0.015;
     static final double DRIFT_TAU_NS = 20e9;
+    static final long DRIFT_STEP_NS = 100_000_000L;
     static final double RAIL_NOISE = 0.01;
 
     private final BoardSpec spec;
     private final Path root;
+    /**
+     * Three streams, so that runs of one seed see the same board whatever they do: the drift is drawn on a fixed time
+     * grid, sensor noise per reading and jitter per inference. Two modes compared on one seed then differ by what
+     * they do, not by which random numbers their extra reads or steps happened to consume (common random numbers).
+     */
     private final Random random;
+    private final Random driftRandom;
+    private final Random sensorRandom;
+    private long driftAt;
     private final List<Policy> policies = new ArrayList<>();
     private final Gpu gpu;
     private final Memory emc;
@@ -86,6 +95,8 @@ public final class VirtualBoard implements AutoCloseable {
         this.noisy = noisy;
         this.root = root;
         this.random = new Random(seed);
+        this.driftRandom = new Random(seed * 0x9E3779B97F4A7C15L + 1);
+        this.sensorRandom = new Random(seed * 0x9E3779B97F4A7C15L + 2);
         for (SysfsLayout.PolicyFiles p : files.policies()) {
             policies.add(new Policy(p, mapped));
         }
@@ -123,6 +134,7 @@ public final class VirtualBoard implements AutoCloseable {
     public synchronized VirtualBoard attach(VirtualClock clock) {
         this.virtualClock = clock;
         this.now = clock.nanoTime();
+        this.driftAt = now;
         this.listener = this::advanceTo;
         refresh();
         clock.addListener(listener);
@@ -132,6 +144,7 @@ public final class VirtualBoard implements AutoCloseable {
     /** Runs live: a thread brings the board up to the clock's time every {@code tickNanos}. */
     public synchronized VirtualBoard startLive(Clock clock, long tickNanos) {
         this.now = clock.nanoTime();
+        this.driftAt = now;
         refresh();
         ticker = clock.newThread("virtual-board", () -> {
             try {
@@ -279,8 +292,11 @@ public final class VirtualBoard implements AutoCloseable {
             topGpuNanos += dt;
         }
         if (noisy) {
-            double decay = Math.exp(-dt / DRIFT_TAU_NS);
-            drift = drift * decay + Math.sqrt(1 - decay * decay) * DRIFT_SIGMA * random.nextGaussian();
+            double decay = Math.exp(-DRIFT_STEP_NS / DRIFT_TAU_NS);
+            while (driftAt + DRIFT_STEP_NS <= t) {
+                drift = drift * decay + Math.sqrt(1 - decay * decay) * DRIFT_SIGMA * driftRandom.nextGaussian();
+                driftAt += DRIFT_STEP_NS;
+            }
         }
         double averageWatts = (pBusy * busyPart + pIdle * (dt - busyPart)) / dt;
         double ambient = spec.power().ambientC() + (disturbed(Disturbance.THERMAL) ? Disturbance.THERMAL_STEP_K : 0);
@@ -409,7 +425,7 @@ public final class VirtualBoard implements AutoCloseable {
                 case SOC -> mem + 0.3 * base;
                 case OTHER -> 0.1 * base;
             };
-            r.publish(noisy ? w * (1 + RAIL_NOISE * random.nextGaussian()) : w, spec.rails().busVolts());
+            r.publish(noisy ? w * (1 + RAIL_NOISE * sensorRandom.nextGaussian()) : w, spec.rails().busVolts());
         }
     }
 
