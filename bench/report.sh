@@ -83,6 +83,7 @@ its candidates from a full sweep of the unit itself. Targets (issue 14): adaptiv
 misses at most 1%; adaptive cheaper than dvfs and jetson-clocks in every row, and than low-power wherever low-power
 keeps the budget (its misses in brackets)."
 run bench/learning.sh nano 3 1.4 p99
+run bench/learning.sh xavier-nx 3 1.4 p99
 
 section "Daemon footprint and start-up" "\`joulegov govern\` through the launcher's daemon JVM options, holding a live virtual Nano for one model with no
 traffic, sampling power every 100 ms and serving /metrics (scraped every 15 s); then a scrape is parsed with the
