@@ -138,7 +138,8 @@ public final class OnlineController {
         List<Measurement> out = new java.util.ArrayList<>();
         s.inferencesLearned.forEach((point, n) -> {
             Measurement m = s.candidates.get(point);
-            double f = s.energyAt(m, now).factor();
+            // the board as it is now: the point's own correction and the drift common to every point
+            double f = Math.exp(s.energyAt(m, now).mean() + s.energy.level());
             long before = m.source() == Measurement.Source.LEARNED ? m.inferences() : 0;
             out.add(new Measurement(point, m.meanMs(), m.p50Ms(), m.p95Ms(), m.p99Ms(), m.energyJ() * f, m.powerW() * f,
                     m.cov(), before + Math.round(n), m.tempC(), Measurement.Source.LEARNED));
