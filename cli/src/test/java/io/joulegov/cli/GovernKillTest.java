@@ -36,14 +36,20 @@ class GovernKillTest {
         for (int kill = 0; kill < 6; kill++) {
             Process daemon = JoulegovProcess.start(null, "govern", "--root", root.toString(), "--model", "resnet18",
                     "--slowdown", "1.3", "--metrics-port", "0");
-            Thread.sleep(200 + random.nextInt(2300));
-            sawPinned |= Files.readString(root.resolve("sys/devices/system/cpu/cpufreq/policy0/scaling_governor")).trim().equals("userspace");
+            Path governor = root.resolve("sys/devices/system/cpu/cpufreq/policy0/scaling_governor");
+            if (kill == 5) {
+                // the last kill finds it pinned, however slow the machine is to start a JVM
+                Await.until(() -> Files.readString(governor).trim().equals("userspace"), "the daemon pins the board");
+            } else {
+                Thread.sleep(200 + random.nextInt(2300));
+            }
+            sawPinned |= Files.readString(governor).trim().equals("userspace");
             daemon.destroyForcibly();
             assertTrue(daemon.waitFor(10, TimeUnit.SECONDS));
             CliRun restore = CliRun.of("restore", "--root", root.toString());
             assertEquals(0, restore.exitCode(), restore.err());
             assertEquals(before, TreeSnapshot.withoutSetspeed(root.resolve("sys")), "after kill " + kill);
         }
-        assertTrue(sawPinned, "at least one kill found the board pinned by the daemon");
+        assertTrue(sawPinned, "a kill found the board pinned by the daemon");
     }
 }
