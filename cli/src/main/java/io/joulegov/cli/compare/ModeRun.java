@@ -8,8 +8,8 @@ import io.joulegov.device.knobs.RestoreJournal;
 import io.joulegov.device.power.EnergyWindow;
 import io.joulegov.device.power.PowerSampler;
 import io.joulegov.device.sysfs.SysRoot;
+import io.joulegov.governor.core.EnergyIntervals;
 import io.joulegov.governor.core.GovernorCore;
-import io.joulegov.governor.daemon.GovernDaemon;
 import io.joulegov.policies.online.ControllerSettings;
 import io.joulegov.policies.profile.OperatingPoint;
 import io.joulegov.policies.profile.ProfileTable;
@@ -80,14 +80,11 @@ public final class ModeRun {
                  SimulatedWorkload w = new SimulatedWorkload(jetson.board(), s.model(), clock)) {
                 EnergyWindow window = sampler.openWindow(mode.label());
                 // adaptive measures the board's energy per interval, as the daemon does, and tells its core
-                EnergyWindow interval = core == null ? null : sampler.openWindow("interval");
-                long nextInterval = start + GovernDaemon.ENERGY_INTERVAL.toNanos();
+                EnergyIntervals energy = core == null ? null : new EnergyIntervals(sampler, core, clock.nanoTime());
                 long nextArrival = start;
                 while (clock.nanoTime() < end) {
-                    if (interval != null && clock.nanoTime() >= nextInterval) {
-                        core.energy(interval.end());
-                        interval = sampler.openWindow("interval");
-                        nextInterval = clock.nanoTime() + GovernDaemon.ENERGY_INTERVAL.toNanos();
+                    if (energy != null) {
+                        energy.poll(clock.nanoTime());
                     }
                     if (s.rate() > 0) {
                         nextArrival += Math.round(-Math.log(1 - arrivals.nextDouble()) / s.rate() * 1e9);

@@ -9,9 +9,9 @@ import io.joulegov.device.clock.Threads;
 import io.joulegov.device.knobs.BoardOwner;
 import io.joulegov.device.knobs.ClockPinner;
 import io.joulegov.device.knobs.RestoreJournal;
-import io.joulegov.device.power.EnergyWindow;
 import io.joulegov.device.power.PowerSampler;
 import io.joulegov.device.sysfs.SysRoot;
+import io.joulegov.governor.core.EnergyIntervals;
 import io.joulegov.governor.core.GovernorCore;
 import io.joulegov.governor.metrics.GovernorMetrics;
 import io.joulegov.client.protocol.ControlProtocol;
@@ -60,9 +60,6 @@ public final class GovernDaemon implements AutoCloseable {
 
     /** How often the knobs are checked for other writers. */
     private static final int WATCH_EVERY_TICKS = 5;
-
-    /** How long each interval whose board energy the governor core learns from lasts. */
-    public static final Duration ENERGY_INTERVAL = Duration.ofSeconds(1);
 
     /** What was learned is written to the models-cache at most this often (and on stop). */
     public static final Duration SAVE_EVERY = Duration.ofMinutes(1);
@@ -187,8 +184,7 @@ public final class GovernDaemon implements AutoCloseable {
             }, Duration.ofSeconds(5), socketGroup);
         }
         ticker = clock.newThread("joulegov-governor", () -> {
-            EnergyWindow interval = sampler == null ? null : sampler.openWindow("governor");
-            long nextInterval = clock.nanoTime() + ENERGY_INTERVAL.toNanos();
+            EnergyIntervals energy = sampler == null ? null : new EnergyIntervals(sampler, core, clock.nanoTime());
             long nextSave = clock.nanoTime() + SAVE_EVERY.toNanos();
             try {
                 for (long tick = 1; running; tick++) {
@@ -196,10 +192,8 @@ public final class GovernDaemon implements AutoCloseable {
                     if (tick % WATCH_EVERY_TICKS == 0) {
                         core.limits(clock.nanoTime());
                     }
-                    if (interval != null && clock.nanoTime() >= nextInterval) {
-                        core.energy(interval.end());
-                        interval = sampler.openWindow("governor");
-                        nextInterval = clock.nanoTime() + ENERGY_INTERVAL.toNanos();
+                    if (energy != null) {
+                        energy.poll(clock.nanoTime());
                     }
                     if (clock.nanoTime() >= nextSave) {
                         saveLearned();

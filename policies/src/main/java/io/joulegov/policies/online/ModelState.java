@@ -160,21 +160,28 @@ final class ModelState {
     }
 
     /**
+     * How much heavier than profiled the tail is at the point held (1 until its percentile can be observed): the
+     * observed correction at the percentile over the learned one of the mean. The same for every candidate of one
+     * decision, so computed once per decision.
+     */
+    double tail(double currentCorrection, long now) {
+        if (!percentileKnown()) {
+            return 1;
+        }
+        double meanRatio = Math.exp(latency.at(current.point(), now).mean() + latency.level());
+        return Math.min(1.5, Math.max(1, currentCorrection / meanRatio));
+    }
+
+    /**
      * Predicted latency at the percentile for candidate {@code m}, pessimistic by {@code sds} standard deviations:
      * at the point held, profiled times what is observed there now ({@code currentCorrection}); elsewhere, profiled
-     * times the learned correction at {@code m} and the board's drift now, and times how much heavier than profiled
-     * the tail is at the point held once its percentile can be observed.
+     * times the learned correction at {@code m} and the board's drift now, and times {@link #tail}.
      */
-    double predicted(Measurement m, double currentCorrection, long now, double sds) {
+    double predicted(Measurement m, double currentCorrection, double tail, long now, double sds) {
         if (m.equals(current)) {
             return percentile.of(m) * currentCorrection;
         }
         PointCorrection.Estimate e = latency.at(m.point(), now);
-        double tail = 1;
-        if (percentileKnown()) {
-            double meanRatio = Math.exp(latency.at(current.point(), now).mean() + latency.level());
-            tail = Math.min(1.5, Math.max(1, currentCorrection / meanRatio));
-        }
         return percentile.of(m) * Math.exp(e.mean() + latency.level() + sds * e.sd()) * tail;
     }
 

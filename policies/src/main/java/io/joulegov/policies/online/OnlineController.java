@@ -214,12 +214,13 @@ public final class OnlineController {
             return;
         }
         s.nextChoiceAt = now + CHOOSE_EVERY_NANOS;
+        double tail = s.tail(correction, now);
         Measurement best = null;
         double bestJ = Double.POSITIVE_INFINITY;
         Measurement probe = null;
         double probeJ = Double.POSITIVE_INFINITY;
         for (Measurement m : s.candidates.values()) {
-            if (s.barred(m, now) || s.predicted(m, correction, now, 0) > s.budgetMs) {
+            if (s.barred(m, now) || s.predicted(m, correction, tail, now, 0) > s.budgetMs) {
                 continue;
             }
             PointCorrection.Estimate e = s.energyAt(m, now);
@@ -230,7 +231,7 @@ public final class OnlineController {
                 bestJ = mean;
             }
             // a point is tried only if it meets the budget even when its latency is as bad as it plausibly can be
-            if (low < probeJ && s.predicted(m, correction, now, EXPLORE_SDS) <= s.budgetMs) {
+            if (low < probeJ && s.predicted(m, correction, tail, now, EXPLORE_SDS) <= s.budgetMs) {
                 probe = m;
                 probeJ = low;
             }
@@ -265,11 +266,12 @@ public final class OnlineController {
      */
     private static Measurement fasterMeeting(ModelState s, double target, double correction, long now) {
         double here = s.percentile.of(s.current());
+        double tail = s.tail(correction, now);
         Measurement best = null;
         double bestJ = Double.POSITIVE_INFINITY;
         boolean anyMeets = false;
         for (Measurement m : s.candidates.values()) {
-            if (s.predicted(m, correction, now, EXPLORE_SDS) > target) {
+            if (s.predicted(m, correction, tail, now, EXPLORE_SDS) > target) {
                 continue;
             }
             anyMeets = true;
