@@ -67,6 +67,13 @@ final class CompareCommand implements Callable<Integer> {
             description = "Govern with this profile (made on another unit, or sparse) instead of a full sweep of the unit run on.")
     Path profileFile;
 
+    @Option(names = "--no-profile", description = "Adaptive learns the model from nothing, as the daemon does for a model it has no profile of; no static mode.")
+    boolean noProfile;
+
+    @Option(names = "--save-learned", paramLabel = "FILE",
+            description = "Write the profile adaptive ended with (what it was given or learned, and the rows it learned) to FILE.")
+    Path saveLearned;
+
     @Override
     public Integer call() throws Exception {
         Request request = budget.request("min-energy", 0.5, null);
@@ -81,14 +88,17 @@ final class CompareCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException("--disturbance is none, thermal or cpu-contention, not '" + disturbance + "'");
         }
+        if (noProfile && profileFile != null) {
+            throw new UsageException("--no-profile and --profile exclude each other");
+        }
         Map<Mode, ModeResult> modes;
         ProfileTable profile;
         try {
             ProfileTable given = profileFile == null ? null : given(profileFile, board, model);
             ProfileTable truth = profile(board, unitN, model, seed);
             profile = given == null ? truth : given;
-            modes = Comparison.run(new ModeRun.Setup(board, unitN, model, profile, request.budget(), request.percentile(),
-                    rate, duration, d, seed), truth);
+            modes = Comparison.run(new ModeRun.Setup(board, unitN, model, noProfile ? null : profile, request.budget(),
+                    request.percentile(), rate, duration, d, seed), truth);
         } catch (IllegalArgumentException e) {
             if (e.getMessage() != null && e.getMessage().startsWith("unknown model")) {
                 throw new UsageException(e.getMessage());
@@ -98,6 +108,14 @@ final class CompareCommand implements Callable<Integer> {
         }
         double budgetMs = request.budget().millis(profile, request.percentile());
         PrintWriter out = spec.commandLine().getOut();
+        if (saveLearned != null) {
+            ProfileTable learned = modes.get(Mode.ADAPTIVE).learned();
+            if (learned == null) {
+                spec.commandLine().getErr().println("joulegov: adaptive learned no profile in " + duration + " s: nothing written to " + saveLearned);
+                return ExitCode.FAILURE;
+            }
+            ProfileStore.write(learned, saveLearned);
+        }
         if (json) {
             out.println(Json.of(report(board, model, budgetMs, modes)));
         } else {

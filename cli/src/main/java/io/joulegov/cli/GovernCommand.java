@@ -156,7 +156,7 @@ final class GovernCommand implements Callable<Integer> {
         String group = socketGroup != null ? socketGroup : conf.get("socket-group");
         PrometheusMeterRegistry registry = port == 0 ? null : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         GovernDaemon daemon = GovernDaemon.open(root, new GovernDaemon.Options(journal, store, allow,
-                Duration.ofMillis(sample), registry), Clock.system());
+                Duration.ofMillis(sample), registry, live != null), Clock.system());
         CountDownLatch stop = new CountDownLatch(1);
         // closed in this order on every way out: the stream while the daemon still hears it, then the daemon
         // (every knob back), its metrics, and a virtual board last

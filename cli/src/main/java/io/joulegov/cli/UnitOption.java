@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 final class UnitOption {
 
     @Option(names = "--unit", paramLabel = "N", defaultValue = "0",
-            description = "Which unit of the virtual board: 0 (default) is the calibrated board, N a seeded variation of up to 10% in each domain's speed and power.")
+            description = "Which unit of the virtual board: 0 (default) is the calibrated board, N a seeded variation of up to 10%% in each domain's speed and power.")
     int unit;
 
     /** The unit, checked: a usage error when negative, or when given without a virtual board. */

@@ -114,7 +114,6 @@ class BadInputTest {
             show IN/dup.json                                                             | 2 | two rows for
             show HUGE                                                                    | 2 | more than any profile can be
             govern --root ROOT --model resnet18 --budget-ms 0.001 --metrics-port 0 --duration 1 | 3 | no operating point meets
-            govern --root ROOT --model alexnet --slowdown 1.3 --metrics-port 0 --duration 1 | 1 | no profile for alexnet
             govern --root ROOT --cache TMP/wrongboard --model resnet18 --slowdown 1.3 --metrics-port 0 --duration 1 | 2 | jetson-xavier-nx
             govern --root ROOT --config IN/bad.conf --duration 1                         | 2 | line 2: unknown key 'sokcet'
             govern --root ROOT --metrics-port 70000 --duration 1                         | 2 | --metrics-port

@@ -2,6 +2,8 @@ package io.joulegov.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.joulegov.profiler.store.ProfileStore;
+import io.joulegov.policies.profile.Measurement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,6 +65,30 @@ class CompareAndDemoTest {
         }
     }
 
+    /** Issue 14's other case: no profile at all; what adaptive learned is the next run's profile. */
+    @Test
+    void withNoProfileAdaptiveLearnsTheModelFromNothingAndTheNextRunStartsFromIt() throws Exception {
+        Path learned = tmp.resolve("learned.json");
+        CliRun run = CliRun.of("compare", "--virtual", "nano", "--unit", "3", "--model", "alexnet", "--slowdown", "1.4",
+                "--percentile", "p99", "--no-profile", "--duration", "300", "--save-learned", learned.toString(), "--json");
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode modes = JSON.readTree(run.out()).path("modes");
+        assertTrue(modes.path("static").isMissingNode(), "no profile, no static mode");
+        double adaptive = modes.path("adaptive").path("energyJPerInference").asDouble();
+        double oracle = modes.path("oracle").path("energyJPerInference").asDouble();
+        assertTrue(adaptive <= oracle * 1.05, "adaptive " + adaptive + " vs the oracle " + oracle);
+        assertTrue(modes.path("adaptive").path("missRate").asDouble() <= 0.02);
+        assertTrue(ProfileStore.read(learned).rows().stream().filter(m -> m.source() == Measurement.Source.LEARNED).count() >= 6);
+
+        CliRun next = CliRun.of("compare", "--virtual", "nano", "--unit", "3", "--model", "alexnet", "--slowdown", "1.4",
+                "--percentile", "p99", "--profile", learned.toString(), "--json");
+        assertEquals(0, next.exitCode(), next.err());
+        JsonNode again = JSON.readTree(next.out()).path("modes");
+        assertTrue(again.path("adaptive").path("energyJPerInference").asDouble()
+                <= again.path("oracle").path("energyJPerInference").asDouble() * 1.02, next.out());
+        assertTrue(again.path("adaptive").path("missRate").asDouble() <= 0.01);
+    }
+
     @Test
     void compareUnderDisturbancesAndWithIdleGaps() throws Exception {
         for (String d : List.of("thermal", "cpu-contention")) {
@@ -84,6 +110,8 @@ class CompareAndDemoTest {
         assertEquals(2, CliRun.of("compare", "--virtual", "tx1", "--model", "alexnet", "--slowdown", "1.4").exitCode());
         assertEquals(2, CliRun.of("compare", "--virtual", "nano", "--model", "vgg", "--slowdown", "1.4").exitCode());
         assertEquals(2, CliRun.of("compare", "--virtual", "nano", "--unit", "-2", "--model", "alexnet", "--slowdown", "1.4").exitCode());
+        assertEquals(2, CliRun.of("compare", "--virtual", "nano", "--model", "alexnet", "--slowdown", "1.4", "--no-profile",
+                "--profile", "x.json").exitCode());
         Path other = tmp.resolve("resnet18.json");
         assertEquals(0, CliRun.of("profile", "--virtual", "nano", "--model", "resnet18", "--grid", "sparse", "--out",
                 other.toString()).exitCode());

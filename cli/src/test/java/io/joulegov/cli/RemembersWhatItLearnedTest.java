@@ -1,9 +1,14 @@
 package io.joulegov.cli;
 
+import io.joulegov.device.board.Board;
+import io.joulegov.device.board.BoardDiscovery;
 import io.joulegov.device.knobs.RestoreJournal;
+import io.joulegov.device.power.PowerSampler;
 import io.joulegov.device.sysfs.SysRoot;
 import io.joulegov.governor.daemon.GovernDaemon;
 import io.joulegov.policies.profile.Measurement;
+import io.joulegov.policies.profile.OperatingPoint;
+import io.joulegov.policies.profile.ProfileKey;
 import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.policies.select.Budget;
 import io.joulegov.policies.select.Percentile;
@@ -19,11 +24,13 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The daemon, on a virtual board's clock, governs unit 3 of the Nano with unit 0's profile, and writes what it learned
- * back into that profile: within a minute while it runs, and on stop.
+ * back into that profile: within a minute while it runs, and on stop. With no profile at all, it learns one and files
+ * it in the models-cache.
  */
 class RemembersWhatItLearnedTest {
 
@@ -89,5 +96,36 @@ class RemembersWhatItLearnedTest {
         CliRun show = CliRun.of("show", file.toString());
         assertEquals(0, show.exitCode(), show.err());
         assertTrue(show.out().contains(learned(after) + " of them learned on the board by the governor"), show.out());
+    }
+
+    @Test
+    void aModelWithNoProfileIsLearnedFromTheFastestPointAndFiledInTheModelsCache() throws Exception {
+        Path cache = tmp.resolve("cache");
+        OperatingPoint fastest;
+        OperatingPoint second;
+        try (VirtualJetson jetson = VirtualJetson.open("nano", 3, 5)) {
+            SysRoot root = SysRoot.of(jetson.root());
+            GovernDaemon daemon = GovernDaemon.open(root, new GovernDaemon.Options(RestoreJournal.defaultFile(root),
+                    new ProfileStore(cache), true, PowerSampler.DEFAULT_PERIOD, null, true), jetson.clock());
+            daemon.start(null);
+            fastest = daemon.register("resnet18", null, 1, new Budget.Slowdown(1.4), Percentile.P99);
+            Board board = BoardDiscovery.discover(root);
+            List<Long> cpus = board.cpuPolicies().get(0).frequenciesKHz();
+            List<Long> gpus = board.gpu().orElseThrow().frequenciesHz();
+            assertEquals(OperatingPoint.of(cpus.get(cpus.size() - 1), gpus.get(gpus.size() - 1)), fastest);
+            govern(jetson, daemon, 90);
+            daemon.close();
+            Path file = cache.resolve("jetson-nano/resnet18-b1-unhashed.json");
+            ProfileTable learned = ProfileStore.read(file);
+            assertEquals(ProfileKey.VIRTUAL, learned.key().source(), "learned on a virtual board, filed as virtual");
+            assertEquals(cpus.size() * gpus.size(), learned.rows().size(), "the whole grid, measured or predicted");
+            assertTrue(learned(learned) >= 6, "learned " + learned(learned));
+
+            GovernDaemon again = GovernDaemon.open(root, GovernDaemon.Options.of(RestoreJournal.defaultFile(root),
+                    new ProfileStore(cache), true), jetson.clock());
+            second = again.register("resnet18", null, 1, new Budget.Slowdown(1.4), Percentile.P99);
+            again.close();
+        }
+        assertNotEquals(fastest, second, "the next start begins from what was learned, not from the fastest point");
     }
 }

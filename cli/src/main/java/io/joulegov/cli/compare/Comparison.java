@@ -18,7 +18,8 @@ import java.util.Map;
  * governors), {@code static} (the profile's choice held fixed, the founding study's method), {@code adaptive} (the
  * governor core) and {@code oracle} (the cheapest fixed point that meets the budget over the very same run, found by
  * running the candidates cheapest first by a full sweep of this very unit). The budget is resolved once, against
- * the profile the governor is given, and every mode is held to it.
+ * the profile the governor is given (the full sweep when it is given none), and every mode is held to it. Without
+ * a profile there is no static mode.
  */
 public final class Comparison {
 
@@ -34,7 +35,8 @@ public final class Comparison {
      * @throws IllegalArgumentException when no point of the profile meets the budget
      */
     public static Map<Mode, ModeResult> run(ModeRun.Setup given, ProfileTable truth) throws Exception {
-        Selection choice = Selector.select(given.profile(), Request.minEnergy(given.budget(), given.percentile()));
+        ProfileTable profile = given.profile() == null ? truth : given.profile();
+        Selection choice = Selector.select(profile, Request.minEnergy(given.budget(), given.percentile()));
         if (!choice.feasible()) {
             throw new IllegalArgumentException(choice.describe());
         }
@@ -45,7 +47,9 @@ public final class Comparison {
         out.put(Mode.DVFS, ModeRun.run(s, Mode.DVFS, null));
         out.put(Mode.JETSON_CLOCKS, ModeRun.run(s, Mode.JETSON_CLOCKS, null));
         out.put(Mode.LOW_POWER, ModeRun.run(s, Mode.LOW_POWER, null));
-        out.put(Mode.STATIC, ModeRun.run(s, Mode.STATIC, choice.chosen().point()));
+        if (given.profile() != null) {
+            out.put(Mode.STATIC, ModeRun.run(s, Mode.STATIC, choice.chosen().point()));
+        }
         out.put(Mode.ADAPTIVE, ModeRun.run(s, Mode.ADAPTIVE, null));
         out.put(Mode.ORACLE, oracle(s, truth, choice.budgetMs()));
         return out;

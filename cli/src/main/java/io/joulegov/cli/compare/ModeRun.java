@@ -12,6 +12,7 @@ import io.joulegov.governor.core.EnergyIntervals;
 import io.joulegov.governor.core.GovernorCore;
 import io.joulegov.policies.online.ControllerSettings;
 import io.joulegov.policies.profile.OperatingPoint;
+import io.joulegov.policies.profile.ProfileKey;
 import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.policies.select.Budget;
 import io.joulegov.policies.select.Percentile;
@@ -33,7 +34,8 @@ public final class ModeRun {
 
     /**
      * What every mode of a comparison shares: the board (kind and unit), the workload, the profile static and adaptive
-     * govern with (made on this unit or elsewhere), the budget, arrivals, length and disturbance.
+     * govern with (made on this unit or elsewhere; null: adaptive learns one from nothing), the budget, arrivals,
+     * length and disturbance.
      */
     public record Setup(String board, int unit, String model, ProfileTable profile, Budget budget, Percentile percentile,
                         double rate, double durationS, Disturbance disturbance, long seed) {
@@ -68,7 +70,12 @@ public final class ModeRun {
                 pinner.pin(fixed.cpuKHz(), fixed.gpuHz(), fixed.emcHz());
             } else if (mode == Mode.ADAPTIVE) {
                 core = new GovernorCore(board, pinner, new GovernorCore.Events() { });
-                core.register(s.model(), s.profile(), s.budget(), s.percentile(), start);
+                if (s.profile() == null) {
+                    core.registerUnprofiled(s.model(), GovernorCore.keyToLearn(board, s.model(), "", 1, ProfileKey.VIRTUAL),
+                            s.budget(), s.percentile(), start);
+                } else {
+                    core.register(s.model(), s.profile(), s.budget(), s.percentile(), start);
+                }
             }
             long nextLimits = start + LIMITS_EVERY_NANOS;
             double budgetMs = s.budget().millis(s.profile(), s.percentile());
@@ -122,11 +129,13 @@ public final class ModeRun {
                     }
                 }
                 double joules = window.end().joules();
+                ProfileTable learned = core == null ? null : core.learnedProfile(s.model(), clock.nanoTime());
                 pinner.release();
                 double[] sorted = Arrays.copyOf(latencies, n);
                 Arrays.sort(sorted);
                 return new ModeResult(mode, joules / n, Arrays.stream(sorted).average().orElse(Double.NaN),
-                        Percentile.ofSorted(sorted, 0.95), Percentile.ofSorted(sorted, 0.99), (double) misses / n, n, fixed);
+                        Percentile.ofSorted(sorted, 0.95), Percentile.ofSorted(sorted, 0.99), (double) misses / n, n, fixed,
+                        learned);
             }
         }
     }

@@ -9,6 +9,7 @@ import io.joulegov.policies.online.Decision;
 import io.joulegov.policies.online.OnlineController;
 import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.OperatingPoint;
+import io.joulegov.policies.profile.ProfileKey;
 import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.policies.select.Budget;
 import io.joulegov.policies.select.Percentile;
@@ -68,6 +69,10 @@ public final class GovernorCore {
         /** Another program changed a knob the governor holds. */
         default void otherWriter() {
         }
+
+        /** {@code model}, registered without a profile, misses its budget ({@code budgetMs}) even at the fastest point. */
+        default void infeasible(String model, double budgetMs) {
+        }
     }
 
     private final Board board;
@@ -77,6 +82,8 @@ public final class GovernorCore {
     private final Map<String, ProfileTable> profiles = new LinkedHashMap<>();
     private final KnobWatch watch;
     private final Deque<Long> otherWrites = new ArrayDeque<>();
+    /** Models whose infeasible budget was told to {@link Events#infeasible}. */
+    private final java.util.Set<String> infeasibleTold = new java.util.HashSet<>();
     private OperatingPoint held;
     private long cpuCapKHz = Long.MAX_VALUE;
     private long gpuCapHz = Long.MAX_VALUE;
@@ -122,6 +129,33 @@ public final class GovernorCore {
         return controller.pointOf(model);
     }
 
+    /**
+     * Registers (or re-registers) a model that has no profile: it is held at the board's fastest point and learns one
+     * ({@code toLearn} names it; see {@link #keyToLearn}), then is governed from it. A budget even the fastest point
+     * misses is told to {@link Events#infeasible} once it is known, and the fastest point is held.
+     */
+    public synchronized OperatingPoint registerUnprofiled(String model, ProfileKey toLearn, Budget budget, Percentile q,
+                                                          long now) {
+        requireRunning();
+        controller.registerUnprofiled(model, toLearn, budget, q, now);
+        profiles.put(model, null);
+        infeasibleTold.remove(model);
+        controller.begin(model, now);
+        tick(now);
+        return controller.pointOf(model);
+    }
+
+    /**
+     * The key of a profile learned on {@code board} for a model that came without one: this unit, its CPU and GPU
+     * clock tables, the model as the application named it (its hash empty when it gave none); how it runs unknown.
+     */
+    public static ProfileKey keyToLearn(Board board, String model, String hash, int batch, String source) {
+        var id = board.identity();
+        return new ProfileKey(id.kind(), id.l4t(), id.powerMode(), id.serial(), board.cpuPolicies().get(0).frequenciesKHz(),
+                board.gpu().orElseThrow().frequenciesHz(), List.of(), model, hash == null ? "" : hash, batch, List.of(),
+                "unknown", 0, 0, 0, 0, 0, source);
+    }
+
     /** {@code model} is about to run after a pause: hold its working point now. */
     public synchronized void begin(String model, long now) {
         requireRunning();
@@ -149,6 +183,10 @@ public final class GovernorCore {
         for (double ms : latenciesMs) {
             controller.observe(model, now, ms);
             events.inference(model, ms, budgetMs);
+        }
+        if (controller.infeasible(model) && infeasibleTold.add(model)) {
+            LOG.warn("{}: even the fastest point misses the budget of {} ms; holding it", model, controller.budgetMsOf(model));
+            events.infeasible(model, controller.budgetMsOf(model));
         }
         tick(now);
     }
@@ -179,7 +217,7 @@ public final class GovernorCore {
 
     /** {@code model}'s profile with what was learned on this board in place of the rows it corrects. */
     public synchronized ProfileTable learnedProfile(String model, long now) {
-        ProfileTable profile = profiles.get(model);
+        ProfileTable profile = profiles.get(model) != null ? profiles.get(model) : controller.discoveredProfile(model);
         if (profile == null) {
             return null;
         }
@@ -247,6 +285,7 @@ public final class GovernorCore {
     public synchronized void unregister(String model) {
         controller.unregister(model);
         profiles.remove(model);
+        infeasibleTold.remove(model);
         ran.remove(model);
     }
 

@@ -69,14 +69,15 @@ public final class GovernDaemon implements AutoCloseable {
 
     /**
      * What the daemon is allowed to use: the restore journal, the models-cache, whether virtual profiles may be used,
-     * the power sampling period (null for none) and where its meters go (null for nowhere).
+     * the power sampling period (null for none), where its meters go (null for nowhere), and whether the board is a
+     * virtual one (the profiles it learns are then marked virtual).
      */
     public record Options(Path stateFile, ProfileStore store, boolean allowVirtualProfiles, Duration samplePeriod,
-                          MeterRegistry registry) {
+                          MeterRegistry registry, boolean virtualBoard) {
 
-        /** 100 ms power sampling, no meter registry. */
+        /** 100 ms power sampling, no meter registry, a real board. */
         public static Options of(Path stateFile, ProfileStore store, boolean allowVirtualProfiles) {
-            return new Options(stateFile, store, allowVirtualProfiles, PowerSampler.DEFAULT_PERIOD, null);
+            return new Options(stateFile, store, allowVirtualProfiles, PowerSampler.DEFAULT_PERIOD, null, false);
         }
     }
 
@@ -120,6 +121,11 @@ public final class GovernDaemon implements AutoCloseable {
                     @Override
                     public void otherWriter() {
                         metrics.otherWriter();
+                    }
+
+                    @Override
+                    public void infeasible(String model, double budgetMs) {
+                        metrics.infeasible(model);
                     }
                 });
     }
@@ -209,14 +215,27 @@ public final class GovernDaemon implements AutoCloseable {
         return this;
     }
 
-    /** Registers a model with its budget; pins its starting point. */
+    /**
+     * Registers a model with its budget; pins its starting point. A model with no profile on this board is learned
+     * from the fastest point, and what is learned is written to the models-cache as its profile.
+     */
     public OperatingPoint register(String model, String hash, int batch, Budget budget, Percentile q) {
         ProfileStore.Found found = findProfile(model, hash, batch);
+        if (found == null) {
+            ProfileKey key = GovernorCore.keyToLearn(board, model, hash, batch,
+                    options.virtualBoard() ? ProfileKey.VIRTUAL : ProfileKey.MEASURED);
+            OperatingPoint p = core.registerUnprofiled(model, key, budget, q, clock.nanoTime());
+            profileFiles.put(model, options.store().pathFor(key));
+            LOG.info("registered {} with no profile on this {}: it will be learned, starting at the fastest point {}",
+                    model, board.identity().kind(), core.held());
+            return p;
+        }
         ProfileTable profile = found.table();
         OperatingPoint p = core.register(model, profile, budget, q, clock.nanoTime());
         profileFiles.put(model, found.file());
-        LOG.info("registered {} (profile {}): holding {}", model, profile.key().modelHash().replaceFirst("^sha256:", "")
-                .substring(0, 8), core.held());
+        String hash8 = profile.key().modelHash().replaceFirst("^sha256:", "");
+        LOG.info("registered {} (profile {}): holding {}", model, hash8.isEmpty() ? "learned on a board, unhashed"
+                : hash8.substring(0, Math.min(8, hash8.length())), core.held());
         return p;
     }
 
@@ -267,12 +286,13 @@ public final class GovernDaemon implements AutoCloseable {
 
     /**
      * The profile for a model on this board: the newest of its name, batch and hash (any hash when none is given)
-     * in the store; a latency-only one, or a virtual one unless allowed, is refused.
+     * in the store, null when there is none; a latency-only one, or a virtual one unless allowed, is refused.
      */
     private ProfileStore.Found findProfile(String model, String hash, int batch) {
-        ProfileStore.Found found = options.store().find(board.identity().kind(), model, batch, hash).orElseThrow(
-                () -> new DeviceException("no profile for " + model + " (batch " + batch + ") on this "
-                        + board.identity().kind() + " in " + options.store().dir() + ": profile it or import one first"));
+        ProfileStore.Found found = options.store().find(board.identity().kind(), model, batch, hash).orElse(null);
+        if (found == null) {
+            return null;
+        }
         ProfileTable table = ProfileStore.requireEnergy(found.table(), found.file());
         if (ProfileKey.VIRTUAL.equals(table.key().source()) && !options.allowVirtualProfiles()) {
             throw new MalformedFileException("the profile for " + model + " was made on a virtual board; "

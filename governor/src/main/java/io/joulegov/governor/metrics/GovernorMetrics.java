@@ -103,6 +103,15 @@ public final class GovernorMetrics implements MeterBinder {
         }
     }
 
+    /** {@code model}, registered without a profile, misses its budget even at the fastest point. */
+    public void infeasible(String model) {
+        if (registry != null) {
+            Counter.builder("joulegov.infeasible.budgets").tag("model", model)
+                    .description("Models without a profile whose budget even the fastest point misses (held there)")
+                    .register(registry).increment();
+        }
+    }
+
     public void switched() {
         if (switches != null) {
             switches.increment();

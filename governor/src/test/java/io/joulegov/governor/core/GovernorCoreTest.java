@@ -44,6 +44,7 @@ class GovernorCoreTest {
 
     private Path root;
     private GovernorCore core;
+    private Board board;
     private final List<String> events = new ArrayList<>();
 
     @BeforeEach
@@ -51,8 +52,14 @@ class GovernorCoreTest {
         root = FakeBoards.lay(FakeBoards.Layout.NANO_JP4, tmp.resolve("nano"));
         SysRoot sys = SysRoot.of(root);
         Board board = BoardDiscovery.discover(sys);
+        this.board = board;
         core = new GovernorCore(board, new ClockPinner(board, RestoreJournal.open(sys, RestoreJournal.defaultFile(sys))),
                 new GovernorCore.Events() {
+                    @Override
+                    public void infeasible(String model, double budgetMs) {
+                        events.add("infeasible " + model + " " + budgetMs);
+                    }
+
                     @Override
                     public void held(OperatingPoint point, String why, boolean first) {
                         if (!first) {
@@ -128,6 +135,21 @@ class GovernorCoreTest {
         assertTrue(e.getMessage().contains("no operating point meets 1.00 ms"), e.getMessage());
         assertNull(core.held());
         assertEquals(before, TreeSnapshot.of(root.resolve("sys")));
+    }
+
+    @Test
+    void withNoProfileABudgetEvenTheFastestPointMissesIsToldOnceAndTheFastestPointHeld() {
+        var key = GovernorCore.keyToLearn(board, "m", null, 1, ProfileKey.MEASURED);
+        List<Long> cpus = board.cpuPolicies().get(0).frequenciesKHz();
+        List<Long> gpus = board.gpu().orElseThrow().frequenciesHz();
+        OperatingPoint fastest = OperatingPoint.of(cpus.get(cpus.size() - 1), gpus.get(gpus.size() - 1));
+        assertEquals(fastest, core.registerUnprofiled("m", key, new Budget.Millis(10), Percentile.P95, 0));
+        for (int i = 1; i <= 300; i++) {
+            core.report("m", List.of(12.0), i * S / 50);
+        }
+        assertEquals(List.of("infeasible m 10.0"), events);
+        assertEquals(fastest, core.held());
+        assertNull(core.learnedProfile("m", 7 * S), "nothing learned, nothing to save");
     }
 
     @Test

@@ -62,6 +62,11 @@ public final class PointCorrection {
         public Settings thisUnit() {
             return new Settings(0.05, 0.02, pointSd, predictedPointSd, measurementSd, halfLifeNanos, levelTauNanos);
         }
+
+        /** As these, for predicted rows whose models are known to err by {@code sd}. */
+        public Settings withPredictedPointSd(double sd) {
+            return new Settings(levelSd, slopeSd, pointSd, sd, measurementSd, halfLifeNanos, levelTauNanos);
+        }
     }
 
     /** Measurements a point needs before it is trusted to measure the drift. */

@@ -3,6 +3,7 @@ package io.joulegov.policies.online;
 import io.joulegov.policies.learn.PointCorrection;
 import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.OperatingPoint;
+import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.policies.select.Percentile;
 import org.apache.commons.math3.distribution.BinomialDistribution;
 
@@ -37,6 +38,8 @@ final class ModelState {
     static final PointCorrection.Settings LATENCY = new PointCorrection.Settings(0.15, 0.05, 0.02, 0.03, 0.01,
             600_000_000_000L, 3_000_000_000L);
     final PointCorrection latency;
+    /** The profile it learned itself, for a model registered without one (null otherwise). */
+    ProfileTable discovered;
     final double[] recent;
     final boolean[] missed;
     Measurement current;
@@ -59,15 +62,21 @@ final class ModelState {
     long nextChoiceAt = Long.MIN_VALUE;
 
     ModelState(String name, List<Measurement> rows, List<Measurement> frontier, double budgetMs, Percentile percentile,
-               Measurement start, ControllerSettings settings, boolean profiledHere) {
+               Measurement start, ControllerSettings settings, boolean profiledHere, double predictedSd) {
         this.name = name;
         rows.forEach(m -> candidates.put(m.point(), m));
         this.frontier = frontier;
         Set<OperatingPoint> predicted = rows.stream().filter(Measurement::predicted).map(Measurement::point)
                 .collect(Collectors.toSet());
         PointCorrection.Settings prior = PointCorrection.Settings.defaults();
-        this.energy = new PointCorrection(List.copyOf(candidates.keySet()), predicted, profiledHere ? prior.thisUnit() : prior);
-        this.latency = new PointCorrection(List.copyOf(candidates.keySet()), predicted, profiledHere ? LATENCY.thisUnit() : LATENCY);
+        PointCorrection.Settings energyPrior = profiledHere ? prior.thisUnit() : prior;
+        PointCorrection.Settings latencyPrior = profiledHere ? LATENCY.thisUnit() : LATENCY;
+        if (!Double.isNaN(predictedSd)) {
+            energyPrior = energyPrior.withPredictedPointSd(predictedSd);
+            latencyPrior = latencyPrior.withPredictedPointSd(predictedSd);
+        }
+        this.energy = new PointCorrection(List.copyOf(candidates.keySet()), predicted, energyPrior);
+        this.latency = new PointCorrection(List.copyOf(candidates.keySet()), predicted, latencyPrior);
         this.budgetMs = budgetMs;
         this.percentile = percentile;
         this.settings = settings;

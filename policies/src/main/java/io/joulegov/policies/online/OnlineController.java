@@ -3,6 +3,7 @@ package io.joulegov.policies.online;
 import io.joulegov.policies.learn.PointCorrection;
 import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.OperatingPoint;
+import io.joulegov.policies.profile.ProfileKey;
 import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.policies.select.Budget;
 import io.joulegov.policies.select.Percentile;
@@ -57,6 +58,7 @@ public final class OnlineController {
 
     private final ControllerSettings settings;
     private final Map<String, ModelState> models = new LinkedHashMap<>();
+    private final Map<String, Discovery> discovering = new LinkedHashMap<>();
     private OperatingPoint idlePoint;
 
     public OnlineController(ControllerSettings settings) {
@@ -83,26 +85,89 @@ public final class OnlineController {
         if (!start.feasible()) {
             throw new IllegalArgumentException(model + ": " + start.describe());
         }
+        discovering.remove(model);
+        models.put(model, state(model, table, start.budgetMs(), percentile, start.chosen(), profiledHere, Double.NaN, now));
+    }
+
+    /**
+     * Registers (or re-registers) a model that has no profile: it is held at the fastest point of {@code key}'s
+     * grids and learns a profile on the board ({@link Discovery}), then is governed from it as any other. A budget
+     * that even the fastest point misses is only known once it has run there: {@link #infeasible} says so then.
+     */
+    public void registerUnprofiled(String model, ProfileKey key, Budget budget, Percentile percentile, long now) {
+        Discovery d = new Discovery(model, key, budget, percentile, settings, now);
+        models.remove(model);
+        discovering.put(model, d);
+        OperatingPoint idle = OperatingPoint.of(key.cpuGridKHz().stream().min(Long::compare).orElseThrow(),
+                key.gpuGridHz().stream().min(Long::compare).orElseThrow());
+        idlePoint = idlePoint == null ? idle : lowest(idlePoint, idle);
+    }
+
+    private ModelState state(String model, ProfileTable table, double budgetMs, Percentile percentile, Measurement start,
+                             boolean profiledHere, double predictedSd, long now) {
         List<Measurement> frontier = Selector.paretoFrontier(table, percentile);
         List<Measurement> rows = table.rows().stream().sorted(Comparator.comparingDouble(percentile::of)).toList();
-        ModelState state = new ModelState(model, rows, frontier, start.budgetMs(), percentile, start.chosen(), settings,
-                profiledHere);
+        ModelState state = new ModelState(model, rows, frontier, budgetMs, percentile, start, settings, profiledHere,
+                predictedSd);
         state.enteredAt = now;
         state.registeredAt = now;
-        models.put(model, state);
         long cpu = table.rows().stream().mapToLong(m -> m.point().cpuKHz()).min().orElseThrow();
         long gpu = table.rows().stream().mapToLong(m -> m.point().gpuHz()).min().orElseThrow();
         Long emc = table.rows().stream().map(m -> m.point().emcHz()).filter(e -> e != null).min(Long::compare).orElse(null);
         OperatingPoint idle = new OperatingPoint(cpu, gpu, emc);
         idlePoint = idlePoint == null ? idle : lowest(idlePoint, idle);
+        return state;
+    }
+
+    /**
+     * A model that learned its profile on the board goes on as any other: from the cheapest point it measured that
+     * keeps the budget less the margin (the fastest when none does), with the profile's predicted rows as uncertain
+     * as its models' error.
+     */
+    private void handOff(Discovery d, long now) {
+        ProfileTable table = d.learned();
+        double limit = d.budgetMs() * (1 - settings.margin());
+        Measurement start = table.rows().stream().filter(m -> !m.predicted() && d.percentile.of(m) <= limit)
+                .min(Comparator.comparingDouble(Measurement::energyJ)).orElse(table.fastest(d.percentile));
+        ModelState s = state(d.name, table, d.budgetMs(), d.percentile, start, true, d.predictedSd(), now);
+        s.lastSeen = d.lastSeen;
+        s.discovered = table;
+        discovering.remove(d.name);
+        models.put(d.name, s);
+    }
+
+    /** The profile {@code model} learned without one (null while learning, or for a model registered with one). */
+    public ProfileTable discoveredProfile(String model) {
+        Discovery d = discovering.get(model);
+        ModelState s = models.get(model);
+        return d != null ? null : s == null ? null : s.discovered;
+    }
+
+    /** Whether {@code model}, registered without a profile, turned out to have a budget the fastest point misses. */
+    public boolean infeasible(String model) {
+        Discovery d = discovering.get(model);
+        return d != null && d.infeasible();
     }
 
     public void unregister(String model) {
         models.remove(model);
+        discovering.remove(model);
     }
 
     /** One inference of {@code model} that ended at {@code now} after {@code latencyMs}. */
     public void observe(String model, long now, double latencyMs) {
+        Discovery d = discovering.get(model);
+        if (d != null) {
+            // while another model runs, the board holds more than this one asked for: what it measures is not its own
+            if (!othersActive(model, now)) {
+                d.observe(latencyMs, now);
+            }
+            d.lastSeen = now;
+            if (d.learned() != null) {
+                handOff(d, now);
+            }
+            return;
+        }
         ModelState s = models.get(model);
         if (s == null) {
             return;
@@ -118,6 +183,14 @@ public final class OnlineController {
      * outside its profile is ignored.
      */
     public void observeEnergy(String model, OperatingPoint point, double joulesPerInference, double inferences, long now) {
+        Discovery d = discovering.get(model);
+        if (d != null) {
+            d.observeEnergy(point, joulesPerInference, inferences, now);
+            if (d.learned() != null) {
+                handOff(d, now);
+            }
+            return;
+        }
         ModelState s = models.get(model);
         Measurement m = s == null ? null : s.candidates.get(point);
         if (m != null && s.energy.observe(point, joulesPerInference, m.energyJ(), now)) {
@@ -159,6 +232,10 @@ public final class OnlineController {
         if (s != null) {
             s.lastSeen = now;
         }
+        Discovery d = discovering.get(model);
+        if (d != null) {
+            d.lastSeen = now;
+        }
     }
 
     /** The point to hold now. */
@@ -166,27 +243,47 @@ public final class OnlineController {
         OperatingPoint held = null;
         String who = null;
         for (ModelState s : models.values()) {
-            if (s.lastSeen != Long.MIN_VALUE && now - s.lastSeen < settings.idleNanos()) {
+            if (active(s.lastSeen, now)) {
                 held = held == null ? s.current().point() : highest(held, s.current().point());
                 who = who == null ? s.name : who + "+" + s.name;
             }
         }
+        for (Discovery d : discovering.values()) {
+            if (active(d.lastSeen, now)) {
+                held = held == null ? d.current() : highest(held, d.current());
+                who = who == null ? d.name : who + "+" + d.name;
+            }
+        }
         if (held == null) {
-            return new Decision(idlePoint, null, models.isEmpty() ? "no model registered" : "idle");
+            return new Decision(idlePoint, null, models.isEmpty() && discovering.isEmpty() ? "no model registered" : "idle");
         }
         return new Decision(held, who, "working");
     }
 
-    /** A model's budget in ms (a slowdown resolved against its profile), NaN for a model not registered. */
+    /**
+     * A model's budget in ms (a slowdown resolved against its profile), NaN for a model not registered and for one
+     * without a profile until its fastest point has been measured.
+     */
     public double budgetMsOf(String model) {
         ModelState s = models.get(model);
-        return s == null ? Double.NaN : s.budgetMs;
+        Discovery d = discovering.get(model);
+        return s != null ? s.budgetMs : d != null ? d.budgetMs() : Double.NaN;
     }
 
     /** The point a model works at, for status and metrics. */
     public OperatingPoint pointOf(String model) {
         ModelState s = models.get(model);
-        return s == null ? null : s.current().point();
+        Discovery d = discovering.get(model);
+        return s != null ? s.current().point() : d != null ? d.current() : null;
+    }
+
+    private boolean active(long lastSeen, long now) {
+        return lastSeen != Long.MIN_VALUE && now - lastSeen < settings.idleNanos();
+    }
+
+    private boolean othersActive(String model, long now) {
+        return models.values().stream().anyMatch(s -> !s.name.equals(model) && active(s.lastSeen, now))
+                || discovering.values().stream().anyMatch(d -> !d.name.equals(model) && active(d.lastSeen, now));
     }
 
     private void adjust(ModelState s, long now) {

@@ -13,8 +13,9 @@ import java.util.List;
  * Models for the points a sparse sweep did not measure, fitted by least squares (commons-math3) on the points it
  * did: latency as work over frequency per domain ({@code a/fcpu + b/fgpu + c/femc + d}, the shape of the virtual
  * board and of real boards alike) and power as static plus per-domain terms up to the cube of the frequency (V^2 f
- * with V rising in f). Each model's error is estimated on held-out points (leave-one-out), so a decision can say
- * when a prediction's margin straddles the budget.
+ * with V rising in f). A domain measured at fewer than four clocks gets fewer terms (a line through two clocks, a
+ * constant for one), so that what was not measured is not invented. Each model's error is estimated on held-out
+ * points (leave-one-out), so a decision can say when a prediction's margin straddles the budget.
  */
 public final class Surrogate {
 
@@ -27,10 +28,12 @@ public final class Surrogate {
     private final double scaleCpu;
     private final double scaleGpu;
     private final double scaleEmc;
+    private final int cpuDegree;
+    private final int gpuDegree;
     private double latencyError = Double.NaN;
     private double powerError = Double.NaN;
 
-    private Surrogate(double[] latency, double[] power, boolean emc, double[] ratios, double[] scales) {
+    private Surrogate(double[] latency, double[] power, boolean emc, double[] ratios, double[] scales, int[] degrees) {
         this.latency = latency;
         this.power = power;
         this.emc = emc;
@@ -40,6 +43,8 @@ public final class Surrogate {
         this.scaleCpu = scales[0];
         this.scaleGpu = scales[1];
         this.scaleEmc = scales[2];
+        this.cpuDegree = degrees[0];
+        this.gpuDegree = degrees[1];
     }
 
     /** Fits both models on measured rows, and estimates their errors on held-out points. */
@@ -62,9 +67,15 @@ public final class Surrogate {
     }
 
     private static Surrogate fitOnly(List<Measurement> rows) {
+        int cpu = (int) Math.min(3, rows.stream().map(m -> m.point().cpuKHz()).distinct().count() - 1);
+        int gpu = (int) Math.min(3, rows.stream().map(m -> m.point().gpuHz()).distinct().count() - 1);
+        return fitOnly(rows, cpu, gpu);
+    }
+
+    private static Surrogate fitOnly(List<Measurement> rows, int cpuDegree, int gpuDegree) {
         boolean emc = rows.stream().map(m -> m.point().emcHz()).distinct().count() > 1;
-        int latencyTerms = emc ? 3 : 2;
-        int powerTerms = emc ? 7 : 6;
+        int[] degrees = {cpuDegree, gpuDegree};
+        int powerTerms = cpuDegree + gpuDegree + (emc ? 1 : 0);
         if (rows.size() < powerTerms + 2) {
             throw new IllegalArgumentException("the surrogates need at least " + (powerTerms + 2) + " measured points, not " + rows.size());
         }
@@ -79,15 +90,15 @@ public final class Surrogate {
         double[] ratios = new double[3];
         for (int i = 0; i < rows.size(); i++) {
             Measurement m = rows.get(i);
-            lx[i] = latencyFeatures(m.point(), emc, scales);
-            px[i] = powerFeatures(m.point(), emc, scales);
+            lx[i] = latencyFeatures(m.point(), emc, scales, degrees);
+            px[i] = powerFeatures(m.point(), emc, scales, degrees);
             ly[i] = m.meanMs();
             py[i] = m.powerW();
             ratios[0] += m.p50Ms() / m.meanMs() / rows.size();
             ratios[1] += m.p95Ms() / m.meanMs() / rows.size();
             ratios[2] += m.p99Ms() / m.meanMs() / rows.size();
         }
-        return new Surrogate(ols(lx, ly), ols(px, py), emc, ratios, scales);
+        return new Surrogate(ols(lx, ly), ols(px, py), emc, ratios, scales, degrees);
     }
 
     private static double[] ols(double[][] x, double[] y) {
@@ -96,19 +107,37 @@ public final class Surrogate {
         return r.estimateRegressionParameters();
     }
 
-    private static double[] latencyFeatures(OperatingPoint p, boolean emc, double[] s) {
-        double c = p.cpuKHz() / s[0];
-        double g = p.gpuHz() / s[1];
-        return emc ? new double[] {1 / c, 1 / g, s[2] / p.emcHz()} : new double[] {1 / c, 1 / g};
+    private static double[] latencyFeatures(OperatingPoint p, boolean emc, double[] s, int[] degrees) {
+        List<Double> f = new ArrayList<>();
+        if (degrees[0] > 0) {
+            f.add(1 / (p.cpuKHz() / s[0]));
+        }
+        if (degrees[1] > 0) {
+            f.add(1 / (p.gpuHz() / s[1]));
+        }
+        if (emc) {
+            f.add(s[2] / p.emcHz());
+        }
+        return f.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
-    private static double[] powerFeatures(OperatingPoint p, boolean emc, double[] s) {
+    private static double[] powerFeatures(OperatingPoint p, boolean emc, double[] s, int[] degrees) {
         double c = p.cpuKHz() / s[0];
         double g = p.gpuHz() / s[1];
-        double[] f = {c, c * c, c * c * c, g, g * g, g * g * g};
+        double[] f = new double[degrees[0] + degrees[1] + (emc ? 1 : 0)];
+        int k = 0;
+        double term = 1;
+        for (int d = 1; d <= degrees[0]; d++) {
+            term *= c;
+            f[k++] = term;
+        }
+        term = 1;
+        for (int d = 1; d <= degrees[1]; d++) {
+            term *= g;
+            f[k++] = term;
+        }
         if (emc) {
-            f = Arrays.copyOf(f, 7);
-            f[6] = p.emcHz() / s[2];
+            f[k] = p.emcHz() / s[2];
         }
         return f;
     }
@@ -122,11 +151,11 @@ public final class Surrogate {
     }
 
     public double meanMs(OperatingPoint p) {
-        return apply(latency, latencyFeatures(p, emc, new double[] {scaleCpu, scaleGpu, scaleEmc}));
+        return apply(latency, latencyFeatures(p, emc, new double[] {scaleCpu, scaleGpu, scaleEmc}, new int[] {cpuDegree, gpuDegree}));
     }
 
     public double powerW(OperatingPoint p) {
-        return apply(power, powerFeatures(p, emc, new double[] {scaleCpu, scaleGpu, scaleEmc}));
+        return apply(power, powerFeatures(p, emc, new double[] {scaleCpu, scaleGpu, scaleEmc}, new int[] {cpuDegree, gpuDegree}));
     }
 
     /** A predicted row for {@code p}: latency and power from the models, percentiles in the measured proportions. */

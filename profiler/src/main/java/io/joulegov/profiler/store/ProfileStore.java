@@ -55,10 +55,13 @@ public final class ProfileStore {
         return new ProfileStore(Path.of("models-cache"));
     }
 
-    /** Where a profile with this key lives in the cache. */
+    /**
+     * Where a profile with this key lives in the cache; a model registered without a hash (a profile the governor
+     * learned) is {@code <model>-b<batch>-unhashed.json}.
+     */
     public Path pathFor(ProfileKey key) {
         String digest = key.modelHash().replaceFirst("^sha256:", "");
-        String hash = digest.matches("[0-9a-f]{8,}") ? digest : sha256(key.modelHash());
+        String hash = digest.isEmpty() ? "unhashed" : digest.matches("[0-9a-f]{8,}") ? digest : sha256(key.modelHash());
         return dir.resolve(safe(key.board())).resolve(safe(key.model()) + "-b" + key.batch() + "-" + hash.substring(0, 8) + ".json");
     }
 
