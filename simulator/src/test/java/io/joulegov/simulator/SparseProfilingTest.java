@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A sparse sweep measures at most 10% of the grid, and for every budget from 1.1x to 1.6x the fastest latency its
+ * A sparse sweep measures at most 10% of the grid (and one point per budget more), and for every budget from 1.1x to 1.6x the fastest latency its
  * profile's choice costs within 2% of the full grid's optimum and meets the budget: six workloads on the virtual
  * Nano and Xavier NX, measured through the profiler's own code on quiet boards (the full sweep is the truth).
  */
@@ -64,7 +64,8 @@ class SparseProfilingTest {
                         .run(w, plan, key, dir.resolve("checkpoint.json"), false, (done, expected, last) -> { });
                 pinner.release();
                 if (sparse) {
-                    assertTrue(r.measuredNow() <= 0.10 * grid.size(), workload + " measured " + r.measuredNow() + " of " + grid.size());
+                    // 10% of the grid, and at most one point per budget (1.1x to 1.6x) whose choice straddles it
+                    assertTrue(r.measuredNow() <= 0.10 * grid.size() + 6, workload + " measured " + r.measuredNow() + " of " + grid.size());
                 } else {
                     assertEquals(grid.size(), r.measuredNow());
                 }

@@ -24,7 +24,9 @@ import java.util.stream.Collectors;
  * surrogate models fitted to what is measured, wherever the minimum-energy point for a budget between 1.1x and 1.6x
  * the fastest latency could still lie: the predicted choice if it is not measured yet, or a point predicted to beat a
  * measured choice within the models' error. It stops when every such budget's choice is measured and unbeaten, or
- * when {@code share} of the grid is measured.
+ * when {@code share} of the grid is measured; but before it ends it measures every budget's choice that is still
+ * predicted and whose predicted latency lies within the latency model's error of that budget, so that no choice
+ * rests on a prediction that could fall on the wrong side of its budget (at most one point per budget beyond the share).
  */
 public final class SparsePlan implements SweepPlan {
 
@@ -52,6 +54,7 @@ public final class SparsePlan implements SweepPlan {
         return grid;
     }
 
+    /** Its share of the grid in points (it may measure one more per budget whose choice straddles its budget). */
     public int maxPoints() {
         return maxPoints;
     }
@@ -63,12 +66,12 @@ public final class SparsePlan implements SweepPlan {
         if (!left.isEmpty()) {
             return left.subList(0, 1);
         }
-        if (measured.size() >= maxPoints) {
-            return List.of();
-        }
         Surrogate surrogate = Surrogate.fit(measured);
         List<Measurement> filled = surrogate.fill(measured, grid);
         ProfileTable table = new ProfileTable(KEY, filled);
+        if (measured.size() >= maxPoints) {
+            return straddling(table, surrogate, measured.size());
+        }
         double latencyMargin = surrogate.latencyError();
         double energyMargin = surrogate.latencyError() + surrogate.powerError();
         Set<Measurement> candidates = new LinkedHashSet<>();
@@ -110,7 +113,23 @@ public final class SparsePlan implements SweepPlan {
             }
         }
         return candidates.stream().min(Comparator.comparingDouble(Measurement::energyJ)).map(m -> List.of(m.point()))
-                .orElse(List.of());
+                .orElseGet(() -> straddling(table, surrogate, measured.size()));
+    }
+
+    /**
+     * A budget's choice that is predicted and could, within the latency model's error, fall on either side of its
+     * budget: it is measured before the plan ends (the cheapest first); none when every choice is safe.
+     */
+    private List<OperatingPoint> straddling(ProfileTable table, Surrogate surrogate, int measured) {
+        if (measured >= maxPoints + SLOWDOWNS.length) {
+            return List.of(); // one more point per budget at most: the models' error estimate moves as points come in
+        }
+        return java.util.Arrays.stream(SLOWDOWNS)
+                .mapToObj(s -> Selector.select(table, Request.minEnergy(new Budget.Slowdown(s), PERCENTILE)))
+                .filter(c -> c.feasible() && c.chosen().predicted()
+                        && surrogate.straddles(PERCENTILE.of(c.chosen()), c.budgetMs()))
+                .map(Selection::chosen).min(Comparator.comparingDouble(Measurement::energyJ))
+                .map(m -> List.of(m.point())).orElse(List.of());
     }
 
     /** One step apart on one axis of the grid, the others equal. */

@@ -1,0 +1,103 @@
+package io.joulegov.cli;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The Python client (clients/python/joulegov_client.py) run by Debian's python3, as a plain Python loop uses it,
+ * against a daemon governing a live virtual Nano in a process of its own, and against no daemon at all.
+ */
+class PythonClientTest {
+
+    static final Path CLIENT = Path.of("..", "clients", "python", "joulegov_client.py").toAbsolutePath().normalize();
+
+    /** A loop of {@code n} timed inferences of about 2 ms, registered with a 1.3x slowdown; prints what was sent. */
+    static final String LOOP = String.join("\n",
+            "import sys, time",
+            "sys.path.insert(0, sys.argv[1])",
+            "from joulegov_client import Client",
+            "client = Client(sys.argv[2])",
+            "client.register('pyloop', slowdown=1.3)",
+            "if sys.argv[4] == 'wait':",
+            "    assert client.wait_registered(20), 'not registered'",
+            "for i in range(int(sys.argv[3])):",
+            "    with client.inference():",
+            "        time.sleep(0.002)",
+            "client.close()",
+            "print('reported %d dropped %d' % (client.reported, client.dropped))",
+            "");
+
+    @TempDir
+    Path tmp;
+
+    private Process daemon;
+
+    @AfterEach
+    void stop() {
+        if (daemon != null) {
+            daemon.destroyForcibly();
+        }
+    }
+
+    private String python(List<String> args, int timeoutS) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("python3"));
+        command.addAll(args);
+        Path out = tmp.resolve("python.log");
+        Process p;
+        try {
+            p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        } catch (java.io.IOException missing) {
+            throw new AssertionError("python3 is needed for this test (Debian: apt install python3; .ci/run installs it)", missing);
+        }
+        assertTrue(p.waitFor(timeoutS, TimeUnit.SECONDS), "python finishes");
+        String log = Files.readString(out);
+        assertEquals(0, p.exitValue(), log);
+        return log;
+    }
+
+    @Test
+    void theClientIsWrittenForPython36() throws Exception {
+        python(List.of("-c", "import ast, sys; ast.parse(open(sys.argv[1]).read(), feature_version=(3, 6))",
+                CLIENT.toString()), 30);
+    }
+
+    @Test
+    void aPlainPythonLoopRegistersWithTheDaemonWhichCountsEveryInference() throws Exception {
+        int port = MetricsEndpoint.freePort();
+        Path log = tmp.resolve("govern.log");
+        daemon = JoulegovProcess.start(log, "govern", "--virtual", "nano", "--cache", tmp.resolve("cache").toString(),
+                "--metrics-port", Integer.toString(port));
+        Pattern socketLine = Pattern.compile("control socket (\\S+?),");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        Matcher m = socketLine.matcher("");
+        while (System.nanoTime() < deadline && !(m = socketLine.matcher(Files.readString(log))).find()) {
+            Thread.sleep(50);
+        }
+        String out = python(List.of("-c", LOOP, CLIENT.getParent().toString(), m.group(1), "300", "wait"), 60);
+        assertTrue(out.contains("reported 300 dropped 0"), out);
+        String metrics = MetricsEndpoint.scrape(port);
+        // pyloop has no profile: the daemon governs it anyway, learning it from the fastest point
+        assertTrue(metrics.contains("joulegov_inference_latency_seconds_count{model=\"pyloop\"} 300"), metrics);
+    }
+
+    @Test
+    void withNoDaemonTheLoopRunsOnUnharmedAndCountsWhatItDropped() throws Exception {
+        long start = System.nanoTime();
+        String out = python(List.of("-c", LOOP, CLIENT.getParent().toString(), tmp.resolve("nobody.sock").toString(), "200",
+                "nowait"), 60);
+        assertTrue(out.contains("reported 0 dropped 200"), out);
+        // 200 inferences of 2 ms: a missing daemon adds nothing that a person would notice
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20), "the loop was not held up");
+    }
+}
