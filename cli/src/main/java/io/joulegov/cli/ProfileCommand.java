@@ -54,6 +54,10 @@ final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "B", defaultValue = "1")
     int batch;
 
+    @Option(names = "--device", paramLabel = "cpu|gpu",
+            description = "Where DJL runs the model (default: gpu when its engine finds one, else cpu).")
+    String device;
+
     @Option(names = "--inferences", paramLabel = "N", defaultValue = "3200", description = "Inferences per run (default 3200).")
     int inferences;
 
@@ -165,12 +169,12 @@ final class ProfileCommand implements Callable<Integer> {
             if (inputShape == null) {
                 throw new UsageException("a TorchScript model needs --input-shape, e.g. --input-shape 1,3,224,224");
             }
-            return DjlWorkload.torchScript(Path.of(model), inputShape);
+            return DjlWorkload.torchScript(Path.of(model), inputShape, device);
         }
         if (inputShape != null) {
             throw new UsageException("--input-shape is for TorchScript files; " + model + " has its own");
         }
-        return DjlWorkload.builtIn(model, batch, BuiltInModels.WEIGHTS_SEED);
+        return DjlWorkload.builtIn(model, batch, BuiltInModels.WEIGHTS_SEED, device);
     }
 
     private void validate() {
@@ -191,6 +195,12 @@ final class ProfileCommand implements Callable<Integer> {
         }
         if (cache != null && out != null) {
             throw new UsageException("--cache and --out exclude each other");
+        }
+        if (device != null && !device.equals("cpu") && !device.equals("gpu")) {
+            throw new UsageException("--device is cpu or gpu, not '" + device + "'");
+        }
+        if (device != null && target.virtual != null) {
+            throw new UsageException("--device is for DJL models; a virtual board runs its simulated workloads");
         }
     }
 

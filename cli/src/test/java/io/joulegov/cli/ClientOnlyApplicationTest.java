@@ -14,8 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -76,13 +74,7 @@ class ClientOnlyApplicationTest {
                 src.toString());
         assertEquals(0, compiled, "the application compiles against joulegov-client alone: " + errors);
 
-        Pattern socketLine = Pattern.compile("control socket (\\S+?),");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        Matcher m = socketLine.matcher("");
-        while (System.nanoTime() < deadline && !(m = socketLine.matcher(Files.readString(log))).find()) {
-            Thread.sleep(50);
-        }
-        String socket = m.group(1);
+        String socket = JoulegovProcess.controlSocket(log);
 
         List<String> runCp = new ArrayList<>(applicationClassPath(true));
         runCp.add(0, classes.toString());

@@ -3,10 +3,14 @@ package io.joulegov.cli;
 import io.joulegov.device.testing.TreeSnapshot;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** joulegov in a process of its own (for kill -9, SIGTERM and end-to-end tests), and the knobs it may change. */
 final class JoulegovProcess {
@@ -32,6 +36,20 @@ final class JoulegovProcess {
         return (log == null ? pb.redirectOutput(ProcessBuilder.Redirect.DISCARD) : pb.redirectOutput(log.toFile())).start();
     }
 
+    /** The control socket a {@code govern} started with {@link #start} names in {@code log}, waited for up to 30 s. */
+    static String controlSocket(Path log) throws IOException, InterruptedException {
+        Pattern line = Pattern.compile("control socket (\\S+?),");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            Matcher m = line.matcher(Files.exists(log) ? Files.readString(log) : "");
+            if (m.find()) {
+                return m.group(1);
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("govern named no control socket within 30 s: " + Files.readString(log));
+    }
+
     /** Sends SIGINT, as Ctrl-C in a terminal does. */
     static void interrupt(Process p) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start();
@@ -43,7 +61,7 @@ final class JoulegovProcess {
     /** A board file as it reads now, trimmed; empty while it cannot be read (a live board rewrites its files). */
     static String read(Path root, String rel) {
         try {
-            return java.nio.file.Files.readString(root.resolve(rel)).trim();
+            return Files.readString(root.resolve(rel)).trim();
         } catch (IOException e) {
             return "";
         }

@@ -117,7 +117,7 @@ class ProfileCommandTest {
         assertTrue(m.meanMs() > 0.1 && m.p99Ms() >= m.p50Ms(), m.toString());
         assertEquals("measured", t.key().source());
         assertEquals("generic-linux", t.key().board());
-        assertTrue(t.key().engine().startsWith("djl-0.36.0/PyTorch-"), t.key().engine());
+        assertTrue(t.key().engine().matches("djl-0\\.36\\.0/PyTorch-[0-9.]+/cpu"), "engine and device: " + t.key().engine());
         assertTrue(t.key().modelHash().matches("sha256:[0-9a-f]{64}"), t.key().modelHash());
         assertEquals(List.of(1L, 128L), t.key().inputShape());
 
@@ -127,6 +127,18 @@ class ProfileCommandTest {
         CliRun recommend = CliRun.of("recommend", "--profile", out.toString(), "--slowdown", "1.3");
         assertEquals(2, recommend.exitCode());
         assertTrue(recommend.err().contains("has latency only"), recommend.err());
+    }
+
+    /** Issue 15: this x86 VM has no GPU that DJL can use, and --device gpu says so in one line. */
+    @Test
+    void deviceGpuOnAHostWithoutOneSaysSoInOneLine() throws Exception {
+        CliRun run = CliRun.of("profile", "--root", hostWithoutKnobs().toString(), "--model", "bert-tiny", "--device", "gpu",
+                "--inferences", "5", "--reruns", "1", "--out", tmp.resolve("gpu.json").toString());
+        assertEquals(1, run.exitCode());
+        assertTrue(run.oneLineError() && run.err().contains("finds no CUDA GPU on this host"), run.err());
+        assertFalse(Files.exists(tmp.resolve("gpu.json")));
+        assertEquals(2, CliRun.of("profile", "--model", "bert-tiny", "--device", "tpu").exitCode());
+        assertEquals(2, CliRun.of("profile", "--virtual", "nano", "--model", "bert-tiny", "--device", "cpu").exitCode());
     }
 
     /** On a board with knobs and rails the same command sweeps the grid with real inference. */

@@ -8,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,13 +76,8 @@ class PythonClientTest {
         Path log = tmp.resolve("govern.log");
         daemon = JoulegovProcess.start(log, "govern", "--virtual", "nano", "--cache", tmp.resolve("cache").toString(),
                 "--metrics-port", Integer.toString(port));
-        Pattern socketLine = Pattern.compile("control socket (\\S+?),");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        Matcher m = socketLine.matcher("");
-        while (System.nanoTime() < deadline && !(m = socketLine.matcher(Files.readString(log))).find()) {
-            Thread.sleep(50);
-        }
-        String out = python(List.of("-c", LOOP, CLIENT.getParent().toString(), m.group(1), "300", "wait"), 60);
+        String out = python(List.of("-c", LOOP, CLIENT.getParent().toString(), JoulegovProcess.controlSocket(log), "300",
+                "wait"), 60);
         assertTrue(out.contains("reported 300 dropped 0"), out);
         String metrics = MetricsEndpoint.scrape(port);
         // pyloop has no profile: the daemon governs it anyway, learning it from the fastest point

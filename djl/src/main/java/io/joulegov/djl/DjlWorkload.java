@@ -1,5 +1,6 @@
 package io.joulegov.djl;
 
+import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
@@ -58,10 +59,16 @@ public final class DjlWorkload implements Workload {
      * the model hash, identical for the same seed and code) and makes random inputs of the batch's shape.
      */
     public static DjlWorkload builtIn(String name, int batch, long seed) {
+        return builtIn(name, batch, seed, null);
+    }
+
+    /** As {@link #builtIn(String, int, long)}, on {@code device} ("cpu", "gpu", or null: see {@link DjlRuntime#device}). */
+    public static DjlWorkload builtIn(String name, int batch, long seed, String device) {
         BuiltInModels.Spec spec = BuiltInModels.spec(name);
         Engine engine = DjlRuntime.engine();
         engine.setRandomSeed((int) seed);
-        Model model = Model.newInstance(name, DjlRuntime.ENGINE);
+        Device on = DjlRuntime.device(device);
+        Model model = Model.newInstance(name, on, DjlRuntime.ENGINE);
         try {
             model.setBlock(spec.block().get());
             Shape[] shapes = spec.sampleShapes().stream().map(s -> batched(batch, s)).toArray(Shape[]::new);
@@ -78,7 +85,7 @@ public final class DjlWorkload implements Workload {
             if (spec.inputType() == DataType.INT64) {
                 input.set(0, manager.randomInteger(0, 30522, shapes[0], DataType.INT64));
             }
-            return new DjlWorkload(model, input, new WorkloadInfo(name, hash, batch, dims(shapes[0]), DjlRuntime.describe(),
+            return new DjlWorkload(model, input, new WorkloadInfo(name, hash, batch, dims(shapes[0]), DjlRuntime.describe(on),
                     DjlRuntime.intraOpThreads(), DjlRuntime.interOpThreads()));
         } catch (RuntimeException e) {
             model.close();
@@ -88,23 +95,28 @@ public final class DjlWorkload implements Workload {
 
     /** Loads a TorchScript file and checks that it takes float input of {@code shape} (batch first). */
     public static DjlWorkload torchScript(Path file, List<Long> shape) {
+        return torchScript(file, shape, null);
+    }
+
+    /** As {@link #torchScript(Path, List)}, on {@code device} ("cpu", "gpu", or null: see {@link DjlRuntime#device}). */
+    public static DjlWorkload torchScript(Path file, List<Long> shape, String device) {
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
             throw new MalformedFileException("cannot read the TorchScript file " + file);
         }
-        DjlRuntime.engine();
+        Device on = DjlRuntime.device(device);
         String name = file.getFileName().toString().replaceFirst("\\.pt$", "");
         Model model;
         try {
             model = Criteria.builder().setTypes(NDList.class, NDList.class)
                     .optModelPath(file.toAbsolutePath().getParent()).optModelName(name)
-                    .optEngine(DjlRuntime.ENGINE).optTranslator(new NoopTranslator()).build().loadModel();
+                    .optEngine(DjlRuntime.ENGINE).optDevice(on).optTranslator(new NoopTranslator()).build().loadModel();
         } catch (ModelNotFoundException | MalformedModelException | IOException | EngineException e) {
             throw new MalformedFileException(file + " is not a TorchScript model DJL can load: " + firstLine(e));
         }
         NDList input = new NDList(model.getNDManager().newSubManager()
                 .randomUniform(0, 1, new Shape(shape.stream().mapToLong(Long::longValue).toArray())));
         DjlWorkload workload = new DjlWorkload(model, input, new WorkloadInfo(name, sha256(file), shape.get(0).intValue(),
-                shape, DjlRuntime.describe(), DjlRuntime.intraOpThreads(), DjlRuntime.interOpThreads()));
+                shape, DjlRuntime.describe(on), DjlRuntime.intraOpThreads(), DjlRuntime.interOpThreads()));
         try {
             workload.runOnce();
         } catch (TranslateException | EngineException e) {
