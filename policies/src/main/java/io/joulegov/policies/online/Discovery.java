@@ -287,7 +287,8 @@ final class Discovery {
         }
         try {
             Surrogate s = Surrogate.fit(rows);
-            predictedSd = Math.min(0.2, Math.max(0.03, s.latencyError() + s.powerError()));
+            double error = s.latencyError() + s.powerError(); // NaN when no point could be held out
+            predictedSd = Double.isNaN(error) ? 0.2 : Math.min(0.2, Math.max(0.03, error));
             return new ProfileTable(key, s.fill(rows, grid).stream().map(r -> r.predicted() ? withinMeasured(r, rows) : r).toList());
         } catch (RuntimeException tooFewOrDegenerate) {
             return new ProfileTable(key, rows); // the points measured are all it may choose from

@@ -6,7 +6,6 @@ import io.joulegov.policies.select.Percentile;
 import org.apache.commons.math3.stat.regression.OLSMultipleLinearRegression;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -47,22 +46,30 @@ public final class Surrogate {
         this.gpuDegree = degrees[1];
     }
 
-    /** Fits both models on measured rows, and estimates their errors on held-out points. */
+    /**
+     * Fits both models on measured rows, and estimates their errors on held-out points: every point the models can
+     * be fitted without (with as many points as terms, a point cannot be left out); NaN when none can.
+     */
     public static Surrogate fit(List<Measurement> measured) {
         Surrogate s = fitOnly(measured);
-        double[] latencyErrors = new double[measured.size()];
-        double[] powerErrors = new double[measured.size()];
+        List<Double> latencyErrors = new ArrayList<>();
+        List<Double> powerErrors = new ArrayList<>();
         for (int i = 0; i < measured.size(); i++) {
             List<Measurement> rest = new ArrayList<>(measured);
             Measurement out = rest.remove(i);
-            Surrogate fold = fitOnly(rest);
-            latencyErrors[i] = Math.abs(fold.meanMs(out.point()) / out.meanMs() - 1);
-            powerErrors[i] = Math.abs(fold.powerW(out.point()) / out.powerW() - 1);
+            Surrogate fold;
+            try {
+                fold = fitOnly(rest);
+            } catch (RuntimeException tooFewWithoutIt) {
+                continue;
+            }
+            latencyErrors.add(Math.abs(fold.meanMs(out.point()) / out.meanMs() - 1));
+            powerErrors.add(Math.abs(fold.powerW(out.point()) / out.powerW() - 1));
         }
-        Arrays.sort(latencyErrors);
-        Arrays.sort(powerErrors);
-        s.latencyError = Percentile.ofSorted(latencyErrors, 0.95);
-        s.powerError = Percentile.ofSorted(powerErrors, 0.95);
+        if (!latencyErrors.isEmpty()) {
+            s.latencyError = Percentile.ofSorted(latencyErrors.stream().mapToDouble(Double::doubleValue).sorted().toArray(), 0.95);
+            s.powerError = Percentile.ofSorted(powerErrors.stream().mapToDouble(Double::doubleValue).sorted().toArray(), 0.95);
+        }
         return s;
     }
 
