@@ -20,9 +20,11 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The governor itself, with no thread, socket or sampler of its own: it holds the online controller's choice for
@@ -83,7 +85,7 @@ public final class GovernorCore {
     private final KnobWatch watch;
     private final Deque<Long> otherWrites = new ArrayDeque<>();
     /** Models whose infeasible budget was told to {@link Events#infeasible}. */
-    private final java.util.Set<String> infeasibleTold = new java.util.HashSet<>();
+    private final Set<String> infeasibleTold = new HashSet<>();
     private OperatingPoint held;
     private long cpuCapKHz = Long.MAX_VALUE;
     private long gpuCapHz = Long.MAX_VALUE;
@@ -217,7 +219,8 @@ public final class GovernorCore {
 
     /** {@code model}'s profile with what was learned on this board in place of the rows it corrects. */
     public synchronized ProfileTable learnedProfile(String model, long now) {
-        ProfileTable profile = profiles.get(model) != null ? profiles.get(model) : controller.discoveredProfile(model);
+        ProfileTable given = profiles.get(model);
+        ProfileTable profile = given != null ? given : controller.discoveredProfile(model);
         if (profile == null) {
             return null;
         }

@@ -59,6 +59,7 @@ final class Discovery {
     private static final class Visit {
         double[] ms = new double[64];
         int n;
+        private double[] sorted;
         double joules;
         double work;
 
@@ -73,9 +74,12 @@ final class Discovery {
             return Arrays.stream(ms, 0, n).average().orElse(Double.NaN);
         }
 
+        /** The latency at quantile {@code q}; sorted once per sample count (the walk asks the fastest's again and again). */
         double at(double q) {
-            double[] sorted = Arrays.copyOf(ms, n);
-            Arrays.sort(sorted);
+            if (sorted == null || sorted.length != n) {
+                sorted = Arrays.copyOf(ms, n);
+                Arrays.sort(sorted);
+            }
             return Percentile.ofSorted(sorted, q);
         }
     }

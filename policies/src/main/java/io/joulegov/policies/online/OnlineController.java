@@ -98,8 +98,12 @@ public final class OnlineController {
         Discovery d = new Discovery(model, key, budget, percentile, settings, now);
         models.remove(model);
         discovering.put(model, d);
-        OperatingPoint idle = OperatingPoint.of(key.cpuGridKHz().stream().min(Long::compare).orElseThrow(),
-                key.gpuGridHz().stream().min(Long::compare).orElseThrow());
+        idleAtMost(OperatingPoint.of(key.cpuGridKHz().stream().min(Long::compare).orElseThrow(),
+                key.gpuGridHz().stream().min(Long::compare).orElseThrow()));
+    }
+
+    /** The idle setting is the lowest clocks of every model registered. */
+    private void idleAtMost(OperatingPoint idle) {
         idlePoint = idlePoint == null ? idle : lowest(idlePoint, idle);
     }
 
@@ -114,8 +118,7 @@ public final class OnlineController {
         long cpu = table.rows().stream().mapToLong(m -> m.point().cpuKHz()).min().orElseThrow();
         long gpu = table.rows().stream().mapToLong(m -> m.point().gpuHz()).min().orElseThrow();
         Long emc = table.rows().stream().map(m -> m.point().emcHz()).filter(e -> e != null).min(Long::compare).orElse(null);
-        OperatingPoint idle = new OperatingPoint(cpu, gpu, emc);
-        idlePoint = idlePoint == null ? idle : lowest(idlePoint, idle);
+        idleAtMost(new OperatingPoint(cpu, gpu, emc));
         return state;
     }
 
@@ -138,9 +141,8 @@ public final class OnlineController {
 
     /** The profile {@code model} learned without one (null while learning, or for a model registered with one). */
     public ProfileTable discoveredProfile(String model) {
-        Discovery d = discovering.get(model);
-        ModelState s = models.get(model);
-        return d != null ? null : s == null ? null : s.discovered;
+        ModelState s = models.get(model); // a model still learning is in discovering, not here
+        return s == null ? null : s.discovered;
     }
 
     /** Whether {@code model}, registered without a profile, turned out to have a budget the fastest point misses. */
