@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quick="${1:-}"
-secs=30; fi_n=50; calls=1000000; full_n=800; nx_n=400; soak_hours=24; soak_minutes=30; np_secs=600
-if [ "$quick" = quick ]; then secs=5; fi_n=3; calls=20000; full_n=100; nx_n=100; soak_hours=2; soak_minutes=2; np_secs=120; fi
+secs=30; fi_n=50; calls=1000000; full_n=800; nx_n=400; soak_hours=24; soak_minutes=30; np_secs=600; attach_n=200
+if [ "$quick" = quick ]; then secs=5; fi_n=3; calls=20000; full_n=100; nx_n=100; soak_hours=2; soak_minutes=2; np_secs=120; attach_n=30; fi
 out="docs/BENCHMARKS.md"; tmp="$(mktemp)"; trap 'rm -f "$tmp" "$tmp.out" "$tmp.err"' EXIT
 machine="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1), $(uname -sr)"
 ./joulegov boards --virtual nano > /dev/null   # build once, before anything is timed
@@ -96,6 +96,16 @@ the cheapest fixed point that met the budget on the same run. Targets (issue 14)
 with misses at most 2% over the 600 s; within 2% over the 120 s that start from what was learned."
 run bench/no-profile.sh nano "0 3" 1.4 p99 "$np_secs"
 run bench/no-profile.sh xavier-nx "0 3" 1.4 p99 "$np_secs"
+
+section "Profiling another process's stream" "\`joulegov profile --attach --grid sparse\` against \`joulegov simulate --workload resnet18
+--socket S\` on a live virtual Nano, in real time: the profiler serves the control socket, pins each point of the sparse
+plan and takes the latencies the stream reports (each attributed to the point held when it ended) and the board's
+energy over the same window, 3 runs of 200 inferences per point. Back to back (\`--rate 0\`) and at 25 inferences a
+second (Poisson arrivals, idle gaps in the windows). Each row: a budget at p95, the attached profile's \`recommend\`
+choice, that point's energy in a full sweep of the same virtual board (\`profile --virtual nano --grid full\`) over the
+full sweep's own choice, and the attached profile's energy at that point over the full sweep's. Target (issue 15):
+back to back, within 3% of the full sweep's choice."
+run bench/attach.sh nano resnet18 "0 25" "$attach_n"
 
 section "Daemon footprint and start-up" "\`joulegov govern\` through the launcher's daemon JVM options, holding a live virtual Nano for one model with no
 traffic, sampling power every 100 ms and serving /metrics (scraped every 15 s); then a scrape is parsed with the

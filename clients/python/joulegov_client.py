@@ -103,12 +103,12 @@ class Client(object):
             self.report((time.perf_counter() - start) * 1000.0)
 
     def report(self, latency_ms):
-        """One inference (or batch) took `latency_ms`; never blocks on the daemon, never raises."""
+        """One inference (or batch) took `latency_ms` and ended now; never blocks on the daemon, never raises."""
         with self._lock:
             if len(self._buffer) >= MAX_BUFFERED:
                 self._dropped += 1
                 return
-            self._buffer.append(float(latency_ms))
+            self._buffer.append((float(latency_ms), time.monotonic()))
 
     @property
     def reported(self):
@@ -177,7 +177,10 @@ class Client(object):
                     self._request({"op": "begin", "model": model})
                 while sent < len(batch):
                     chunk = batch[sent:sent + MAX_LATENCIES]
-                    self._request({"op": "report", "model": model, "latenciesMs": chunk})
+                    now = time.monotonic()
+                    # how long ago each ended: a profiler attributes it to the clocks held then
+                    self._request({"op": "report", "model": model, "latenciesMs": [max(0.001, round(ms, 3)) for ms, _ in chunk],
+                                   "endedMsAgo": [round(max(0.0, now - end) * 1000.0, 3) for _, end in chunk]})
                     sent += len(chunk)
                     self._reported += len(chunk)
         except (OSError, ValueError) as e:

@@ -11,8 +11,10 @@ import io.joulegov.djl.BuiltInModels;
 import io.joulegov.djl.DjlWorkload;
 import io.joulegov.profiler.measure.ProfileRun;
 import io.joulegov.profiler.measure.Sweep;
+import io.joulegov.profiler.attach.ReportedStream;
 import io.joulegov.profiler.store.ProfileStore;
 import io.joulegov.profiler.workload.Workload;
+import io.joulegov.profiler.workload.WorkloadSource;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -25,6 +27,7 @@ import picocli.CommandLine.Spec;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,15 +40,33 @@ import java.util.function.Function;
 @Command(name = "profile", description = "Measure a model's energy and latency over the CPU x GPU (x EMC) grid.")
 final class ProfileCommand implements Callable<Integer> {
 
+    /** How long an attached application may go without reporting before the profile gives up (a stall). */
+    private static final Duration ATTACHED_STALL = Duration.ofSeconds(60);
+    /** How long a closed window waits for late reports of inferences that ended in it: above any client's batching. */
+    private static final Duration ATTACHED_STRAGGLE = Duration.ofSeconds(2);
+
     @Spec
     CommandSpec spec;
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     BoardTarget target = new BoardTarget();
 
-    @Option(names = "--model", required = true, paramLabel = "NAME|FILE.pt",
-            description = "alexnet, resnet18, mobilenet-v2, yolov4-tiny, bert-tiny, distilbert, or a TorchScript file.")
+    @Option(names = "--model", paramLabel = "NAME|FILE.pt",
+            description = "alexnet, resnet18, mobilenet-v2, yolov4-tiny, bert-tiny, distilbert, or a TorchScript file;"
+                    + " with --attach, the model name the application registers (default: the first it registers).")
     String model;
+
+    @Option(names = "--attach", description = "Profile the inferences another process runs and reports over the control"
+            + " socket (joulegov's Java or Python client), instead of running the model here.")
+    boolean attach;
+
+    @Option(names = "--socket", paramLabel = "PATH", description = "With --attach: the control socket to serve"
+            + " (default: ROOT/run/joulegov/joulegov.sock, as the daemon's).")
+    Path socket;
+
+    @Option(names = "--socket-group", paramLabel = "GROUP", description = "With --attach: the socket's group (mode 0660),"
+            + " so that an application not run as root can connect.")
+    String socketGroup;
 
     @Option(names = "--input-shape", paramLabel = "DIMS", split = ",",
             description = "A TorchScript model's float input, batch first (e.g. 1,3,224,224).")
@@ -114,6 +135,7 @@ final class ProfileCommand implements Callable<Integer> {
             outcome = target.virtual != null
                     ? VirtualProfiling.run(new VirtualProfiling.Request(BoardTarget.requireKnown(target.virtual).name(), unitN, model,
                             method, seed), checkpointFor, resume, progress, onInterrupted)
+                    : attach ? profileAttached(method, checkpointFor, progress, onInterrupted)
                     : profileHost(method, checkpointFor, progress, onInterrupted);
         } catch (IllegalArgumentException unknownModel) {
             throw new UsageException(unknownModel.getMessage());
@@ -137,7 +159,29 @@ final class ProfileCommand implements Callable<Integer> {
                 spec.commandLine().getErr().printf("joulegov: %s on this host: profiling latency only, at the current clocks%n",
                         latencyOnly);
             }
-            return ProfileRun.run(board, Clock.system(), workload, method, ProfileKey.MEASURED, checkpointFor, resume,
+            return ProfileRun.run(board, Clock.system(), new WorkloadSource(workload, Clock.system()), method,
+                    ProfileKey.MEASURED, checkpointFor, resume,
+                    progress, onInterrupted);
+        }
+    }
+
+    /**
+     * Inferences that an application runs and reports, on the board at --root: the profiler serves the control
+     * socket in the daemon's place (the board's owner lock keeps a running daemon's socket from being taken).
+     */
+    private ProfileRun.Outcome profileAttached(ProfileRun.Method method, Function<ProfileKey, Path> checkpointFor,
+                                               Sweep.Progress progress, Runnable onInterrupted) throws Exception {
+        SysRoot root = SysRoot.of(target.rootDir());
+        Board board = BoardDiscovery.discover(root);
+        Path sock = socket != null ? socket : root.path("run/joulegov/joulegov.sock");
+        var err = spec.commandLine().getErr();
+        String latencyOnly = ProfileRun.latencyOnlyReason(board);
+        if (latencyOnly != null) {
+            err.printf("joulegov: %s on this host: profiling latency only, at the current clocks%n", latencyOnly);
+        }
+        try (AttachedStream stream = new AttachedStream(new ReportedStream(model, Clock.system(), ATTACHED_STALL,
+                ATTACHED_STRAGGLE), sock, socketGroup, err)) {
+            return ProfileRun.run(board, Clock.system(), stream, method, ProfileKey.MEASURED, checkpointFor, resume,
                     progress, onInterrupted);
         }
     }
@@ -178,6 +222,13 @@ final class ProfileCommand implements Callable<Integer> {
     }
 
     private void validate() {
+        if (attach) {
+            validateAttach();
+        } else if (model == null) {
+            throw new UsageException("--model is required (or --attach, to profile another process's inferences)");
+        } else if (socket != null || socketGroup != null) {
+            throw new UsageException("--socket and --socket-group are for --attach");
+        }
         if (!grid.equals("full") && !grid.equals("sparse")) {
             throw new UsageException("--grid is full or sparse, not '" + grid + "'");
         }
@@ -204,6 +255,17 @@ final class ProfileCommand implements Callable<Integer> {
         }
     }
 
+    private void validateAttach() {
+        if (target.virtual != null) {
+            throw new UsageException("--attach profiles another process's inferences on the board at --root (a live"
+                    + " 'joulegov simulate' board too); --virtual boards run their own workloads");
+        }
+        if (inputShape != null || device != null || batch != 1) {
+            throw new UsageException("--input-shape, --device and --batch describe a model run here; with --attach the"
+                    + " application registers its own");
+        }
+    }
+
     private static Path checkpoint(Path profile) {
         return profile.resolveSibling(profile.getFileName() + ".partial");
     }
@@ -213,7 +275,7 @@ final class ProfileCommand implements Callable<Integer> {
         if (json || System.console() == null) {
             return null;
         }
-        return new ProgressBarBuilder().setTaskName("profile " + model).setInitialMax(0)
+        return new ProgressBarBuilder().setTaskName("profile " + (model != null ? model : "attached")).setInitialMax(0)
                 .setStyle(ProgressBarStyle.ASCII).setUnit(" points", 1).showSpeed().build();
     }
 
@@ -231,7 +293,8 @@ final class ProfileCommand implements Callable<Integer> {
             doc.put("latencyOnly", outcome.latencyOnlyBecause() != null);
             outw.println(Json.of(doc));
         } else {
-            outw.printf("profiled %s: %d of %d points measured%s, %.0f s of board time, %.1f s wall; wrote %s%n", model,
+            outw.printf("profiled %s: %d of %d points measured%s, %.0f s of board time, %.1f s wall; wrote %s%n",
+                    outcome.key().model(),
                     r.measuredNow() + r.resumed(), gridSize, r.resumed() > 0 ? " (" + r.resumed() + " before resuming)" : "",
                     r.deviceNanos() / 1e9, wall, target);
         }

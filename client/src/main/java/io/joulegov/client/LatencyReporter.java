@@ -34,9 +34,8 @@ public final class LatencyReporter implements AutoCloseable {
     private final long flushNanos;
     private final Thread flusher;
     private final Object lock = new Object();
-    private double[] buffer = new double[1024];
-    private double[] spare = new double[1024];
-    private int buffered;
+    private Batch buffer = new Batch(1024);
+    private Batch spare = new Batch(1024);
     private volatile long lastStart = Long.MIN_VALUE;
     private volatile boolean beginPending;
     private volatile boolean running = true;
@@ -66,17 +65,45 @@ public final class LatencyReporter implements AutoCloseable {
         }
     }
 
-    /** An inference (or a batch) took {@code ms}. */
+    /** An inference (or a batch) took {@code ms}, and ended now. */
     public void record(double ms) {
+        long now = System.nanoTime();
         synchronized (lock) {
-            if (buffered == MAX_BUFFERED) {
+            if (buffer.size == MAX_BUFFERED) {
                 dropped.incrementAndGet();
                 return;
             }
-            if (buffered == buffer.length) {
-                buffer = Arrays.copyOf(buffer, buffered * 2);
+            buffer.add(ms, now);
+        }
+    }
+
+    /** Latencies and when each ended (System.nanoTime), between two flushes. */
+    private static final class Batch {
+        double[] latenciesMs;
+        long[] endedNanos;
+        int size;
+
+        Batch(int capacity) {
+            latenciesMs = new double[capacity];
+            endedNanos = new long[capacity];
+        }
+
+        void add(double ms, long ended) {
+            if (size == latenciesMs.length) {
+                latenciesMs = Arrays.copyOf(latenciesMs, size * 2);
+                endedNanos = Arrays.copyOf(endedNanos, size * 2);
             }
-            buffer[buffered++] = ms;
+            latenciesMs[size] = ms;
+            endedNanos[size++] = ended;
+        }
+
+        /** How long before {@code now} each of {@code from..from+count} ended, in ms. */
+        double[] agesMs(int from, int count, long now) {
+            double[] ages = new double[count];
+            for (int i = 0; i < count; i++) {
+                ages[i] = Math.max(0, now - endedNanos[from + i]) / 1e6;
+            }
+            return ages;
         }
     }
 
@@ -99,14 +126,12 @@ public final class LatencyReporter implements AutoCloseable {
     }
 
     private void flush() {
-        double[] batch;
-        int n;
+        Batch batch;
         synchronized (lock) {
             batch = buffer;
-            n = buffered;
-            buffer = spare.length >= batch.length ? spare : new double[batch.length];
-            buffered = 0;
+            buffer = spare.latenciesMs.length >= batch.latenciesMs.length ? spare : new Batch(batch.latenciesMs.length);
         }
+        int n = batch.size;
         int sent = 0;
         try {
             if (!registered && System.nanoTime() >= retryAt) {
@@ -122,7 +147,8 @@ public final class LatencyReporter implements AutoCloseable {
                 }
                 while (sent < n) {
                     int count = Math.min(ControlProtocol.MAX_LATENCIES, n - sent);
-                    transport.report(registration.model(), sent == 0 ? batch : Arrays.copyOfRange(batch, sent, sent + count), count);
+                    transport.report(registration.model(), Arrays.copyOfRange(batch.latenciesMs, sent, sent + count),
+                            batch.agesMs(sent, count, System.nanoTime()), count);
                     sent += count;
                     reported.addAndGet(count);
                 }
@@ -131,6 +157,7 @@ public final class LatencyReporter implements AutoCloseable {
             lost(e);
         } finally {
             dropped.addAndGet(n - sent);
+            batch.size = 0;
             spare = batch;
         }
     }

@@ -5,7 +5,6 @@ import io.joulegov.client.protocol.ControlProtocol;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -33,12 +32,22 @@ public final class SocketTransport implements Transport {
     }
 
     @Override
-    public void report(String model, double[] latenciesMs, int count) throws IOException {
+    public void report(String model, double[] latenciesMs, double[] endedMsAgo, int count) throws IOException {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("op", "report");
         doc.put("model", model);
-        doc.put("latenciesMs", Arrays.copyOf(latenciesMs, count));
+        doc.put("latenciesMs", toTheMicrosecond(latenciesMs, count, 0.001)); // a latency is positive
+        doc.put("endedMsAgo", toTheMicrosecond(endedMsAgo, count, 0));
         send(ControlProtocol.request(doc));
+    }
+
+    /** Milliseconds rounded to the µs, which keeps a full report well inside a request line. */
+    private static double[] toTheMicrosecond(double[] ms, int count, double least) {
+        double[] out = new double[count];
+        for (int i = 0; i < count; i++) {
+            out[i] = Math.max(least, Math.round(ms[i] * 1000) / 1000.0);
+        }
+        return out;
     }
 
     private void send(String request) throws IOException {

@@ -11,8 +11,11 @@ public interface Transport extends AutoCloseable {
     /** The model is about to run after a pause: hold its working point now, not after the next report. */
     void begin(String model) throws IOException;
 
-    /** Finished inferences, at most {@link io.joulegov.client.protocol.ControlProtocol#MAX_LATENCIES} at once. */
-    void report(String model, double[] latenciesMs, int count) throws IOException;
+    /**
+     * The first {@code count} finished inferences, at most {@link io.joulegov.client.protocol.ControlProtocol#MAX_LATENCIES}
+     * at once: their latencies and how long ago each ended (ms).
+     */
+    void report(String model, double[] latenciesMs, double[] endedMsAgo, int count) throws IOException;
 
     /** Drops the connection, if any; the next call reconnects. */
     void disconnect();

@@ -18,6 +18,7 @@ class LatencyReporterTest {
     static final class RecordingTransport implements Transport {
         final List<Registration> registrations = new ArrayList<>();
         final List<Double> latencies = new ArrayList<>();
+        final List<Double> ages = new ArrayList<>();
         final AtomicBoolean down = new AtomicBoolean();
         boolean closed;
 
@@ -33,10 +34,11 @@ class LatencyReporterTest {
         }
 
         @Override
-        public synchronized void report(String model, double[] ms, int count) throws IOException {
+        public synchronized void report(String model, double[] ms, double[] endedMsAgo, int count) throws IOException {
             check();
             for (int i = 0; i < count; i++) {
                 latencies.add(ms[i]);
+                ages.add(endedMsAgo[i]);
             }
         }
 
@@ -74,6 +76,19 @@ class LatencyReporterTest {
         assertEquals(5000, r.reported());
         assertEquals(0, r.dropped());
         assertTrue(t.closed, "closing the reporter closes its transport");
+    }
+
+    @Test
+    void eachLatencySaysHowLongBeforeItsReportItEnded() throws InterruptedException {
+        RecordingTransport t = new RecordingTransport();
+        LatencyReporter r = new LatencyReporter(RESNET, t, Duration.ofSeconds(10));
+        r.record(10);
+        Thread.sleep(100);
+        r.record(20);
+        r.close(); // one flush carries both
+        assertEquals(List.of(10.0, 20.0), t.latencies);
+        assertTrue(t.ages.get(0) >= t.ages.get(1) + 100, "the first ended at least 100 ms before the second: " + t.ages);
+        assertTrue(t.ages.get(1) >= 0);
     }
 
     @Test

@@ -21,6 +21,7 @@ import io.joulegov.profiler.measure.Sweep;
 import io.joulegov.profiler.plan.FullPlan;
 import io.joulegov.profiler.plan.SparsePlan;
 import io.joulegov.profiler.plan.SweepPlan;
+import io.joulegov.profiler.workload.WorkloadSource;
 import io.joulegov.simulator.board.VirtualBoard;
 import io.joulegov.simulator.spec.Boards;
 import io.joulegov.simulator.workload.SimulatedWorkload;
@@ -61,7 +62,7 @@ class SparseProfilingTest {
             try (PowerSampler sampler = new PowerSampler(board.rails(), clock, Duration.ofMillis(100)).start();
                  SimulatedWorkload w = new SimulatedWorkload(vb, workload, clock)) {
                 Sweep.Result r = new Sweep(new PointMeasurer(board, pinner, sampler, clock, settings), clock)
-                        .run(w, plan, key, dir.resolve("checkpoint.json"), false, (done, expected, last) -> { });
+                        .run(new WorkloadSource(w, clock), plan, key, dir.resolve("checkpoint.json"), false, (done, expected, last) -> { });
                 pinner.release();
                 if (sparse) {
                     // 10% of the grid, and at most one point per budget (1.1x to 1.6x) whose choice straddles it

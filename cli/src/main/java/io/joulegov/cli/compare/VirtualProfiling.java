@@ -5,6 +5,7 @@ import io.joulegov.device.sysfs.SysRoot;
 import io.joulegov.policies.profile.ProfileKey;
 import io.joulegov.profiler.measure.ProfileRun;
 import io.joulegov.profiler.measure.Sweep;
+import io.joulegov.profiler.workload.WorkloadSource;
 import io.joulegov.simulator.VirtualJetson;
 import io.joulegov.simulator.workload.SimulatedWorkload;
 
@@ -33,7 +34,8 @@ public final class VirtualProfiling {
                         + String.join(", ", jetson.board().spec().workloads().keySet()) + ")");
             }
             try (SimulatedWorkload workload = new SimulatedWorkload(jetson.board(), r.model(), jetson.clock())) {
-                return ProfileRun.run(BoardDiscovery.discover(SysRoot.of(jetson.root())), jetson.clock(), workload,
+                return ProfileRun.run(BoardDiscovery.discover(SysRoot.of(jetson.root())), jetson.clock(),
+                        new WorkloadSource(workload, jetson.clock()),
                         r.method(), ProfileKey.VIRTUAL, key -> {
                             Path checkpoint = checkpointFor.apply(key);
                             return checkpoint != null ? checkpoint : jetson.root().resolve("profile.partial");

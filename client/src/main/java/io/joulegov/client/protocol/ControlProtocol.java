@@ -16,15 +16,15 @@ import java.util.regex.Pattern;
  * <pre>
  * {"op":"register","model":"resnet18","hash":"3f2a...","batch":1,"budgetMs":40,"percentile":"p95"}   (or "slowdown":1.3)
  * {"op":"begin","model":"resnet18"}
- * {"op":"report","model":"resnet18","latenciesMs":[31.2,30.9]}
+ * {"op":"report","model":"resnet18","latenciesMs":[31.2,30.9],"endedMsAgo":[52.0,20.7]}   (endedMsAgo optional)
  * {"op":"unregister","model":"resnet18"}
  * {"op":"status"}
  * </pre>
  */
 public final class ControlProtocol {
 
-    /** The longest request line, newline included: room for a report of about 2,000 latencies. */
-    public static final int MAX_FRAME = 32 * 1024;
+    /** The longest request line, newline included: room for a report of 2,048 latencies and their ages in ms to the µs. */
+    public static final int MAX_FRAME = 64 * 1024;
     /** The most latencies one report may carry. */
     public static final int MAX_LATENCIES = 2048;
     /** The longest latency or budget the governor takes: one hour, in ms. */
@@ -52,7 +52,7 @@ public final class ControlProtocol {
         String op = doc.path("op").asText("");
         return switch (op) {
             case "register" -> register(doc);
-            case "report" -> new ControlRequest.Report(model(doc), latencies(doc));
+            case "report" -> report(doc);
             case "begin" -> new ControlRequest.Begin(model(doc));
             case "unregister" -> new ControlRequest.Unregister(model(doc));
             case "status" -> new ControlRequest.Status();
@@ -81,6 +81,19 @@ public final class ControlProtocol {
         return new ControlRequest.Register(model(doc), hash, batch, budget, slowdown, percentile);
     }
 
+    private static ControlRequest.Report report(JsonNode doc) {
+        List<Double> latencies = numbers(doc, "latenciesMs", false);
+        JsonNode ages = doc.get("endedMsAgo");
+        if (ages == null || ages.isNull()) {
+            return new ControlRequest.Report(model(doc), latencies, List.of());
+        }
+        List<Double> ended = numbers(doc, "endedMsAgo", true);
+        if (ended.size() != latencies.size()) {
+            throw new IllegalArgumentException("endedMsAgo has one entry per latency");
+        }
+        return new ControlRequest.Report(model(doc), latencies, ended);
+    }
+
     private static String model(JsonNode doc) {
         String model = doc.path("model").asText("");
         if (!NAME.matcher(model).matches()) {
@@ -89,15 +102,18 @@ public final class ControlProtocol {
         return model;
     }
 
-    private static List<Double> latencies(JsonNode doc) {
-        JsonNode list = doc.path("latenciesMs");
+    /** A list of 1 to MAX_LATENCIES numbers of ms up to an hour, positive ({@code zeroToo}: or zero). */
+    private static List<Double> numbers(JsonNode doc, String field, boolean zeroToo) {
+        JsonNode list = doc.path(field);
         if (!list.isArray() || list.isEmpty() || list.size() > MAX_LATENCIES) {
-            throw new IllegalArgumentException("latenciesMs is a list of 1 to " + MAX_LATENCIES + " numbers");
+            throw new IllegalArgumentException(field + " is a list of 1 to " + MAX_LATENCIES + " numbers");
         }
         List<Double> out = new ArrayList<>(list.size());
         for (JsonNode n : list) {
-            if (!n.isNumber() || !(n.asDouble() > 0) || !(n.asDouble() <= MAX_MS)) {
-                throw new IllegalArgumentException("latenciesMs holds positive numbers of ms up to one hour (3600000) only");
+            double v = n.asDouble();
+            if (!n.isNumber() || !(zeroToo ? v >= 0 : v > 0) || !(v <= MAX_MS)) {
+                throw new IllegalArgumentException(field + " holds " + (zeroToo ? "non-negative" : "positive")
+                        + " numbers of ms up to one hour (3600000) only");
             }
             out.add(n.asDouble());
         }

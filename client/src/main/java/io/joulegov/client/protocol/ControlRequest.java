@@ -12,8 +12,12 @@ public sealed interface ControlRequest {
             implements ControlRequest {
     }
 
-    /** Latencies (ms) of finished inferences, in the order they finished. */
-    record Report(String model, List<Double> latenciesMs) implements ControlRequest {
+    /**
+     * Latencies (ms) of finished inferences, in the order they finished, and how long before the report each ended
+     * (ms; empty when the client does not say): batched reports straddle clock switches, and
+     * the profiler attributes each latency to the point held when it ended.
+     */
+    record Report(String model, List<Double> latenciesMs, List<Double> endedMsAgo) implements ControlRequest {
     }
 
     /** An inference is about to start: the board should be at the model's working point now. */

@@ -3,6 +3,8 @@ package io.joulegov.device.sysfs;
 import io.joulegov.device.DeviceException;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
@@ -163,13 +165,20 @@ public final class SysRoot {
 
     /**
      * Writes an attribute as {@code echo value > file} does: the file must exist (a knob is never created), and the
-     * kernel's refusal is reported in words.
+     * kernel's refusal is reported in words. The value is written first and the file cut to its length after (sysfs
+     * ignores the cut): a process killed in between leaves the new value on the first line of a regular file (a
+     * virtual board's), never the empty file that truncating first would.
      */
     public void write(Path path, String value) {
         Path real = resolve(path);
-        try {
-            Files.write(real, (value + "\n").getBytes(StandardCharsets.US_ASCII),
-                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        byte[] bytes = (value + "\n").getBytes(StandardCharsets.US_ASCII);
+        try (FileChannel out = FileChannel.open(real, StandardOpenOption.WRITE)) {
+            out.write(ByteBuffer.wrap(bytes), 0);
+            try {
+                out.truncate(bytes.length);
+            } catch (IOException sizeFixedByTheKernel) {
+                // an attribute has no length to cut
+            }
         } catch (NoSuchFileException e) {
             throw new DeviceException("cannot write " + value + " to " + relative(path) + ": no such file");
         } catch (AccessDeniedException e) {

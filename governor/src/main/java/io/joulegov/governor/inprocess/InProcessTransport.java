@@ -78,7 +78,7 @@ public final class InProcessTransport implements Transport {
     }
 
     @Override
-    public void report(String model, double[] latenciesMs, int count) throws IOException {
+    public void report(String model, double[] latenciesMs, double[] endedMsAgo, int count) throws IOException {
         List<Double> list = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             list.add(latenciesMs[i]);

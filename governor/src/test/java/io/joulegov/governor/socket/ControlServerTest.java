@@ -101,7 +101,7 @@ class ControlServerTest {
             }
         }
         assertEquals(new ControlRequest.Register("resnet18", "3f2a9c0d", 1, null, 1.3, "p99"), seen.get(0));
-        assertEquals(new ControlRequest.Report("resnet18", List.of(31.5, 30.25)), seen.get(2));
+        assertEquals(new ControlRequest.Report("resnet18", List.of(31.5, 30.25), List.of()), seen.get(2));
         assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(server.path())));
     }
 

@@ -1,9 +1,8 @@
 package io.joulegov.profiler.measure;
 
-import io.joulegov.device.clock.Clock;
 import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.OperatingPoint;
-import io.joulegov.profiler.workload.Workload;
+import io.joulegov.profiler.workload.InferenceSource;
 
 /**
  * Times a workload at whatever clocks the host runs: the profile of a machine without frequency knobs or power
@@ -11,24 +10,16 @@ import io.joulegov.profiler.workload.Workload;
  */
 public final class LatencyMeasurer {
 
-    private final Clock clock;
     private final MeasurementSettings settings;
 
-    public LatencyMeasurer(Clock clock, MeasurementSettings settings) {
-        this.clock = clock;
+    public LatencyMeasurer(MeasurementSettings settings) {
         this.settings = settings;
     }
 
-    public Measurement measure(Workload workload, OperatingPoint current) throws Exception {
-        workload.warmUp(settings.warmup());
-        int count = settings.inferences() * settings.maxReruns();
-        double[] latencies = new double[count];
-        for (int i = 0; i < count; i++) {
-            long t0 = clock.nanoTime();
-            workload.runOnce();
-            latencies[i] = (clock.nanoTime() - t0) / 1e6;
-        }
-        LatencySummary s = LatencySummary.of(latencies, count);
-        return Measurement.ofLatency(current, s.meanMs(), s.p50Ms(), s.p95Ms(), s.p99Ms(), count, null);
+    public Measurement measure(InferenceSource source, OperatingPoint current) throws Exception {
+        source.skip(settings.warmup());
+        double[] latencies = source.time(settings.inferences() * settings.maxReruns(), () -> { });
+        LatencySummary s = LatencySummary.of(latencies, latencies.length);
+        return Measurement.ofLatency(current, s.meanMs(), s.p50Ms(), s.p95Ms(), s.p99Ms(), latencies.length, null);
     }
 }

@@ -10,18 +10,19 @@ import io.joulegov.device.power.EnergyWindow;
 import io.joulegov.device.power.PowerSampler;
 import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.OperatingPoint;
-import io.joulegov.profiler.workload.Workload;
+import io.joulegov.profiler.workload.InferenceSource;
 import org.apache.commons.math3.distribution.TDistribution;
 import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
 
 import java.time.Duration;
+import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Measures one workload at one operating point through the board's files: pin, let the clocks settle, warm up,
- * then time every inference of each run while the power sampler integrates its energy window; rerun until the energy
- * is known well enough.
+ * then time every inference of each run while the power sampler integrates its energy window (energy per inference:
+ * the window's energy over the inferences that ended in it); rerun until the energy is known well enough.
  */
 public final class PointMeasurer {
 
@@ -41,28 +42,26 @@ public final class PointMeasurer {
         this.settings = settings;
     }
 
-    public Measurement measure(Workload workload, OperatingPoint point) throws Exception {
+    public Measurement measure(InferenceSource source, OperatingPoint point) throws Exception {
         pinner.pin(point.cpuKHz(), point.gpuHz(), point.emcHz());
         clock.sleep(settings.settle());
         coolDown();
-        workload.warmUp(settings.warmup());
+        source.skip(settings.warmup());
         double[] latencies = new double[settings.inferences() * settings.maxReruns()];
         int timed = 0;
         DescriptiveStatistics energy = new DescriptiveStatistics();
         DescriptiveStatistics power = new DescriptiveStatistics();
         for (int run = 0; run < settings.maxReruns(); run++) {
-            try (EnergyWindow window = sampler.openWindow(workload.info().model() + "@" + point)) {
-                for (int i = 0; i < settings.inferences(); i++) {
-                    long t0 = clock.nanoTime();
-                    workload.runOnce();
-                    latencies[timed++] = (clock.nanoTime() - t0) / 1e6;
-                    if (Thread.interrupted()) {
-                        throw new InterruptedException("profiling stopped"); // Ctrl-C or SIGTERM: stop within an inference
-                    }
+            try (EnergyWindow window = sampler.openWindow(source.info().model() + "@" + point)) {
+                EnergyReading[] reading = new EnergyReading[1];
+                double[] ran = source.time(settings.inferences(), () -> reading[0] = window.end());
+                if (timed + ran.length > latencies.length) {
+                    latencies = Arrays.copyOf(latencies, Math.max(2 * latencies.length, timed + ran.length));
                 }
-                EnergyReading r = window.end();
-                energy.addValue(r.joules() / settings.inferences());
-                power.addValue(r.meanWatts());
+                System.arraycopy(ran, 0, latencies, timed, ran.length);
+                timed += ran.length;
+                energy.addValue(reading[0].joules() / ran.length);
+                power.addValue(reading[0].meanWatts());
             }
             if (run + 1 >= settings.minReruns() && settled(energy)) {
                 break;

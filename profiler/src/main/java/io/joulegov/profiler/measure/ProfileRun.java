@@ -15,7 +15,7 @@ import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.profiler.plan.FullPlan;
 import io.joulegov.profiler.plan.SparsePlan;
 import io.joulegov.profiler.plan.SweepPlan;
-import io.joulegov.profiler.workload.Workload;
+import io.joulegov.profiler.workload.InferenceSource;
 import io.joulegov.profiler.workload.WorkloadInfo;
 
 import java.nio.file.Path;
@@ -66,25 +66,24 @@ public final class ProfileRun {
     }
 
     /**
-     * Runs the profile. {@code checkpointFor} gives the checkpoint's path once the key is known; {@code source} is
+     * Runs the profile. {@code inferences} is started once the board is this process's (an attached stream then waits
+     * for its application); {@code checkpointFor} gives the checkpoint's path once the key is known; {@code source} is
      * {@link ProfileKey#MEASURED} or {@link ProfileKey#VIRTUAL}. If the JVM is told to stop (Ctrl-C, SIGTERM) while
      * the sweep holds the board, the sweep stops within an inference, every knob is given back, and
      * {@code onInterrupted} (which says how to resume) runs; the checkpoint keeps every point measured before.
      */
-    public static Outcome run(Board board, Clock clock, Workload workload, Method method, String source,
+    public static Outcome run(Board board, Clock clock, InferenceSource inferences, Method method, String source,
                               Function<ProfileKey, Path> checkpointFor, boolean resume, Sweep.Progress progress,
                               Runnable onInterrupted) throws Exception {
         String latencyOnly = latencyOnlyReason(board);
         if (latencyOnly != null) {
-            return latencyOnly(board, clock, workload, method, source, latencyOnly);
+            return latencyOnly(board, inferences, method, source, latencyOnly, clock);
         }
         List<Long> cpuGrid = board.cpuPolicies().get(0).frequenciesKHz();
         List<Long> gpuGrid = board.gpu().orElseThrow().frequenciesHz();
         List<Long> emcGrid = method.emc() ? board.emc().filter(Emc::lockable).filter(e -> !e.ratesHz().isEmpty())
                 .orElseThrow(() -> new DeviceException("--emc: the memory clock of this board cannot be locked")).ratesHz()
                 : List.of();
-        ProfileKey key = key(board, cpuGrid, gpuGrid, emcGrid, workload.info(), method, method.sampleMs(), source);
-        Path checkpoint = checkpointFor.apply(key);
         List<OperatingPoint> points = SweepPlan.grid(cpuGrid, gpuGrid, emcGrid);
         SweepPlan plan = method.sparse() ? new SparsePlan(points, 0.10) : new FullPlan(points);
         ClockPinner pinner = new ClockPinner(board, RestoreJournal.open(board.root(), RestoreJournal.defaultFile(board.root())));
@@ -100,8 +99,10 @@ public final class ProfileRun {
                  onInterrupted.run();
              })) {
             try {
+                inferences.start();
+                ProfileKey key = key(board, cpuGrid, gpuGrid, emcGrid, inferences.info(), method, method.sampleMs(), source);
                 Sweep.Result result = new Sweep(new PointMeasurer(board, pinner, sampler, clock, method.settings()), clock)
-                        .run(workload, plan, key, checkpoint, resume, progress);
+                        .run(inferences, plan, key, checkpointFor.apply(key), resume, progress);
                 return new Outcome(result, key, points.size(), null);
             } finally {
                 offTheBoard.countDown();
@@ -117,14 +118,15 @@ public final class ProfileRun {
         }
     }
 
-    private static Outcome latencyOnly(Board board, Clock clock, Workload workload, Method method, String source,
-                                       String why) throws Exception {
+    private static Outcome latencyOnly(Board board, InferenceSource inferences, Method method, String source, String why,
+                                       Clock clock) throws Exception {
         long cpu = board.cpuPolicies().isEmpty() ? 0 : current(board, board.cpuPolicies().get(0).dir().resolve("scaling_cur_freq"));
         long gpu = board.gpu().map(g -> current(board, g.dir().resolve("cur_freq"))).orElse(0L);
         OperatingPoint current = new OperatingPoint(cpu, gpu, null);
-        ProfileKey key = key(board, List.of(cpu), List.of(gpu), List.of(), workload.info(), method, 0, source);
+        inferences.start();
+        ProfileKey key = key(board, List.of(cpu), List.of(gpu), List.of(), inferences.info(), method, 0, source);
         long start = clock.nanoTime();
-        var row = new LatencyMeasurer(clock, method.settings()).measure(workload, current);
+        var row = new LatencyMeasurer(method.settings()).measure(inferences, current);
         Sweep.Result result = new Sweep.Result(new ProfileTable(key, List.of(row)), 1, 0, clock.nanoTime() - start);
         return new Outcome(result, key, 1, why);
     }

@@ -10,7 +10,7 @@ import io.joulegov.policies.surrogate.Surrogate;
 import io.joulegov.profiler.plan.SparsePlan;
 import io.joulegov.profiler.plan.SweepPlan;
 import io.joulegov.profiler.store.ProfileStore;
-import io.joulegov.profiler.workload.Workload;
+import io.joulegov.profiler.workload.InferenceSource;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -44,7 +44,7 @@ public final class Sweep {
         this.clock = clock;
     }
 
-    public Result run(Workload workload, SweepPlan plan, ProfileKey key, Path checkpoint, boolean resume,
+    public Result run(InferenceSource source, SweepPlan plan, ProfileKey key, Path checkpoint, boolean resume,
                       Progress progress) throws Exception {
         List<Measurement> measured = new ArrayList<>(resume ? resumeFrom(checkpoint, key) : fresh(checkpoint));
         int resumed = measured.size();
@@ -53,7 +53,7 @@ public final class Sweep {
         List<OperatingPoint> next;
         while (!(next = plan.next(measured)).isEmpty()) {
             for (OperatingPoint p : next) {
-                measured.add(measurer.measure(workload, p));
+                measured.add(measurer.measure(source, p));
                 ProfileStore.write(new ProfileTable(key, measured), checkpoint);
                 progress.measured(measured.size(), Math.max(expected, measured.size()), measured.get(measured.size() - 1));
             }

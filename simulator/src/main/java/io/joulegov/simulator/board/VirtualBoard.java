@@ -67,9 +67,12 @@ public final class VirtualBoard implements AutoCloseable {
     private long lastGpuTick;
     private long lastThermalTick;
     private long lastIna = Long.MIN_VALUE;
-    // the inference in progress, and when the stretch of back-to-back inferences it belongs to began
+    // the inference in progress, and when the stretch of back-to-back inferences it belongs to began; and the
+    // stretch before it, which a sensor's averaging window can still overlap (a live stream leaves gaps of microseconds)
     private long busyUntil;
     private long busySince;
+    private long earlierBusyUntil;
+    private long earlierBusySince;
     private double cpuActivity;
     private double gpuActivity;
     private double cpuLoad;
@@ -224,6 +227,8 @@ public final class VirtualBoard implements AutoCloseable {
         gpuActivity = w.gpuActivity() * tg / busyMs;
         long latency = Math.round(latencyMs * 1e6);
         if (now > busyUntil) {
+            earlierBusySince = busySince;
+            earlierBusyUntil = busyUntil;
             busySince = now;
         }
         busyUntil = now + latency;
@@ -404,13 +409,18 @@ public final class VirtualBoard implements AutoCloseable {
         return base + cpuWatts(busy) + gpuWatts(busy) + emcWatts();
     }
 
+    /** How much of the sensor's last conversion period the stretch {@code [since, until)} covers (ns). */
+    private long busyWithin(long since, long until) {
+        return Math.max(0, Math.min(now, until) - Math.max(now - INA_PERIOD, since));
+    }
+
     private void writeRails(boolean force) {
         if (!force && now - lastIna < INA_PERIOD) {
             return;
         }
         lastIna = now;
         // an INA3221 reading is the average over its last conversion, not the power of this instant
-        double busy = Math.max(0, Math.min(now, busyUntil) - Math.max(now - INA_PERIOD, busySince)) / (double) INA_PERIOD;
+        double busy = (busyWithin(busySince, busyUntil) + busyWithin(earlierBusySince, earlierBusyUntil)) / (double) INA_PERIOD;
         double cpu = busy * cpuWatts(true) + (1 - busy) * cpuWatts(false);
         double g = busy * gpuWatts(true) + (1 - busy) * gpuWatts(false);
         double mem = emcWatts();
