@@ -1,6 +1,7 @@
 package io.joulegov.cli;
 
 import io.joulegov.cli.compare.Comparison;
+import io.joulegov.cli.plot.ComparisonPlots;
 import io.joulegov.cli.compare.Mode;
 import io.joulegov.cli.compare.ModeResult;
 import io.joulegov.cli.compare.ModeRun;
@@ -74,6 +75,10 @@ final class CompareCommand implements Callable<Integer> {
             description = "Write the profile adaptive ended with (what it was given or learned, and the rows it learned) to FILE.")
     Path saveLearned;
 
+    @Option(names = "--plot", paramLabel = "DIR",
+            description = "Write the frontier with each mode's run, a timeline per mode and the modes side by side (PNG and SVG), and timeline.csv, into DIR.")
+    Path plot;
+
     @Override
     public Integer call() throws Exception {
         Request request = budget.request("min-energy", 0.5, null);
@@ -120,6 +125,14 @@ final class CompareCommand implements Callable<Integer> {
             out.println(Json.of(report(board, model, budgetMs, modes)));
         } else {
             out.print(table(board, model, budgetMs, request.percentile().label(), modes));
+        }
+        if (plot != null) {
+            PrintWriter said = json ? spec.commandLine().getErr() : out;
+            for (Path f : ComparisonPlots.write(model + " on the virtual " + board + (unitN == 0 ? "" : " (unit " + unitN + ")"),
+                    profile, request.percentile(), budgetMs, modes, plot)) {
+                said.println("wrote " + f);
+            }
+            said.flush();
         }
         out.flush();
         return ExitCode.OK;

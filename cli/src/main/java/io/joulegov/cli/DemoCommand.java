@@ -6,10 +6,14 @@ import io.joulegov.cli.compare.ModeResult;
 import io.joulegov.cli.compare.ModeRun;
 import io.joulegov.cli.compare.VirtualProfiling;
 import io.joulegov.profiler.measure.ProfileRun;
-import io.joulegov.cli.plot.Plots;
+import io.joulegov.cli.plot.ComparisonPlots;
+import io.joulegov.cli.plot.ProfilePlots;
 import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.policies.select.Budget;
 import io.joulegov.policies.select.Percentile;
+import io.joulegov.policies.select.Request;
+import io.joulegov.policies.select.Selection;
+import io.joulegov.policies.select.Selector;
 import io.joulegov.profiler.store.ProfileStore;
 import io.joulegov.simulator.model.Disturbance;
 import io.joulegov.simulator.spec.Boards;
@@ -23,7 +27,9 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -60,6 +66,7 @@ final class DemoCommand implements Runnable {
                 PERCENTILE.label());
         o.flush();
         Map<String, Map<Mode, ModeResult>> results = new LinkedHashMap<>();
+        List<DemoReport.Workload> sections = new ArrayList<>();
         long start = System.nanoTime();
         try (ProgressBar bar = System.console() == null ? null : new ProgressBarBuilder().setTaskName("demo")
                 .setInitialMax(2L * Boards.WORKLOADS.size()).setStyle(ProgressBarStyle.ASCII).build()) {
@@ -70,11 +77,16 @@ final class DemoCommand implements Runnable {
                         (done, expected, last) -> { }, () -> { });
                 ProfileTable profile = profiled.result().table();
                 ProfileStore.write(profile, out.resolve("profiles").resolve(w + ".json"));
-                Plots.write(profile, PERCENTILE, out.resolve("plots").resolve(w));
+                Selection choice = Selector.select(profile, Request.minEnergy(new Budget.Slowdown(SLOWDOWN), PERCENTILE));
+                ProfilePlots.write(profile, PERCENTILE, choice, out.resolve("plots").resolve(w).resolve("profile"));
                 step(bar, "comparing " + w);
                 // the board profiled is the board run on: its own profile orders the oracle's candidates
-                results.put(w, Comparison.run(new ModeRun.Setup(board, 0, w, profile, new Budget.Slowdown(SLOWDOWN),
-                        PERCENTILE, 0, DURATION_S, Disturbance.NONE, 1), profile));
+                Map<Mode, ModeResult> modes = Comparison.run(new ModeRun.Setup(board, 0, w, profile,
+                        new Budget.Slowdown(SLOWDOWN), PERCENTILE, 0, DURATION_S, Disturbance.NONE, 1), profile);
+                ComparisonPlots.write(w + " on the virtual " + board, profile, PERCENTILE, choice.budgetMs(), modes,
+                        out.resolve("plots").resolve(w).resolve("compare"));
+                results.put(w, modes);
+                sections.add(new DemoReport.Workload(w, choice, out.resolve("plots").resolve(w)));
             }
             if (bar != null) {
                 bar.setExtraMessage("done");
@@ -84,10 +96,13 @@ final class DemoCommand implements Runnable {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        o.print(table(board, results));
-        o.printf("%nProfiles in %s, heatmaps and Pareto plots in %s (%.0f s).%n", out.resolve("profiles"),
+        List<Row> rows = rows(board, results);
+        o.print(table(rows));
+        Path report = DemoReport.write(board, rows, sections, out.resolve("report.html"));
+        o.printf("%nProfiles in %s, heatmaps, Pareto plots and timelines in %s (%.0f s).%n", out.resolve("profiles"),
                 out.resolve("plots"), (System.nanoTime() - start) / 1e9);
-        o.println("Next: joulegov compare --virtual " + board + " --model resnet18 --slowdown 1.4 --disturbance thermal");
+        o.println("Next: joulegov compare --virtual " + board + " --model resnet18 --slowdown 1.4 --disturbance thermal --plot plots");
+        o.println("Report (one page, open it in a browser): " + report);
         o.flush();
     }
 
@@ -102,7 +117,26 @@ final class DemoCommand implements Runnable {
     static final Map<String, String> STUDY_NANO = Map.of("alexnet", "13%", "resnet18", "19%", "mobilenet-v2", "15%",
             "yolov4-tiny", "9%", "bert-tiny", "17%", "distilbert", "17%");
 
-    static String table(String board, Map<String, Map<Mode, ModeResult>> results) {
+    /** One workload's line of the demo's table: savings against dvfs (%), latency against dvfs (%), misses (%). */
+    record Row(String workload, double jetsonClocks, double lowPower, double fixedChoice, double adaptive, double oracle,
+               String study, double staticLatency, double adaptiveLatency, double lowPowerMisses, double adaptiveMisses) {
+    }
+
+    static List<Row> rows(String board, Map<String, Map<Mode, ModeResult>> results) {
+        List<Row> rows = new ArrayList<>();
+        results.forEach((w, m) -> {
+            ModeResult dvfs = m.get(Mode.DVFS);
+            ModeResult adaptive = m.get(Mode.ADAPTIVE);
+            rows.add(new Row(w, saving(m.get(Mode.JETSON_CLOCKS), dvfs), saving(m.get(Mode.LOW_POWER), dvfs),
+                    saving(m.get(Mode.STATIC), dvfs), saving(adaptive, dvfs), saving(m.get(Mode.ORACLE), dvfs),
+                    board.equals("nano") ? STUDY_NANO.get(w) : "2-15%", 100 * (m.get(Mode.STATIC).meanMs() / dvfs.meanMs() - 1),
+                    100 * (adaptive.meanMs() / dvfs.meanMs() - 1), 100 * m.get(Mode.LOW_POWER).missRate(),
+                    100 * adaptive.missRate()));
+        });
+        return rows;
+    }
+
+    static String table(List<Row> rows) {
         StringBuilder s = new StringBuilder();
         s.append(String.format("%-13s| %-51s| %-17s| %s%n", "", "energy saved against default DVFS", "latency vs DVFS",
                 "misses (allowed 1%)"));
@@ -110,16 +144,11 @@ final class DemoCommand implements Runnable {
                 "adaptive", "oracle", "study", "static", "adaptive", "low-power", "adaptive"));
         s.append(String.format("%-13s| %8s %9s %7s %8s %7s %6s | %7s %8s | %9s %8s%n", "", "clocks", "power", "", "", "", "",
                 "", "", "", ""));
-        results.forEach((w, m) -> {
-            ModeResult dvfs = m.get(Mode.DVFS);
-            ModeResult adaptive = m.get(Mode.ADAPTIVE);
-            String study = board.equals("nano") ? STUDY_NANO.get(w) : "2-15%";
-            s.append(String.format("%-13s| %7.1f%% %8.1f%% %6.1f%% %7.1f%% %6.1f%% %6s | %+6.1f%% %+7.1f%% | %8.2f%% %7.2f%%%n", w,
-                    saving(m.get(Mode.JETSON_CLOCKS), dvfs), saving(m.get(Mode.LOW_POWER), dvfs), saving(m.get(Mode.STATIC), dvfs),
-                    saving(adaptive, dvfs), saving(m.get(Mode.ORACLE), dvfs), study,
-                    100 * (m.get(Mode.STATIC).meanMs() / dvfs.meanMs() - 1), 100 * (adaptive.meanMs() / dvfs.meanMs() - 1),
-                    100 * m.get(Mode.LOW_POWER).missRate(), 100 * adaptive.missRate()));
-        });
+        for (Row r : rows) {
+            s.append(String.format("%-13s| %7.1f%% %8.1f%% %6.1f%% %7.1f%% %6.1f%% %6s | %+6.1f%% %+7.1f%% | %8.2f%% %7.2f%%%n",
+                    r.workload(), r.jetsonClocks(), r.lowPower(), r.fixedChoice(), r.adaptive(), r.oracle(), r.study(),
+                    r.staticLatency(), r.adaptiveLatency(), r.lowPowerMisses(), r.adaptiveMisses()));
+        }
         return s.toString();
     }
 

@@ -1,10 +1,13 @@
 package io.joulegov.cli;
 
-import io.joulegov.cli.plot.Plots;
+import io.joulegov.cli.plot.ProfilePlots;
 import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.ProfileKey;
 import io.joulegov.policies.profile.ProfileTable;
+import io.joulegov.policies.select.Budget;
 import io.joulegov.policies.select.Percentile;
+import io.joulegov.policies.select.Request;
+import io.joulegov.policies.select.Selection;
 import io.joulegov.policies.select.Selector;
 import io.joulegov.profiler.store.ProfileCsv;
 import io.joulegov.profiler.store.ProfileStore;
@@ -32,8 +35,14 @@ final class ShowCommand implements Runnable {
     @Option(names = "--csv", description = "Print the rows as CSV (" + ProfileCsv.HEADER + ").")
     boolean csv;
 
-    @Option(names = "--plot", paramLabel = "DIR", description = "Write energy and latency heatmaps and a Pareto plot (PNG) into DIR.")
+    @Option(names = "--plot", paramLabel = "DIR", description = "Write energy and latency heatmaps and a Pareto plot (PNG and SVG) into DIR.")
     Path plot;
+
+    @Option(names = "--budget-ms", paramLabel = "X", description = "With --plot: mark this budget (ms) and the point chosen for it.")
+    Double budgetMs;
+
+    @Option(names = "--slowdown", paramLabel = "F", description = "With --plot: the budget as F x the fastest point's latency.")
+    Double slowdown;
 
     @Option(names = "--percentile", paramLabel = "P", defaultValue = "p95", description = "For the latency plots and the frontier.")
     String percentile;
@@ -46,6 +55,15 @@ final class ShowCommand implements Runnable {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+        if (budgetMs != null && slowdown != null || (budgetMs != null || slowdown != null) && plot == null) {
+            throw new UsageException("--budget-ms or --slowdown (one of them) marks a budget on --plot");
+        }
+        Budget budget;
+        try {
+            budget = budgetMs == null && slowdown == null ? null : Budget.of(budgetMs, slowdown);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
         ProfileTable table = ProfileStore.read(profile);
         PrintWriter out = spec.commandLine().getOut();
         List<Measurement> rows = table.rows().stream().sorted(Comparator.comparing(Measurement::point)).toList();
@@ -55,7 +73,11 @@ final class ShowCommand implements Runnable {
             out.print(summary(table, q));
         }
         if (plot != null && !table.latencyOnly()) {
-            for (Path f : Plots.write(table, q, plot)) {
+            Selection choice = budget == null ? null : Selector.select(table, Request.minEnergy(budget, q));
+            if (choice != null && !choice.feasible()) {
+                spec.commandLine().getErr().println("joulegov: " + choice.describe() + " (the plots mark the budget only)");
+            }
+            for (Path f : ProfilePlots.write(table, q, choice, plot)) {
                 (csv ? spec.commandLine().getErr() : out).println("wrote " + f);
             }
         }

@@ -9,9 +9,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CompareAndDemoTest {
@@ -90,16 +95,61 @@ class CompareAndDemoTest {
     }
 
     @Test
-    void compareUnderDisturbancesAndWithIdleGaps() throws Exception {
+    void compareUnderDisturbancesPlotsWhatEachModeDidAndWithIdleGaps() throws Exception {
+        Map<String, Map<String, List<Map<String, Double>>>> timelines = new HashMap<>();
+        Map<String, Double> budgets = new HashMap<>();
         for (String d : List.of("thermal", "cpu-contention")) {
+            Path plots = tmp.resolve(d);
+            // the board takes a while to heat up to its trip: thermal runs longer
             CliRun run = CliRun.of("compare", "--virtual", "nano", "--model", "bert-tiny", "--slowdown", "1.5",
-                    "--duration", "60", "--disturbance", d, "--json");
+                    "--duration", d.equals("thermal") ? "120" : "60", "--disturbance", d, "--json", "--plot", plots.toString());
             assertEquals(0, run.exitCode(), d + ": " + run.err());
-            assertTrue(JSON.readTree(run.out()).path("modes").path("adaptive").path("missRate").asDouble() <= 0.06, d);
+            JsonNode doc = JSON.readTree(run.out());
+            assertTrue(doc.path("modes").path("adaptive").path("missRate").asDouble() <= 0.06, d);
+            budgets.put(d, doc.path("budgetMs").asDouble());
+            String pareto = ChartFilesCheck.pngAndSvg(plots, "pareto");
+            assertTrue(pareto.contains("chosen: CPU ") && pareto.contains("adaptive (run)") && pareto.contains("dvfs (run)"), d);
+            ChartFilesCheck.pngAndSvg(plots, "modes");
+            for (String mode : List.of("dvfs", "jetson-clocks", "low-power", "static", "adaptive", "oracle")) {
+                assertTrue(ChartFilesCheck.pngAndSvg(plots, "timeline-" + mode).contains(d), mode + "'s timeline names " + d);
+            }
+            timelines.put(d, timeline(plots.resolve("timeline.csv")));
         }
+        // contention in the middle third: the fixed choice misses its budget there, the governor raises the CPU clock
+        List<Map<String, Double>> fixed = between(timelines.get("cpu-contention").get("static"), 20, 40);
+        assertTrue(fixed.stream().anyMatch(s -> s.get("latency_ms") > budgets.get("cpu-contention")),
+                "static's p95 over the budget while contended: " + fixed);
+        List<Map<String, Double>> governed = timelines.get("cpu-contention").get("adaptive");
+        double before = between(governed, 0, 20).stream().mapToDouble(s -> s.get("cpu_held_mhz")).max().orElseThrow();
+        double during = between(governed, 20, 40).stream().mapToDouble(s -> s.get("cpu_held_mhz")).max().orElseThrow();
+        assertTrue(during > before, "adaptive raises the CPU clock it holds: " + before + " MHz before, " + during + " during");
+        // heat in the middle third: at the top clocks the board throttles below what is held
+        assertTrue(between(timelines.get("thermal").get("jetson-clocks"), 40, 90).stream()
+                        .anyMatch(s -> s.get("cpu_mhz") < s.get("cpu_held_mhz") || s.get("gpu_mhz") < s.get("gpu_held_mhz")),
+                "the actual clocks fall below the held ones");
         CliRun gaps = CliRun.of("compare", "--virtual", "nano", "--model", "resnet18", "--slowdown", "1.4", "--rate", "10",
                 "--duration", "30", "--json");
         assertEquals(0, gaps.exitCode(), gaps.err());
+    }
+
+    /** timeline.csv, mode by mode, each sample's columns by name (an empty cell is NaN). */
+    private static Map<String, List<Map<String, Double>>> timeline(Path csv) throws Exception {
+        List<String> lines = Files.readAllLines(csv);
+        String[] header = lines.get(0).split(",");
+        Map<String, List<Map<String, Double>>> byMode = new HashMap<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] cells = line.split(",", -1);
+            Map<String, Double> sample = new HashMap<>();
+            for (int i = 1; i < header.length; i++) {
+                sample.put(header[i], cells[i].isEmpty() ? Double.NaN : Double.parseDouble(cells[i]));
+            }
+            byMode.computeIfAbsent(cells[0], m -> new ArrayList<>()).add(sample);
+        }
+        return byMode;
+    }
+
+    private static List<Map<String, Double>> between(List<Map<String, Double>> samples, double fromS, double toS) {
+        return samples.stream().filter(s -> s.get("seconds") >= fromS && s.get("seconds") < toS).toList();
     }
 
     @Test
@@ -143,9 +193,25 @@ class CompareAndDemoTest {
             assertTrue(staticSaving > 3 && adaptiveSaving > 3, w + ": " + row);
             assertTrue(adaptiveSaving > jetsonClocks, w + ": " + row);
             assertTrue(Files.exists(out.resolve("profiles").resolve(w + ".json")));
-            assertTrue(Files.exists(out.resolve("plots").resolve(w).resolve("pareto.png")));
-            assertTrue(Files.exists(out.resolve("plots").resolve(w).resolve("energy.png")));
+            ChartFilesCheck.pngAndSvg(out.resolve("plots").resolve(w).resolve("profile"), "energy");
+            ChartFilesCheck.pngAndSvg(out.resolve("plots").resolve(w).resolve("compare"), "pareto");
         }
         assertTrue(run.out().contains("not from measurement"), "the demo says where its savings come from");
+        Path report = out.resolve("report.html");
+        assertTrue(run.out().strip().endsWith(report.toString()), "the demo ends by naming its report: " + run.out());
+        String html = Files.readString(report);
+        assertTrue(html.startsWith("<!DOCTYPE html>") && html.strip().endsWith("</html>"));
+        assertTrue(html.contains("<table id=\"results\">") && html.contains("not from measurement"));
+        assertFalse(html.contains("http://") || html.contains("https://"), "no link leaves the page");
+        assertFalse(Pattern.compile("src=\"(?!data:image/png;base64,)").matcher(html).find(), "every picture is embedded");
+        for (String w : List.of("alexnet", "resnet18", "mobilenet-v2", "yolov4-tiny", "bert-tiny", "distilbert")) {
+            int from = html.indexOf("<section id=\"" + w + "\">");
+            assertTrue(from > 0, w + " has a section");
+            String section = html.substring(from, html.indexOf("</section>", from));
+            for (String figure : List.of("energy per inference over the clock grid", "latency over the clock grid",
+                    "the frontier and each mode's run", "energy and misses by mode", "dvfs over time", "adaptive over time")) {
+                assertTrue(section.contains("alt=\"" + figure + "\" src=\"data:image/png;base64,"), w + ": " + figure);
+            }
+        }
     }
 }

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +14,6 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -174,16 +171,21 @@ class DatasetsTest {
     }
 
     @Test
-    void showPlotsHeatmapsAndTheParetoFront() throws IOException {
+    void showPlotsHeatmapsAndTheParetoFrontWithTheChoiceForABudget() throws Exception {
         Path profile = importRows(coreMemoryGrid(7, 3, 3), "desktop-gpu", "resnet");
-        CliRun run = CliRun.of("show", profile.toString(), "--plot", tmp.resolve("plots").toString());
+        Path plots = tmp.resolve("plots");
+        CliRun run = CliRun.of("show", profile.toString(), "--plot", plots.toString(), "--slowdown", "1.2");
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().startsWith("resnet on desktop-gpu (imported), batch 1, 9 points"), run.out());
-        for (String name : List.of("energy.png", "latency.png", "pareto.png")) {
-            BufferedImage img = ImageIO.read(tmp.resolve("plots").resolve(name).toFile());
-            assertNotNull(img, name);
-            assertTrue(img.getWidth() > 200 && img.getHeight() > 100, name);
-        }
+        ChartFilesCheck.pngAndSvg(plots, "energy");
+        ChartFilesCheck.pngAndSvg(plots, "latency");
+        String pareto = ChartFilesCheck.pngAndSvg(plots, "pareto");
+        JsonNode chosen = recommend(profile, "--slowdown", "1.2");
+        assertTrue(pareto.contains(ChartFilesCheck.chosenLabel(chosen.path("cpuKHz").asLong(), chosen.path("gpuHz").asLong(),
+                chosen.path("latencyMs").asDouble(), chosen.path("energyJ").asDouble())), "the chosen point is marked with its figures");
+        assertTrue(pareto.contains(String.format(java.util.Locale.ROOT, "budget %.1f ms (p95)", chosen.path("budgetMs").asDouble())),
+                "the budget is drawn");
+        assertEquals(2, CliRun.of("show", profile.toString(), "--slowdown", "1.2").exitCode(), "a budget is for --plot");
         CliRun csv = CliRun.of("show", profile.toString(), "--csv");
         assertTrue(csv.out().startsWith("cpu_khz,gpu_hz,emc_hz,mean_ms,p50_ms,p95_ms,p99_ms,energy_j,power_w,cov\n0,600000000,600000000,"), csv.out());
         assertEquals(10, csv.out().lines().count());

@@ -1,5 +1,7 @@
 package io.joulegov.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.joulegov.device.clock.Clock;
 import io.joulegov.simulator.board.VirtualBoard;
 import io.joulegov.simulator.spec.Boards;
@@ -207,9 +209,22 @@ class GovernCommandTest {
                 "joulegov_inference_latency_seconds{model=\"resnet18\",quantile=\"0.95\"}",
                 "joulegov_inference_latency_seconds_count{model=\"resnet18\"} 3",
                 "joulegov_deadline_misses_total{model=\"resnet18\"} 1.0", "joulegov_operating_point_switches_total ",
-                "joulegov_throttled ", "joulegov_sensor_failures_total{rail=\"POM_5V_IN\"} 0.0")) {
+                "joulegov_throttled ", "joulegov_sensor_failures_total{rail=\"POM_5V_IN\"} 0.0",
+                "joulegov_latency_budget_seconds{model=\"resnet18\"} ")) {
             assertTrue(body.contains(expected), expected + " missing from\n" + body);
         }
+        // the Grafana dashboard queries nothing the daemon does not serve
+        JsonNode dashboard = new ObjectMapper().readTree(Path.of("..", "grafana", "joulegov.json").toFile());
+        java.util.regex.Matcher names = java.util.regex.Pattern.compile("joulegov_[a-z_]+").matcher(
+                dashboard.findValuesAsText("expr").toString());
+        int queried = 0;
+        while (names.find()) {
+            String name = names.group();
+            assertTrue(body.lines().anyMatch(l -> l.startsWith(name + "{") || l.startsWith(name + " ")),
+                    "the dashboard queries " + name + ", which /metrics does not serve");
+            queried++;
+        }
+        assertTrue(queried >= 15, "the dashboard's panels query the metrics: " + queried);
         double joules = Double.parseDouble(body.lines().filter(l -> l.startsWith("joulegov_energy_joules_total ")).findFirst()
                 .orElseThrow().split(" ")[1]);
         assertTrue(joules > 0, "the board's energy is counted: " + joules);

@@ -86,6 +86,10 @@ public final class ModeRun {
             try (PowerSampler sampler = new PowerSampler(board.rails(), clock, Duration.ofMillis(100)).start();
                  SimulatedWorkload w = new SimulatedWorkload(jetson.board(), s.model(), clock)) {
                 EnergyWindow window = sampler.openWindow(mode.label());
+                OperatingPoint pinned = fixed;
+                GovernorCore governor = core;
+                TraceRecorder trace = new TraceRecorder(board, sampler, s.percentile(),
+                        () -> pinned != null ? pinned : governor != null ? governor.held() : null, start);
                 // adaptive measures the board's energy per interval, as the daemon does, and tells its core
                 EnergyIntervals energy = core == null ? null : new EnergyIntervals(sampler, core, clock.nanoTime());
                 long nextArrival = start;
@@ -93,6 +97,7 @@ public final class ModeRun {
                     if (energy != null) {
                         energy.poll(clock.nanoTime());
                     }
+                    trace.at(clock.nanoTime());
                     if (s.rate() > 0) {
                         nextArrival += Math.round(-Math.log(1 - arrivals.nextDouble()) / s.rate() * 1e9);
                         if (core != null) {
@@ -124,6 +129,7 @@ public final class ModeRun {
                     if (ms > budgetMs) {
                         misses++;
                     }
+                    trace.inference(clock.nanoTime(), ms);
                     if (core != null) {
                         core.report(s.model(), List.of(ms), clock.nanoTime());
                     }
@@ -133,9 +139,11 @@ public final class ModeRun {
                 pinner.release();
                 double[] sorted = Arrays.copyOf(latencies, n);
                 Arrays.sort(sorted);
+                boolean disturbed = s.disturbance() != Disturbance.NONE;
                 return new ModeResult(mode, joules / n, Arrays.stream(sorted).average().orElse(Double.NaN),
-                        Percentile.ofSorted(sorted, 0.95), Percentile.ofSorted(sorted, 0.99), (double) misses / n, n, fixed,
-                        learned);
+                        Percentile.ofSorted(sorted, 0.50), Percentile.ofSorted(sorted, 0.95), Percentile.ofSorted(sorted, 0.99), (double) misses / n, n, fixed,
+                        learned, trace.trace(s.disturbance(), disturbed ? s.durationS() / 3 : 0,
+                                disturbed ? 2 * s.durationS() / 3 : 0));
             }
         }
     }

@@ -34,6 +34,8 @@ public final class GovernorMetrics implements MeterBinder {
     private final Supplier<OperatingPoint> held;
     private final Map<String, Timer> latency = new ConcurrentHashMap<>();
     private final Map<String, Counter> misses = new ConcurrentHashMap<>();
+    /** Each model's budget in seconds (the gauge reads the array: a budget resolved again is seen at once). */
+    private final Map<String, double[]> budgets = new ConcurrentHashMap<>();
     private MeterRegistry registry;
     private Counter switches;
     private Counter otherWriters;
@@ -101,6 +103,12 @@ public final class GovernorMetrics implements MeterBinder {
         if (latencyMs > budgetMs) {
             miss.increment();
         }
+        budgets.computeIfAbsent(model, m -> {
+            double[] seconds = new double[1];
+            Gauge.builder("joulegov.latency.budget", seconds, b -> b[0]).tag("model", m).baseUnit("seconds")
+                    .description("The latency budget a model registered with, at its percentile").register(registry);
+            return seconds;
+        })[0] = budgetMs / 1e3;
     }
 
     /** {@code model}, registered without a profile, misses its budget even at the fastest point. */

@@ -1,0 +1,150 @@
+package io.joulegov.cli.plot;
+
+import io.joulegov.cli.compare.Trace;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.CategoryAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.CategoryPlot;
+import org.jfree.chart.plot.CombinedDomainCategoryPlot;
+import org.jfree.chart.plot.CombinedDomainXYPlot;
+import org.jfree.chart.plot.IntervalMarker;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.category.BarRenderer;
+import org.jfree.chart.renderer.category.StandardBarPainter;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.ui.Layer;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
+import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * What a mode did, in pictures: its timeline (clocks held and actual, board power, windowed latency against the
+ * budget, temperature, on one time axis with the disturbance shaded), and the modes side by side (energy per
+ * inference and misses).
+ */
+public final class RunPlots {
+
+    /** A mode's figures for the bar chart. */
+    public record ModeBar(double energyJPerInference, double missRate) {
+    }
+
+    private static final BasicStroke SOLID = new BasicStroke(1.6f);
+    private static final BasicStroke DASHED = new BasicStroke(1.6f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+            new float[] {6f, 4f}, 0f);
+
+    private RunPlots() {
+    }
+
+    /** One mode's run; {@code percentile} names the latency window's statistic, {@code budgetMs} its budget. */
+    public static JFreeChart timeline(String title, Trace trace, double budgetMs, String percentile) {
+        CombinedDomainXYPlot plot = new CombinedDomainXYPlot(new NumberAxis("board time (s)"));
+        plot.setGap(8);
+        XYPlot clocks = subplot("clock (MHz)", trace,
+                line("CPU held", Trace.Sample::cpuHeldMHz, new Color(0, 90, 200), DASHED),
+                line("CPU actual", Trace.Sample::cpuMHz, new Color(0, 90, 200), SOLID),
+                line("GPU held", Trace.Sample::gpuHeldMHz, new Color(0, 150, 60), DASHED),
+                line("GPU actual", Trace.Sample::gpuMHz, new Color(0, 150, 60), SOLID));
+        XYPlot power = subplot("power (W)", trace, line("board power", Trace.Sample::watts, new Color(200, 100, 0), SOLID));
+        XYPlot latency = subplot(percentile + " (ms)", trace,
+                line(percentile + " latency over the last 5 s", Trace.Sample::latencyMs, new Color(150, 0, 150), SOLID));
+        ValueMarker budget = new ValueMarker(budgetMs, Color.RED, DASHED);
+        budget.setLabel(String.format("budget %.1f ms", budgetMs));
+        budget.setLabelAnchor(RectangleAnchor.BOTTOM_RIGHT);
+        budget.setLabelTextAnchor(TextAnchor.TOP_RIGHT);
+        latency.addRangeMarker(budget);
+        ((NumberAxis) latency.getRangeAxis()).setAutoRangeIncludesZero(true);
+        XYPlot heat = subplot("hottest (°C)", trace, line("hottest thermal zone", Trace.Sample::celsius, new Color(180, 30, 30), SOLID));
+        plot.add(clocks, 3);
+        plot.add(power, 2);
+        plot.add(latency, 2);
+        plot.add(heat, 1);
+        if (trace.disturbedToS() > trace.disturbedFromS()) {
+            for (XYPlot p : new XYPlot[] {clocks, power, latency, heat}) {
+                IntervalMarker shade = new IntervalMarker(trace.disturbedFromS(), trace.disturbedToS(), new Color(255, 220, 120, 90));
+                if (p == clocks) {
+                    shade.setLabel(trace.disturbance().label());
+                    shade.setLabelAnchor(RectangleAnchor.TOP);
+                    shade.setLabelTextAnchor(TextAnchor.TOP_CENTER);
+                }
+                p.addDomainMarker(shade, Layer.BACKGROUND);
+            }
+        }
+        JFreeChart chart = new JFreeChart(title, ProfilePlots.TITLE, plot, true);
+        chart.setBackgroundPaint(Color.WHITE);
+        return chart;
+    }
+
+    /** Energy per inference and the share of inferences over the budget, mode by mode. */
+    public static JFreeChart modes(String title, Map<String, ModeBar> modes) {
+        DefaultCategoryDataset energy = new DefaultCategoryDataset();
+        DefaultCategoryDataset misses = new DefaultCategoryDataset();
+        modes.forEach((mode, r) -> {
+            energy.addValue(r.energyJPerInference() * 1e3, "energy per inference", mode);
+            misses.addValue(r.missRate() * 100, "misses", mode);
+        });
+        CombinedDomainCategoryPlot plot = new CombinedDomainCategoryPlot(new CategoryAxis("mode"));
+        plot.add(bars(energy, "mJ per inference", new Color(0, 110, 200)), 2);
+        plot.add(bars(misses, "over the budget (%)", new Color(200, 60, 60)), 1);
+        JFreeChart chart = new JFreeChart(title, ProfilePlots.TITLE, plot, false);
+        chart.setBackgroundPaint(Color.WHITE);
+        return chart;
+    }
+
+    private static CategoryPlot bars(DefaultCategoryDataset data, String axis, Color color) {
+        BarRenderer r = new BarRenderer();
+        r.setBarPainter(new StandardBarPainter());
+        r.setShadowVisible(false);
+        r.setSeriesPaint(0, color);
+        r.setDefaultItemLabelGenerator(new org.jfree.chart.labels.StandardCategoryItemLabelGenerator("{2}",
+                new java.text.DecimalFormat("0.##")));
+        r.setDefaultItemLabelsVisible(true);
+        NumberAxis values = new NumberAxis(axis);
+        values.setUpperMargin(0.15); // room for the bars' labels
+        CategoryPlot p = new CategoryPlot(data, null, values, r);
+        p.setBackgroundPaint(Color.WHITE);
+        p.setRangeGridlinePaint(new Color(220, 220, 220));
+        return p;
+    }
+
+    private record Line(String name, ToDoubleFunction<Trace.Sample> value, Color color, BasicStroke stroke) {
+    }
+
+    private static Line line(String name, ToDoubleFunction<Trace.Sample> value, Color color, BasicStroke stroke) {
+        return new Line(name, value, color, stroke);
+    }
+
+    /** A subplot of the lines that have values (held clocks are NaN under the default governors, and left out). */
+    private static XYPlot subplot(String axis, Trace trace, Line... lines) {
+        XYSeriesCollection data = new XYSeriesCollection();
+        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
+        for (Line l : lines) {
+            XYSeries s = new XYSeries(l.name(), false, true);
+            for (Trace.Sample sample : trace.samples()) {
+                double v = l.value().applyAsDouble(sample);
+                if (!Double.isNaN(v)) {
+                    s.add(sample.seconds(), v);
+                }
+            }
+            if (!s.isEmpty()) {
+                data.addSeries(s);
+                r.setSeriesPaint(data.getSeriesCount() - 1, l.color());
+                r.setSeriesStroke(data.getSeriesCount() - 1, l.stroke());
+            }
+        }
+        NumberAxis range = new NumberAxis(axis);
+        range.setAutoRangeIncludesZero(false);
+        XYPlot p = new XYPlot(data, null, range, r);
+        p.setBackgroundPaint(Color.WHITE);
+        p.setDomainGridlinePaint(new Color(220, 220, 220));
+        p.setRangeGridlinePaint(new Color(220, 220, 220));
+        return p;
+    }
+}
