@@ -3,8 +3,6 @@ package io.joulegov.cli.compare;
 import io.joulegov.device.board.Board;
 import io.joulegov.device.board.BoardDiscovery;
 import io.joulegov.device.board.ThermalZone;
-import io.joulegov.device.power.EnergyReading;
-import io.joulegov.device.power.EnergyWindow;
 import io.joulegov.device.power.PowerSampler;
 import io.joulegov.device.sysfs.SysRoot;
 import io.joulegov.policies.profile.OperatingPoint;
@@ -19,8 +17,8 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Samples a mode's run once a second of board time, through the board's files and the power sampler as a person
- * watching jtop would: the clocks held and actual, board power, the windowed latency and the hottest zone.
+ * Samples a mode's run once a second of board time, through the board's files and the power sampler's running total
+ * as a person watching jtop would: the clocks held and actual, board power, the windowed latency and the hottest zone.
  */
 final class TraceRecorder {
 
@@ -38,7 +36,8 @@ final class TraceRecorder {
     private double[] second = new double[64];
     private int inSecond;
     private long nextSample;
-    private EnergyWindow window;
+    private double joulesBefore;
+    private long sampledBefore;
 
     TraceRecorder(Board board, PowerSampler sampler, Percentile percentile, Supplier<OperatingPoint> held, long start) {
         this.board = board;
@@ -47,7 +46,8 @@ final class TraceRecorder {
         this.held = held;
         this.start = start;
         this.nextSample = start + SECOND;
-        this.window = sampler.openWindow("trace");
+        this.joulesBefore = sampler.joules();
+        this.sampledBefore = sampler.joulesUntilNanos();
     }
 
     /** An inference ended at {@code now} after {@code ms}. */
@@ -68,15 +68,18 @@ final class TraceRecorder {
     }
 
     Trace trace(Disturbance disturbance, double fromS, double toS) {
-        window.close();
         return new Trace(samples, disturbance, fromS, toS);
     }
 
     private void sample(double seconds) {
-        EnergyReading energy = window.end();
-        double watts = energy.seconds() > 0 ? energy.meanWatts() : Double.NaN; // seconds passed asleep: one window for all
-        window.close();
-        window = sampler.openWindow("trace");
+        // the sampler's running total, not a window of our own: opening one takes a sample, which would change the
+        // very energies the run measures
+        double joules = sampler.joules();
+        long until = sampler.joulesUntilNanos();
+        double watts = until > sampledBefore && sampledBefore != Long.MIN_VALUE
+                ? (joules - joulesBefore) / ((until - sampledBefore) / 1e9) : Double.NaN;
+        joulesBefore = joules;
+        sampledBefore = until;
         lastSeconds.addLast(Arrays.copyOf(second, inSecond));
         inSecond = 0;
         if (lastSeconds.size() > WINDOW_S) {

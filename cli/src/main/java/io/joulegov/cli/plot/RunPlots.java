@@ -60,7 +60,9 @@ public final class RunPlots {
         budget.setLabelAnchor(RectangleAnchor.BOTTOM_RIGHT);
         budget.setLabelTextAnchor(TextAnchor.TOP_RIGHT);
         latency.addRangeMarker(budget);
-        ((NumberAxis) latency.getRangeAxis()).setAutoRangeIncludesZero(true);
+        double highest = trace.samples().stream().mapToDouble(Trace.Sample::latencyMs).filter(v -> !Double.isNaN(v))
+                .max().orElse(budgetMs);
+        latency.getRangeAxis().setRange(0, 1.15 * Math.max(highest, budgetMs)); // the budget in view, met or not
         XYPlot heat = subplot("hottest (°C)", trace, line("hottest thermal zone", Trace.Sample::celsius, new Color(180, 30, 30), SOLID));
         plot.add(clocks, 3);
         plot.add(power, 2);

@@ -106,6 +106,11 @@ public final class PowerSampler implements AutoCloseable {
         return joules;
     }
 
+    /** When the sample that {@link #joules()} counts up to was taken (clock nanos; Long.MIN_VALUE before the first). */
+    public synchronized long joulesUntilNanos() {
+        return lastTotalNanos;
+    }
+
     /** Each rail's power at the latest sample (NaN for a rail that failed to read then). */
     public synchronized Map<String, Double> lastRailWatts() {
         Map<String, Double> out = new TreeMap<>();
