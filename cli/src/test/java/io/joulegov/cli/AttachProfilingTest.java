@@ -2,8 +2,8 @@ package io.joulegov.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -32,12 +32,8 @@ class AttachProfilingTest {
     @TempDir
     Path tmp;
 
-    private final List<Process> processes = new ArrayList<>();
-
-    @AfterEach
-    void stopAll() {
-        processes.forEach(Process::destroyForcibly);
-    }
+    @RegisterExtension
+    final ChildProcesses processes = new ChildProcesses();
 
     @Test
     void aProfileOfAnotherProcesssStreamSurvivesKillDashNineAndResumes() throws Exception {

@@ -2,15 +2,14 @@ package io.joulegov.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.joulegov.client.ControlClient;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -32,12 +31,8 @@ class EndToEndTest {
     @TempDir
     Path tmp;
 
-    private final List<Process> processes = new ArrayList<>();
-
-    @AfterEach
-    void stopAll() {
-        processes.forEach(Process::destroyForcibly);
-    }
+    @RegisterExtension
+    final ChildProcesses processes = new ChildProcesses();
 
     @Test
     void theClocksFollowTheControllerAndComeBackAfterKillAndSigterm() throws Exception {
@@ -46,7 +41,7 @@ class EndToEndTest {
         Path socket = root.resolve("run/joulegov/joulegov.sock");
         VirtualProfile.resnet18Into(cache);
         Path simLog = tmp.resolve("simulate.log");
-        processes.add(JoulegovProcess.start(simLog, "simulate", "--board", "nano", "--root", root.toString(),
+        Process simulate = processes.add(JoulegovProcess.start(simLog, "simulate", "--board", "nano", "--root", root.toString(),
                 "--workload", "resnet18", "--rate", "15", "--socket", socket.toString(), "--slowdown", "1.4"));
         Await.until(() -> Files.exists(root.resolve(CPU + "scaling_governor")), "the board is laid out");
         Thread.sleep(300);
@@ -80,7 +75,7 @@ class EndToEndTest {
         Thread.sleep(100);
         assertEquals(before, JoulegovProcess.knobs(root), "SIGTERM gives every knob back");
         assertFalse(Files.exists(root.resolve("var/lib/joulegov/restore.json")));
-        assertTrue(processes.get(0).isAlive(), "the inference stream never failed: " + Files.readString(simLog));
+        assertTrue(simulate.isAlive(), "the inference stream never failed: " + Files.readString(simLog));
     }
 
     @Test
@@ -117,7 +112,7 @@ class EndToEndTest {
     }
 
     private Process govern(Path root, Path cache, Path socket) throws IOException {
-        Process p = JoulegovProcess.start(tmp.resolve("govern-" + processes.size() + ".log"), "govern", "--root", root.toString(),
+        Process p = JoulegovProcess.start(tmp.resolve("govern-" + processes.count() + ".log"), "govern", "--root", root.toString(),
                 "--cache", cache.toString(), "--socket", socket.toString(), "--allow-virtual-profiles");
         processes.add(p);
         return p;

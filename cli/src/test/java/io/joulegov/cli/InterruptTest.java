@@ -2,9 +2,9 @@ package io.joulegov.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -34,7 +34,9 @@ class InterruptTest {
     Path tmp;
 
     private Path root;
-    private final List<Process> processes = new ArrayList<>();
+
+    @RegisterExtension
+    final ChildProcesses processes = new ChildProcesses();
 
     @BeforeEach
     void liveNano() throws Exception {
@@ -42,11 +44,6 @@ class InterruptTest {
         processes.add(JoulegovProcess.start(null, "simulate", "--board", "nano", "--root", root.toString()));
         Await.until(() -> Files.exists(root.resolve(CPU + "scaling_governor")), "the board is laid out");
         Thread.sleep(300);
-    }
-
-    @AfterEach
-    void stopAll() {
-        processes.forEach(Process::destroyForcibly);
     }
 
     private String[] profileArgs(Path out, String... more) {

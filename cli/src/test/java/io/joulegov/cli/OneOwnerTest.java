@@ -2,15 +2,13 @@ package io.joulegov.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.joulegov.client.ControlClient;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -30,12 +28,9 @@ class OneOwnerTest {
     @TempDir
     Path tmp;
 
-    private final List<Process> processes = new ArrayList<>();
+    @RegisterExtension
+    final ChildProcesses processes = new ChildProcesses();
 
-    @AfterEach
-    void stopAll() {
-        processes.forEach(Process::destroyForcibly);
-    }
 
     @Test
     void aSecondOwnerIsRefusedAndKillDashNineOfTheFirstIsUndoneByRestore() throws Exception {

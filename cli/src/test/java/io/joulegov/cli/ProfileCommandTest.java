@@ -141,6 +141,34 @@ class ProfileCommandTest {
         assertEquals(2, CliRun.of("profile", "--virtual", "nano", "--model", "bert-tiny", "--device", "cpu").exitCode());
     }
 
+    /**
+     * Issue 15: where PyTorch's native library cannot load (on a Jetson: glibc older than 2.32), one line names the
+     * glibc found and the way out, and the exit code is 1. Here DJL is pointed at files that are no library.
+     */
+    @Test
+    void anEngineThatCannotLoadItsNativeLibrarySaysWhyInOneLine() throws Exception {
+        Path notALibrary = Files.createDirectories(tmp.resolve("not-torch"));
+        for (String lib : List.of("libc10.so", "libtorch_cpu.so", "libtorch.so")) {
+            Files.writeString(notALibrary.resolve(lib), "not a library\n");
+        }
+        Path log = tmp.resolve("profile.log");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), JoulegovCommand.class.getName(), "profile", "--root",
+                hostWithoutKnobs().toString(), "--model", "bert-tiny", "--inferences", "1", "--reruns", "1", "--out",
+                tmp.resolve("x.json").toString()).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("PYTORCH_LIBRARY_PATH", notALibrary.toString());
+        Process p = pb.start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String said = Files.readString(log);
+        assertEquals(1, p.exitValue(), said);
+        List<String> ours = said.lines().filter(l -> l.startsWith("joulegov:")).toList();
+        assertEquals(1, ours.size(), said);
+        assertTrue(ours.get(0).matches("joulegov: DJL's PyTorch engine cannot load its native library on this host \\(glibc "
+                + "[0-9.]+; .*needs 2\\.32 or newer.*profile --attach.*"), said);
+        assertFalse(said.contains("\tat "), "no stack trace: " + said);
+        assertFalse(Files.exists(tmp.resolve("x.json")));
+    }
+
     /** On a board with knobs and rails the same command sweeps the grid with real inference. */
     @Test
     void aNanoTreeIsSweptWithRealInference() throws Exception {

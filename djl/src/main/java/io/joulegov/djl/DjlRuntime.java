@@ -37,7 +37,8 @@ public final class DjlRuntime {
             String why = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
             throw new DeviceException("DJL's PyTorch engine cannot load its native library on this host (glibc " + glibc()
                     + "; PyTorch's aarch64 build needs 2.32 or newer, i.e. JetPack 6): run inference in your own application "
-                    + "and let the daemon govern and learn it (clients/python) (" + why + ")");
+                    + "with joulegov's client (clients/python), profile it with 'joulegov profile --attach' and let the daemon "
+                    + "govern it (" + why + ")");
         }
     }
 
