@@ -4,27 +4,50 @@ import io.joulegov.policies.select.Budget;
 import io.joulegov.policies.select.Percentile;
 import io.joulegov.policies.select.Objective;
 import io.joulegov.policies.select.Request;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
 /** A latency budget on the command line: {@code (--budget-ms X | --slowdown F) [--percentile P]}. */
 final class BudgetOptions {
 
-    @Option(names = "--budget-ms", paramLabel = "X", description = "Latency budget in milliseconds.")
-    Double budgetMs;
+    /** The budget's two spellings; picocli refuses both at once. */
+    static final class Limit {
+        @Option(names = "--budget-ms", required = true, paramLabel = "X", description = "Latency budget in milliseconds.")
+        Double budgetMs;
 
-    @Option(names = "--slowdown", paramLabel = "F", description = "Budget as F x the latency of the profile's fastest point.")
-    Double slowdown;
+        @Option(names = "--slowdown", required = true, paramLabel = "F",
+                description = "Budget as F x the latency of the profile's fastest point.")
+        Double slowdown;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Limit limit;
 
     @Option(names = "--percentile", paramLabel = "P", defaultValue = "p95", description = "mean, p50, p95 (default) or p99.")
     String percentile;
 
-    /** The request these options describe with a policy; a usage error when they do not fit together. */
+    /** Whether a budget was given. */
+    boolean given() {
+        return limit != null;
+    }
+
+    /** The budget in ms, or null when given as a slowdown or not at all. */
+    Double budgetMs() {
+        return limit == null ? null : limit.budgetMs;
+    }
+
+    /** The budget as a slowdown, or {@code otherwise} when none was given (null when given in ms). */
+    Double slowdown(Double otherwise) {
+        return limit == null ? otherwise : limit.slowdown;
+    }
+
+    /** The request these options describe with a policy; a usage error when no budget was given or it is out of range. */
     Request request(String policy, double eta, Double watts) {
-        if ((budgetMs == null) == (slowdown == null)) {
-            throw new UsageException("give exactly one of --budget-ms and --slowdown");
+        if (limit == null) {
+            throw new UsageException("give one of --budget-ms and --slowdown");
         }
         try {
-            Budget budget = Budget.of(budgetMs, slowdown);
+            Budget budget = Budget.of(limit.budgetMs, limit.slowdown);
             return new Request(Objective.parse(policy), budget, Percentile.parse(percentile), eta,
                     watts == null ? Double.NaN : watts);
         } catch (IllegalArgumentException e) {

@@ -113,8 +113,8 @@ final class GovernCommand implements Callable<Integer> {
         if (model != null) {
             Request r = budget.request("min-energy", 0.5, null);
             models.removeIf(m -> m.name().equals(model));
-            models.add(new GovernConfig.ModelLine(model, budget.slowdown, budget.budgetMs, r.percentile().label(), 1));
-        } else if (budget.budgetMs != null || budget.slowdown != null) {
+            models.add(new GovernConfig.ModelLine(model, budget.slowdown(null), budget.budgetMs(), r.percentile().label(), 1));
+        } else if (budget.given()) {
             throw new UsageException("a budget needs --model");
         }
         Path cacheDir = cache != null ? cache : path(conf.get("cache"), null);
@@ -223,9 +223,7 @@ final class GovernCommand implements Callable<Integer> {
 
     /** The simulated stream registers with govern's budget when one is given, else 1.3x the fastest point at p95. */
     private Registration streamRegistration() {
-        boolean given = budget.budgetMs != null || budget.slowdown != null;
-        return new Registration(workload, "", 1, budget.budgetMs, given ? budget.slowdown : Double.valueOf(1.3),
-                budget.percentile);
+        return new Registration(workload, "", 1, budget.budgetMs(), budget.slowdown(1.3), budget.percentile);
     }
 
     /** The metrics endpoint; a port taken by something else costs the metrics, never the governing. */

@@ -11,6 +11,7 @@ import io.joulegov.policies.select.Selection;
 import io.joulegov.policies.select.Selector;
 import io.joulegov.profiler.store.ProfileCsv;
 import io.joulegov.profiler.store.ProfileStore;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -38,11 +39,9 @@ final class ShowCommand implements Runnable {
     @Option(names = "--plot", paramLabel = "DIR", description = "Write energy and latency heatmaps and a Pareto plot (PNG and SVG) into DIR.")
     Path plot;
 
-    @Option(names = "--budget-ms", paramLabel = "X", description = "With --plot: mark this budget (ms) and the point chosen for it.")
-    Double budgetMs;
-
-    @Option(names = "--slowdown", paramLabel = "F", description = "With --plot: the budget as F x the fastest point's latency.")
-    Double slowdown;
+    /** With --plot: a budget to mark, and the point chosen for it. */
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    BudgetOptions.Limit budget;
 
     @Option(names = "--percentile", paramLabel = "P", defaultValue = "p95", description = "For the latency plots and the frontier.")
     String percentile;
@@ -55,12 +54,12 @@ final class ShowCommand implements Runnable {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        if (budgetMs != null && slowdown != null || (budgetMs != null || slowdown != null) && plot == null) {
-            throw new UsageException("--budget-ms or --slowdown (one of them) marks a budget on --plot");
+        if (this.budget != null && plot == null) {
+            throw new UsageException("--budget-ms or --slowdown marks a budget on --plot");
         }
         Budget budget;
         try {
-            budget = budgetMs == null && slowdown == null ? null : Budget.of(budgetMs, slowdown);
+            budget = this.budget == null ? null : Budget.of(this.budget.budgetMs, this.budget.slowdown);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

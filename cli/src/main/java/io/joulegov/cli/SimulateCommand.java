@@ -2,6 +2,7 @@ package io.joulegov.cli;
 
 import io.joulegov.client.Registration;
 import io.joulegov.device.clock.Clock;
+import io.joulegov.policies.select.Percentile;
 import io.joulegov.simulator.LiveJetson;
 import io.joulegov.simulator.board.VirtualBoard;
 import io.joulegov.simulator.spec.BoardSpec;
@@ -102,7 +103,7 @@ final class SimulateCommand implements Runnable {
         if (workload == null && (rate != 0 || socket != null)) {
             throw new UsageException("--rate and --socket need --workload");
         }
-        if (socket == null && (budget.budgetMs != null || budget.slowdown != null)) {
+        if (socket == null && budget.given()) {
             throw new UsageException("a budget is registered over --socket: give --socket too");
         }
         if (socket != null) {
@@ -123,10 +124,14 @@ final class SimulateCommand implements Runnable {
 
     /** The stream's registration: the budget given, else 1.3x the fastest point at the percentile. */
     private Registration registration() {
-        if (budget.budgetMs == null && budget.slowdown == null) {
-            budget.slowdown = 1.3;
+        try {
+            Percentile.parse(budget.percentile);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
         }
-        budget.request("min-energy", 0.5, null); // a usage error when the options do not fit together
-        return new Registration(workload, "", 1, budget.budgetMs, budget.slowdown, budget.percentile);
+        if (budget.given()) {
+            budget.request("min-energy", 0.5, null); // a usage error when the budget is out of range
+        }
+        return new Registration(workload, "", 1, budget.budgetMs(), budget.slowdown(1.3), budget.percentile);
     }
 }

@@ -101,7 +101,7 @@ class BadInputTest {
             recommend --profile IN/none.json --slowdown 1.3                              | 2 | none.json
             recommend --profile IN/good.json --slowdown 0                                | 2 | slowdown
             recommend --profile IN/good.json --slowdown -1                               | 2 | slowdown
-            recommend --profile IN/good.json --budget-ms 10 --slowdown 1.2               | 2 | exactly one of --budget-ms and --slowdown
+            recommend --profile IN/good.json --budget-ms 10 --slowdown 1.2               | 2 | --budget-ms=X, --slowdown=F are mutually exclusive
             recommend --profile IN/good.json --slowdown 1.3 --percentile p90             | 2 | p90
             recommend --profile IN/good.json --slowdown 1.3 --policy cheapest            | 2 | cheapest
             recommend --profile IN/good.json --budget-ms 0.001                           | 3 | no operating point meets
