@@ -1,6 +1,7 @@
 package io.joulegov.cli;
 
 import io.joulegov.client.protocol.ControlProtocol;
+import io.joulegov.client.protocol.ControlReply;
 import io.joulegov.client.protocol.ControlRequest;
 import io.joulegov.device.DeviceException;
 import io.joulegov.governor.socket.ControlServer;
@@ -12,8 +13,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * {@code profile --attach}: the profiler in the daemon's place on the control socket. Once the board is the
@@ -54,17 +53,15 @@ final class AttachedStream implements InferenceSource, AutoCloseable {
     private String handle(ControlRequest request, ControlServer.Peer peer) {
         if (request instanceof ControlRequest.Register r) {
             String refused = stream.registered(r.model(), r.hash(), r.batch());
-            return refused == null ? ControlProtocol.ok(Map.of()) : ControlProtocol.error(refused);
+            return ControlProtocol.reply(refused == null ? new ControlReply.Done() : new ControlReply.Refused(refused));
         }
         if (request instanceof ControlRequest.Report r) {
             stream.reported(r.model(), r.latenciesMs(), r.endedMsAgo());
         }
         if (request instanceof ControlRequest.Status) {
-            Map<String, Object> status = new LinkedHashMap<>();
-            status.put("profiling", stream.registeredModel());
-            return ControlProtocol.ok(status);
+            return ControlProtocol.reply(new ControlReply.Profiling(stream.registeredModel()));
         }
-        return ControlProtocol.ok(Map.of());
+        return ControlProtocol.reply(new ControlReply.Done());
     }
 
     @Override

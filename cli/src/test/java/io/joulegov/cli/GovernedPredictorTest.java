@@ -14,6 +14,7 @@ import io.joulegov.device.clock.Clock;
 import io.joulegov.device.testing.TreeSnapshot;
 import io.joulegov.cli.JoulegovCommand;
 import io.joulegov.client.protocol.ControlProtocol;
+import io.joulegov.client.protocol.ControlReply;
 import io.joulegov.client.protocol.ControlRequest;
 import io.joulegov.governor.socket.ControlServer;
 import io.joulegov.djl.DjlRuntime;
@@ -111,7 +112,7 @@ class GovernedPredictorTest {
                 } else if (request instanceof ControlRequest.Report r) {
                     latencies.addAndGet(r.latenciesMs().size());
                 }
-                return ControlProtocol.ok(Map.of());
+                return ControlProtocol.reply(new ControlReply.Done());
             }, Duration.ofSeconds(5));
             toClose.add(server);
             return server;

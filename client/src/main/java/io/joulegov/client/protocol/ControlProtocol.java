@@ -134,24 +134,20 @@ public final class ControlProtocol {
 
     /** A request line (without the newline) of the fields given, in their order. */
     public static String request(Map<String, Object> fields) {
-        return write(fields);
+        return json(fields);
     }
 
-    public static String ok(Map<String, Object> fields) {
-        Map<String, Object> doc = new java.util.LinkedHashMap<>();
-        doc.put("ok", true);
-        doc.putAll(fields);
-        return write(doc);
+    /** A reply line (without the newline). */
+    public static String reply(ControlReply reply) {
+        return json(reply);
     }
 
+    /** A refusal's reply line. */
     public static String error(String why) {
-        Map<String, Object> doc = new java.util.LinkedHashMap<>();
-        doc.put("ok", false);
-        doc.put("error", why);
-        return write(doc);
+        return reply(new ControlReply.Refused(why));
     }
 
-    private static String write(Map<String, Object> doc) {
+    private static String json(Object doc) {
         try {
             return JSON.writeValueAsString(doc);
         } catch (JsonProcessingException e) {

@@ -15,6 +15,7 @@ import io.joulegov.governor.core.EnergyIntervals;
 import io.joulegov.governor.core.GovernorCore;
 import io.joulegov.governor.metrics.GovernorMetrics;
 import io.joulegov.client.protocol.ControlProtocol;
+import io.joulegov.client.protocol.ControlReply;
 import io.joulegov.client.protocol.ControlRequest;
 import io.joulegov.governor.socket.ControlServer;
 import io.joulegov.policies.profile.Measurement;
@@ -31,7 +32,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -309,26 +309,23 @@ public final class GovernDaemon implements AutoCloseable {
                 OperatingPoint p = register(r.model(), r.hash(), r.batch(), budget, Percentile.parse(r.percentile()));
                 admitted(r.model(), peer);
                 LOG.info("{} registered by user {}", r.model(), peer.user());
-                return ControlProtocol.ok(point(p));
+                return ControlProtocol.reply(new ControlReply.Held(p.cpuKHz(), p.gpuHz(), p.emcHz()));
             }
             if (request instanceof ControlRequest.Begin b) {
                 begin(b.model());
-                return ControlProtocol.ok(Map.of());
+                return ControlProtocol.reply(new ControlReply.Done());
             }
             if (request instanceof ControlRequest.Report r) {
                 report(r.model(), r.latenciesMs());
-                return ControlProtocol.ok(Map.of());
+                return ControlProtocol.reply(new ControlReply.Done());
             }
             if (request instanceof ControlRequest.Unregister u) {
                 unregister(u.model());
-                return ControlProtocol.ok(Map.of());
+                return ControlProtocol.reply(new ControlReply.Done());
             }
-            Map<String, Object> status = new LinkedHashMap<>();
-            status.put("board", board.identity().kind());
-            status.put("models", core.models());
             OperatingPoint held = core.held();
-            status.put("held", held == null ? null : point(held));
-            return ControlProtocol.ok(status);
+            return ControlProtocol.reply(new ControlReply.Status(board.identity().kind(), List.copyOf(core.models()),
+                    held == null ? null : new ControlReply.Point(held.cpuKHz(), held.gpuHz(), held.emcHz())));
         } catch (RuntimeException e) {
             return ControlProtocol.error(e.getMessage() == null ? e.toString() : e.getMessage());
         }
@@ -359,13 +356,6 @@ public final class GovernDaemon implements AutoCloseable {
         }
     }
 
-    private static Map<String, Object> point(OperatingPoint p) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cpuKHz", p.cpuKHz());
-        m.put("gpuHz", p.gpuHz());
-        m.put("emcHz", p.emcHz());
-        return m;
-    }
 
     /** Stops serving and gives every knob back. */
     @Override

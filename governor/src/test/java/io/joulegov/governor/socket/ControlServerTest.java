@@ -2,6 +2,7 @@ package io.joulegov.governor.socket;
 
 import io.joulegov.client.protocol.ControlRequest;
 import io.joulegov.client.protocol.ControlProtocol;
+import io.joulegov.client.protocol.ControlReply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,7 +37,7 @@ class ControlServerTest {
     void start() throws IOException {
         server = ControlServer.start(tmp.resolve("run/joulegov.sock"), (request, peer) -> {
             seen.add(request);
-            return ControlProtocol.ok(Map.of("user", peer.user()));
+            return "{\"ok\":true,\"user\":\"" + peer.user() + "\"}";
         }, Duration.ofMillis(300));
     }
 
@@ -220,7 +220,7 @@ class ControlServerTest {
     @Test
     void theSocketCanBelongToAGroupWhoseMembersNeedNoRoot() throws Exception {
         Path grouped = tmp.resolve("grouped.sock");
-        try (ControlServer s = ControlServer.start(grouped, (r, p) -> ControlProtocol.ok(java.util.Map.of()), Duration.ofSeconds(1), "daemon")) {
+        try (ControlServer s = ControlServer.start(grouped, (r, p) -> ControlProtocol.reply(new ControlReply.Done()), Duration.ofSeconds(1), "daemon")) {
             assertEquals("daemon", java.nio.file.Files.readAttributes(grouped, java.nio.file.attribute.PosixFileAttributes.class,
                     java.nio.file.LinkOption.NOFOLLOW_LINKS).group().getName());
             assertEquals("rw-rw----", java.nio.file.attribute.PosixFilePermissions.toString(
