@@ -1,11 +1,9 @@
 package io.joulegov.device.knobs;
 
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.joulegov.device.DeviceException;
 import io.joulegov.device.MalformedFileException;
 import io.joulegov.device.sysfs.AtomicFiles;
@@ -18,7 +16,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -146,31 +143,33 @@ public final class RestoreJournal {
         }
     }
 
+    /** The journal's file: what one process writes and another (restore, the next daemon) reads. */
+    @JsonPropertyOrder({"schema", "root", "pid", "writtenAt", "domains"})
+    private record Document(int schema, String root, long pid, String writtenAt, List<Domain> domains) {
+    }
+
+    /** One domain's files as they were before joulegov wrote them. */
+    @JsonPropertyOrder({"kind", "dir", "files"})
+    private record Domain(String kind, String dir, Map<String, String> files) {
+    }
+
     private void save() {
-        ObjectNode doc = JSON.createObjectNode();
-        doc.put("schema", SCHEMA);
-        doc.put("root", root.root().toString());
-        doc.put("pid", ProcessHandle.current().pid());
-        doc.put("writtenAt", Instant.now().toString());
-        ArrayNode list = doc.putArray("domains");
+        List<Domain> domains = new ArrayList<>();
         for (Entry e : entries) {
-            ObjectNode node = list.addObject();
-            node.put("kind", e.domain.label());
-            node.put("dir", e.dir);
-            ObjectNode files = node.putObject("files");
-            e.files.forEach(files::put);
+            domains.add(new Domain(e.domain.label(), e.dir, e.files));
         }
         try {
-            AtomicFiles.write(file, JSON.writeValueAsBytes(doc));
+            AtomicFiles.write(file, JSON.writeValueAsBytes(new Document(SCHEMA, root.root().toString(),
+                    ProcessHandle.current().pid(), Instant.now().toString(), domains)));
         } catch (JsonProcessingException ex) {
             throw new IllegalStateException(ex);
         }
     }
 
     private static List<Entry> load(SysRoot root, Path file) {
-        JsonNode doc;
+        Document doc;
         try {
-            doc = JSON.readTree(Files.readAllBytes(file));
+            doc = JSON.readValue(Files.readAllBytes(file), Document.class);
         } catch (NoSuchFileException e) {
             return new ArrayList<>();
         } catch (AccessDeniedException e) {
@@ -178,35 +177,36 @@ public final class RestoreJournal {
         } catch (IOException e) {
             throw corrupt(file, firstLine(e.getMessage()));
         }
-        if (doc == null || !doc.isObject()) {
+        if (doc == null) {
             throw corrupt(file, "not a JSON object");
         }
-        if (doc.path("schema").asInt(-1) != SCHEMA) {
-            throw corrupt(file, "unknown schema " + doc.path("schema"));
+        if (doc.schema() != SCHEMA) {
+            throw corrupt(file, "unknown schema " + doc.schema());
         }
-        String journalRoot = doc.path("root").asText("");
+        String journalRoot = doc.root() == null ? "" : doc.root();
         if (!journalRoot.equals(root.root().toString())) {
             throw new MalformedFileException("restore journal " + file + " belongs to root " + journalRoot
                     + ", not " + root.root() + " (pass --root " + journalRoot + ")");
         }
+        if (doc.domains() == null) {
+            throw corrupt(file, "no domains list");
+        }
         List<Entry> entries = new ArrayList<>();
-        for (JsonNode node : doc.path("domains")) {
-            KnobDomain domain = KnobDomain.of(node.path("kind").asText());
-            String dir = node.path("dir").asText("");
+        for (Domain node : doc.domains()) {
+            KnobDomain domain = node == null ? null : KnobDomain.of(node.kind());
             if (domain == null) {
-                throw corrupt(file, "unknown domain kind " + node.path("kind"));
+                throw corrupt(file, "unknown domain kind " + (node == null ? null : node.kind()));
             }
+            String dir = node.dir() == null ? "" : node.dir();
             if (dir.isEmpty() || dir.startsWith("/") || Path.of(dir).normalize().startsWith("..")) {
                 throw corrupt(file, "directory outside the root: '" + dir + "'");
             }
             Map<String, String> files = new LinkedHashMap<>();
-            Iterator<Map.Entry<String, JsonNode>> fields = node.path("files").fields();
-            while (fields.hasNext()) {
-                Map.Entry<String, JsonNode> f = fields.next();
-                if (!domain.files().contains(f.getKey()) || !f.getValue().isTextual()) {
+            for (Map.Entry<String, String> f : (node.files() == null ? Map.<String, String>of() : node.files()).entrySet()) {
+                if (!domain.files().contains(f.getKey()) || f.getValue() == null) {
                     throw corrupt(file, "unexpected entry " + f.getKey() + " for " + domain.label());
                 }
-                files.put(f.getKey(), f.getValue().asText());
+                files.put(f.getKey(), f.getValue());
             }
             for (String required : domain.requiredFiles()) {
                 if (!files.containsKey(required)) {
@@ -219,9 +219,6 @@ public final class RestoreJournal {
                 }
             }
             entries.add(new Entry(domain, dir, files));
-        }
-        if (!doc.path("domains").isArray()) {
-            throw corrupt(file, "no domains list");
         }
         return entries;
     }

@@ -57,6 +57,28 @@ class RestoreJournalTest {
         assertEquals(before, TreeSnapshot.of(tmp), "the board and the journal are as they were");
     }
 
+    /** A journal in the format the first release wrote (resources/journals) still restores: a crash outlives upgrades. */
+    @Test
+    void aJournalWrittenByTheFirstReleaseStillRestores() throws IOException {
+        root = SysRoot.of(FakeBoards.lay(Layout.NANO_JP4, tmp));
+        Map<String, String> before = TreeSnapshot.of(tmp.resolve("sys"));
+        String cpu = "sys/devices/system/cpu/cpufreq/policy0/";
+        String gpu = "sys/devices/57000000.gpu/devfreq/57000000.gpu/";
+        Files.writeString(tmp.resolve(cpu + "scaling_governor"), "userspace\n");
+        Files.writeString(tmp.resolve(cpu + "scaling_min_freq"), "403200\n");
+        Files.writeString(tmp.resolve(gpu + "min_freq"), "460800000\n");
+        Files.writeString(tmp.resolve(gpu + "max_freq"), "460800000\n");
+        String old;
+        try (var in = RestoreJournalTest.class.getResourceAsStream("/journals/nano-jp4-schema1.json")) {
+            old = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        Files.createDirectories(journal().getParent());
+        Files.writeString(journal(), old.replace("\"ROOT\"", "\"" + root.root() + "\""));
+        RestoreJournal.open(root, journal()).restore();
+        assertEquals(before, TreeSnapshot.of(tmp.resolve("sys")), "every knob as the journal says it was");
+        assertFalse(Files.exists(journal()));
+    }
+
     @Test
     void aCorruptJournalIsRefusedAndTouchesNothing() throws IOException {
         assertRefusedAndUntouched(text -> text.substring(0, text.length() / 2), "corrupt restore journal");
