@@ -1,5 +1,6 @@
 package io.joulegov.cli;
 
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.joulegov.device.DeviceException;
 import io.joulegov.device.board.Board;
 import io.joulegov.device.board.BoardDiscovery;
@@ -28,10 +29,8 @@ import picocli.CommandLine.Spec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -279,19 +278,19 @@ final class ProfileCommand implements Callable<Integer> {
                 .setStyle(ProgressBarStyle.ASCII).setUnit(" points", 1).showSpeed().build();
     }
 
+    /** The {@code profile --json} object: where the profile went, how much of the grid was measured, how long it took. */
+    @JsonPropertyOrder({"profile", "gridSize", "pointsMeasured", "deviceSeconds", "wallSeconds", "latencyOnly"})
+    record Report(String profile, int gridSize, int pointsMeasured, double deviceSeconds, double wallSeconds,
+                  boolean latencyOnly) {
+    }
+
     private void report(Path target, ProfileRun.Outcome outcome, double wall) {
         Sweep.Result r = outcome.result();
         int gridSize = outcome.gridSize();
         var outw = spec.commandLine().getOut();
         if (json) {
-            Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("profile", target.toString());
-            doc.put("gridSize", gridSize);
-            doc.put("pointsMeasured", r.measuredNow() + r.resumed());
-            doc.put("deviceSeconds", r.deviceNanos() / 1e9);
-            doc.put("wallSeconds", wall);
-            doc.put("latencyOnly", outcome.latencyOnlyBecause() != null);
-            outw.println(Json.of(doc));
+            outw.println(Json.of(new Report(target.toString(), gridSize, r.measuredNow() + r.resumed(), r.deviceNanos() / 1e9,
+                    wall, outcome.latencyOnlyBecause() != null)));
         } else {
             outw.printf("profiled %s: %d of %d points measured%s, %.0f s of board time, %.1f s wall; wrote %s%n",
                     outcome.key().model(),

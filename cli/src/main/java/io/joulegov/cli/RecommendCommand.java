@@ -1,5 +1,7 @@
 package io.joulegov.cli;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.policies.select.Objective;
@@ -16,9 +18,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code joulegov recommend}: the operating point a policy picks from a profile for a budget. */
@@ -92,30 +92,27 @@ final class RecommendCommand implements Callable<Integer> {
         err.flush();
     }
 
-    static Map<String, Object> report(Objective objective, Selection s) {
-        Map<String, Object> doc = new LinkedHashMap<>();
-        Measurement m = s.chosen();
-        doc.put("policy", objective.label());
-        doc.put("feasible", s.feasible());
-        doc.put("cpuKHz", m == null ? null : m.point().cpuKHz());
-        doc.put("gpuHz", m == null ? null : m.point().gpuHz());
-        doc.put("emcHz", m == null ? null : m.point().emcHz());
-        doc.put("latencyMs", m == null ? null : s.percentile().of(m));
-        doc.put("meanLatencyMs", m == null ? null : m.meanMs());
-        doc.put("energyJ", m == null ? null : m.energyJ());
-        doc.put("powerW", m == null ? null : m.powerW());
-        doc.put("predicted", m != null && m.predicted());
-        doc.put("budgetMs", Double.isNaN(s.budgetMs()) ? null : s.budgetMs());
-        doc.put("percentile", s.percentile().label());
-        if (!s.feasible()) {
-            Map<String, Object> fastest = new LinkedHashMap<>();
-            fastest.put("cpuKHz", s.fastest().point().cpuKHz());
-            fastest.put("gpuHz", s.fastest().point().gpuHz());
-            fastest.put("emcHz", s.fastest().point().emcHz());
-            fastest.put("latencyMs", s.percentile().of(s.fastest()));
-            doc.put("fastest", fastest);
-        }
-        return doc;
+    /** The {@code recommend --json} object (docs/DESIGN.md); the point's fields are null when nothing is feasible. */
+    @JsonPropertyOrder({"policy", "feasible", "cpuKHz", "gpuHz", "emcHz", "latencyMs", "meanLatencyMs", "energyJ", "powerW",
+            "predicted", "budgetMs", "percentile", "fastest"})
+    record Report(String policy, boolean feasible, Long cpuKHz, Long gpuHz, Long emcHz, Double latencyMs,
+                  Double meanLatencyMs, Double energyJ, Double powerW, boolean predicted, Double budgetMs, String percentile,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) Fastest fastest) {
     }
 
+    /** When nothing is feasible: the fastest point and its latency, to say how far off the budget is. */
+    @JsonPropertyOrder({"cpuKHz", "gpuHz", "emcHz", "latencyMs"})
+    record Fastest(long cpuKHz, long gpuHz, Long emcHz, double latencyMs) {
+    }
+
+    static Report report(Objective objective, Selection s) {
+        Measurement m = s.chosen();
+        Measurement f = s.fastest();
+        return new Report(objective.label(), s.feasible(), m == null ? null : m.point().cpuKHz(),
+                m == null ? null : m.point().gpuHz(), m == null ? null : m.point().emcHz(),
+                m == null ? null : s.percentile().of(m), m == null ? null : m.meanMs(), m == null ? null : m.energyJ(),
+                m == null ? null : m.powerW(), m != null && m.predicted(), Double.isNaN(s.budgetMs()) ? null : s.budgetMs(),
+                s.percentile().label(), s.feasible() ? null
+                        : new Fastest(f.point().cpuKHz(), f.point().gpuHz(), f.point().emcHz(), s.percentile().of(f)));
+    }
 }
