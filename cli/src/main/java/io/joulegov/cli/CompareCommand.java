@@ -1,11 +1,11 @@
 package io.joulegov.cli;
 
 import io.joulegov.cli.compare.Comparison;
-import io.joulegov.cli.plot.ComparisonPlots;
 import io.joulegov.cli.compare.Mode;
 import io.joulegov.cli.compare.ModeResult;
 import io.joulegov.cli.compare.ModeRun;
 import io.joulegov.cli.compare.VirtualProfiling;
+import io.joulegov.cli.plot.ComparisonPlots;
 import io.joulegov.device.MalformedFileException;
 import io.joulegov.device.board.BoardDiscovery;
 import io.joulegov.device.sysfs.SysRoot;
@@ -82,7 +82,7 @@ final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Request request = budget.request("min-energy", 0.5, null);
-        BoardTarget.requireKnown(board);
+        BoardTarget.requireWorkload(BoardTarget.requireKnown(board), model); // a usage error before anything runs
         int unitN = unit.of(true);
         if (!(duration > 0) || rate < 0 || Double.isNaN(rate)) {
             throw new UsageException("--duration must be above 0 and --rate at least 0");
@@ -97,18 +97,14 @@ final class CompareCommand implements Callable<Integer> {
             throw new UsageException("--no-profile and --profile exclude each other");
         }
         Map<Mode, ModeResult> modes;
-        ProfileTable profile;
+        ProfileTable given = profileFile == null ? null : given(profileFile, board, model);
+        ProfileTable truth = profile(board, unitN, model, seed);
+        ProfileTable profile = given == null ? truth : given;
         try {
-            ProfileTable given = profileFile == null ? null : given(profileFile, board, model);
-            ProfileTable truth = profile(board, unitN, model, seed);
-            profile = given == null ? truth : given;
             modes = Comparison.run(new ModeRun.Setup(board, unitN, model, noProfile ? null : profile, request.budget(),
                     request.percentile(), rate, duration, d, seed), truth);
-        } catch (IllegalArgumentException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith("unknown model")) {
-                throw new UsageException(e.getMessage());
-            }
-            spec.commandLine().getErr().println("joulegov: " + e.getMessage());
+        } catch (IllegalArgumentException infeasible) {
+            spec.commandLine().getErr().println("joulegov: " + infeasible.getMessage());
             return ExitCode.INFEASIBLE;
         }
         double budgetMs = request.budget().millis(profile, request.percentile());
