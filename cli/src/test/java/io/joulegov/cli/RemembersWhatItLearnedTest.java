@@ -58,7 +58,7 @@ class RemembersWhatItLearnedTest {
                 daemon.begin("resnet18");
                 long t0 = jetson.clock().nanoTime();
                 w.runOnce();
-                daemon.report("resnet18", List.of((jetson.clock().nanoTime() - t0) / 1e6));
+                daemon.report("resnet18", List.of((jetson.clock().nanoTime() - t0) / 1e6), List.of());
             }
         }
     }

@@ -166,15 +166,25 @@ public final class GovernorCore {
         tick(now);
     }
 
-    /** Finished inferences of {@code model} (ms), ended by {@code now}. */
+    /** Finished inferences of {@code model} (ms), run back to back, the last ending {@code now}. */
     public synchronized void report(String model, List<Double> latenciesMs, long now) {
+        report(model, latenciesMs, List.of(), now);
+    }
+
+    /**
+     * Finished inferences of {@code model} (ms) and how long before {@code now} each ended (ms; empty when the client
+     * did not say: then they ran back to back, the last ending now). Each is credited to the energy of the time it ran.
+     */
+    public synchronized void report(String model, List<Double> latenciesMs, List<Double> endedMsAgo, long now) {
         requireRunning();
         requireRegistered(model);
         double budgetMs = controller.budgetMsOf(model);
         Deque<long[]> runs = ran.computeIfAbsent(model, k -> new ArrayDeque<>());
-        // a batch of latencies ran back to back, the last ending now
         long end = now;
         for (int i = latenciesMs.size() - 1; i >= 0; i--) {
+            if (!endedMsAgo.isEmpty()) {
+                end = now - Math.round(endedMsAgo.get(i) * 1e6);
+            }
             long start = end - Math.round(latenciesMs.get(i) * 1e6);
             if (runs.size() == MAX_RUNS_KEPT) {
                 runs.removeFirst();

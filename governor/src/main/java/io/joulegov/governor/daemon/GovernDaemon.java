@@ -248,8 +248,8 @@ public final class GovernDaemon implements AutoCloseable {
         core.begin(model, clock.nanoTime());
     }
 
-    public void report(String model, List<Double> latenciesMs) {
-        core.report(model, latenciesMs, clock.nanoTime());
+    public void report(String model, List<Double> latenciesMs, List<Double> endedMsAgo) {
+        core.report(model, latenciesMs, endedMsAgo, clock.nanoTime());
     }
 
     public void unregister(String model) {
@@ -316,7 +316,7 @@ public final class GovernDaemon implements AutoCloseable {
                 return ControlProtocol.reply(new ControlReply.Done());
             }
             if (request instanceof ControlRequest.Report r) {
-                report(r.model(), r.latenciesMs());
+                report(r.model(), r.latenciesMs(), r.endedMsAgo());
                 return ControlProtocol.reply(new ControlReply.Done());
             }
             if (request instanceof ControlRequest.Unregister u) {

@@ -79,12 +79,14 @@ public final class InProcessTransport implements Transport {
 
     @Override
     public void report(String model, double[] latenciesMs, double[] endedMsAgo, int count) throws IOException {
-        List<Double> list = new ArrayList<>(count);
+        List<Double> latencies = new ArrayList<>(count);
+        List<Double> ages = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            list.add(latenciesMs[i]);
+            latencies.add(latenciesMs[i]);
+            ages.add(endedMsAgo[i]);
         }
         try {
-            daemon.report(model, list);
+            daemon.report(model, latencies, ages);
         } catch (RuntimeException e) {
             throw new IOException(e.getMessage(), e);
         }
