@@ -53,8 +53,8 @@ public final class VirtualBoard implements AutoCloseable {
     private final Random driftRandom;
     private final Random sensorRandom;
     private long driftAt;
-    private final List<Policy> policies = new ArrayList<>();
-    private final Gpu gpu;
+    private final List<DvfsDomain> policies = new ArrayList<>();
+    private final DvfsDomain gpu;
     private final Memory emc;
     private final List<Rail> rails = new ArrayList<>();
     private final List<Zone> zones = new ArrayList<>();
@@ -101,9 +101,9 @@ public final class VirtualBoard implements AutoCloseable {
         this.driftRandom = new Random(seed * 0x9E3779B97F4A7C15L + 1);
         this.sensorRandom = new Random(seed * 0x9E3779B97F4A7C15L + 2);
         for (SysfsLayout.PolicyFiles p : files.policies()) {
-            policies.add(new Policy(p, mapped));
+            policies.add(policy(p, mapped));
         }
-        this.gpu = new Gpu(files.gpuDevfreq(), files.gpuDevice(), mapped);
+        this.gpu = gpu(files.gpuDevfreq(), files.gpuDevice(), mapped);
         this.emc = new Memory(files.emcDir(), mapped);
         this.emcMax = spec.emc().maxHz();
         for (int i = 0; i < files.rails().size(); i++) {
@@ -172,10 +172,10 @@ public final class VirtualBoard implements AutoCloseable {
         BoardSpec.PowerMode mode = spec.modes().stream().filter(m -> m.id() == id).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no power mode " + id + " on " + spec.name()));
         try {
-            for (Policy p : policies) {
-                p.max.write(Math.min(mode.cpuMaxKHz(), p.table.get(p.table.size() - 1)));
+            for (DvfsDomain p : policies) {
+                p.limitTo(Math.min(mode.cpuMaxKHz(), p.top()));
             }
-            gpu.max.write(Math.min(mode.gpuMaxHz(), spec.gpu().maxHz()));
+            gpu.limitTo(Math.min(mode.gpuMaxHz(), spec.gpu().maxHz()));
             int cpus = spec.cpu().clusters().stream().mapToInt(c -> c.length).sum();
             for (int c = 1; c < cpus; c++) {
                 java.nio.file.Files.writeString(root.resolve("sys/devices/system/cpu/cpu" + c + "/online"),
@@ -208,7 +208,7 @@ public final class VirtualBoard implements AutoCloseable {
         double contention = disturbed(Disturbance.CPU_CONTENTION) ? 1 / (1 - Disturbance.CONTENTION_SHARE) : 1;
         double fc = meanCpuKHz() / 1000.0;
         double fcMax = spec.cpu().maxKHz() / 1000.0;
-        double fg = gpu.effectiveHz / 1e6;
+        double fg = gpu.effective / 1e6;
         double fgMax = spec.gpu().maxHz() / 1e6;
         double tc = w.cpuMs() * fcMax / fc * contention;
         double tg = w.gpuMs() * fgMax / fg;
@@ -265,7 +265,7 @@ public final class VirtualBoard implements AutoCloseable {
 
     /** The clocks the board runs at now: CPU kHz (first policy), GPU Hz, EMC Hz. */
     public synchronized long[] clocks() {
-        return new long[] {policies.get(0).effectiveKHz, gpu.effectiveHz, emc.effectiveHz};
+        return new long[] {policies.get(0).effective, gpu.effective, emc.effectiveHz};
     }
 
     public synchronized double temperature(String zone) {
@@ -285,15 +285,15 @@ public final class VirtualBoard implements AutoCloseable {
         double pIdle = totalWatts(false);
         energyJoules += (pBusy * busyPart + pIdle * (dt - busyPart)) * 1e-9;
         double contentionLoad = disturbed(Disturbance.CPU_CONTENTION) ? Disturbance.CONTENTION_SHARE : 0;
-        for (Policy p : policies) {
+        for (DvfsDomain p : policies) {
             p.busyNanos += Math.min(1.0, cpuLoad + contentionLoad) * busyPart + contentionLoad * (dt - busyPart);
         }
         gpu.busyNanos += gpuLoad * busyPart;
         accountedNanos += dt;
-        if (policies.stream().allMatch(p -> p.effectiveKHz == p.table.get(p.table.size() - 1))) {
+        if (policies.stream().allMatch(p -> p.effective == p.top())) {
             topCpuNanos += dt;
         }
-        if (gpu.effectiveHz == spec.gpu().maxHz()) {
+        if (gpu.effective == spec.gpu().maxHz()) {
             topGpuNanos += dt;
         }
         if (noisy) {
@@ -319,7 +319,7 @@ public final class VirtualBoard implements AutoCloseable {
         if (t - lastCpuTick >= CPU_GOVERNOR_PERIOD) {
             long window = t - lastCpuTick;
             lastCpuTick = t;
-            for (Policy p : policies) {
+            for (DvfsDomain p : policies) {
                 p.governorTick(window);
             }
             changed = true;
@@ -355,7 +355,7 @@ public final class VirtualBoard implements AutoCloseable {
 
     /** Reads every knob and sets the clocks the board runs at. */
     private void applyKnobs() {
-        for (Policy p : policies) {
+        for (DvfsDomain p : policies) {
             p.apply();
         }
         gpu.apply();
@@ -372,17 +372,17 @@ public final class VirtualBoard implements AutoCloseable {
                 }
             }
         }
-        for (Policy p : policies) {
-            p.capKHz = hot ? stepDown(p.table, p.capKHz) : cool ? stepUp(p.table, p.capKHz) : p.capKHz;
+        for (DvfsDomain p : policies) {
+            p.cap = hot ? stepDown(p.table, p.cap) : cool ? stepUp(p.table, p.cap) : p.cap;
         }
         List<Long> g = spec.gpu().frequenciesHz();
-        gpu.capHz = hot ? stepDown(g, gpu.capHz) : cool ? stepUp(g, gpu.capHz) : gpu.capHz;
+        gpu.cap = hot ? stepDown(g, gpu.cap) : cool ? stepUp(g, gpu.cap) : gpu.cap;
     }
 
     private double meanCpuKHz() {
         double sum = 0;
-        for (Policy p : policies) {
-            sum += p.effectiveKHz;
+        for (DvfsDomain p : policies) {
+            sum += p.effective;
         }
         return sum / policies.size();
     }
@@ -390,14 +390,14 @@ public final class VirtualBoard implements AutoCloseable {
     private double cpuWatts(boolean busy) {
         double w = 0;
         double contention = disturbed(Disturbance.CPU_CONTENTION) ? Disturbance.CONTENTION_SHARE : 0;
-        for (Policy p : policies) {
-            w += spec.power().cpu().watts(p.effectiveKHz / 1000.0, Math.min(1, (busy ? cpuActivity : 0) + contention));
+        for (DvfsDomain p : policies) {
+            w += spec.power().cpu().watts(p.effective / 1000.0, Math.min(1, (busy ? cpuActivity : 0) + contention));
         }
         return w / policies.size();
     }
 
     private double gpuWatts(boolean busy) {
-        return spec.power().gpu().watts(gpu.effectiveHz / 1e6, busy ? gpuActivity : 0);
+        return spec.power().gpu().watts(gpu.effective / 1e6, busy ? gpuActivity : 0);
     }
 
     private double emcWatts() {
@@ -439,6 +439,33 @@ public final class VirtualBoard implements AutoCloseable {
         }
     }
 
+    /** A cpufreq policy under schedutil, which smooths the busy share (PELT) before it picks. */
+    private DvfsDomain policy(SysfsLayout.PolicyFiles files, boolean mapped) {
+        Path d = files.dir();
+        double[] util = new double[1];
+        return new DvfsDomain(files.frequenciesKHz(), open(d.resolve("scaling_governor"), mapped),
+                open(d.resolve("scaling_min_freq"), mapped), open(d.resolve("scaling_max_freq"), mapped),
+                open(d.resolve("scaling_setspeed"), mapped),
+                List.of(open(d.resolve("scaling_cur_freq"), mapped), open(d.resolve("cpuinfo_cur_freq"), mapped)),
+                (table, current, share, window) -> {
+                    double keep = Math.pow(0.5, window / PELT_HALF_LIFE_NS);
+                    util[0] = util[0] * keep + share * (1 - keep);
+                    return Governors.schedutil(table, current, util[0]);
+                });
+    }
+
+    /** The GPU's devfreq node under nvhost_podgov, which also shows the load it sampled. */
+    private DvfsDomain gpu(Path devfreq, Path device, boolean mapped) {
+        Attribute load = open(device.resolve("load"), mapped);
+        return new DvfsDomain(spec.gpu().frequenciesHz(), open(devfreq.resolve("governor"), mapped),
+                open(devfreq.resolve("min_freq"), mapped), open(devfreq.resolve("max_freq"), mapped), null,
+                List.of(open(devfreq.resolve("cur_freq"), mapped), open(devfreq.resolve("target_freq"), mapped)),
+                (table, current, share, window) -> {
+                    load.write(Math.round(share * 1000));
+                    return Governors.podgov(table, current, share);
+                });
+    }
+
     private Attribute open(Path file, boolean mapped) {
         Attribute a = mapped ? Attribute.mapped(file) : Attribute.channel(file);
         attributes.add(a);
@@ -477,108 +504,6 @@ public final class VirtualBoard implements AutoCloseable {
     }
 
     // ---- the parts
-
-    /** One cpufreq policy. */
-    private final class Policy {
-        final List<Long> table;
-        final Attribute governor;
-        final Attribute min;
-        final Attribute max;
-        final Attribute setspeed;
-        final Attribute scalingCur;
-        final Attribute cpuinfoCur;
-        long effectiveKHz;
-        long governedKHz;
-        long capKHz;
-        double busyNanos;
-        double util;
-
-        Policy(SysfsLayout.PolicyFiles files, boolean mapped) {
-            Path d = files.dir();
-            table = files.frequenciesKHz();
-            governor = open(d.resolve("scaling_governor"), mapped);
-            min = open(d.resolve("scaling_min_freq"), mapped);
-            max = open(d.resolve("scaling_max_freq"), mapped);
-            setspeed = open(d.resolve("scaling_setspeed"), mapped);
-            scalingCur = open(d.resolve("scaling_cur_freq"), mapped);
-            cpuinfoCur = open(d.resolve("cpuinfo_cur_freq"), mapped);
-            effectiveKHz = governedKHz = capKHz = table.get(table.size() - 1);
-        }
-
-        void governorTick(long window) {
-            double share = window > 0 ? Math.min(1, busyNanos / window) : 0;
-            busyNanos = 0;
-            double keep = Math.pow(0.5, window / PELT_HALF_LIFE_NS);
-            util = util * keep + share * (1 - keep);
-            governedKHz = Governors.schedutil(table, effectiveKHz, util);
-        }
-
-        void apply() {
-            long lo = min.readNumber(table.get(0));
-            long hi = max.readNumber(table.get(table.size() - 1));
-            long target;
-            if (governor.holds("userspace")) {
-                target = setspeed.readNumber(effectiveKHz);
-            } else {
-                // outside the userspace governor the kernel shows "<unsupported>" here
-                setspeed.write("<unsupported>");
-                target = governor.holds("performance") ? hi : governor.holds("powersave") ? lo : governedKHz;
-            }
-            long f = Governors.within(table, target, lo, hi, capKHz);
-            if (f != effectiveKHz) {
-                effectiveKHz = f;
-                scalingCur.write(f);
-                cpuinfoCur.write(f);
-            }
-        }
-    }
-
-    /** The GPU's devfreq node. */
-    private final class Gpu {
-        final List<Long> table = spec.gpu().frequenciesHz();
-        final Attribute governor;
-        final Attribute min;
-        final Attribute max;
-        final Attribute cur;
-        final Attribute target;
-        final Attribute load;
-        long effectiveHz;
-        long governedHz;
-        long capHz;
-        double busyNanos;
-        double lastShare;
-
-        Gpu(Path devfreq, Path device, boolean mapped) {
-            governor = open(devfreq.resolve("governor"), mapped);
-            min = open(devfreq.resolve("min_freq"), mapped);
-            max = open(devfreq.resolve("max_freq"), mapped);
-            cur = open(devfreq.resolve("cur_freq"), mapped);
-            target = open(devfreq.resolve("target_freq"), mapped);
-            load = open(device.resolve("load"), mapped);
-            effectiveHz = governedHz = capHz = table.get(table.size() - 1);
-        }
-
-        void governorTick(long window) {
-            double share = window > 0 ? Math.min(1, busyNanos / window) : 0;
-            busyNanos = 0;
-            lastShare = share;
-            load.write(Math.round(share * 1000));
-            governedHz = Governors.podgov(table, effectiveHz, share);
-        }
-
-        void apply() {
-            long lo = min.readNumber(table.get(0));
-            long hi = max.readNumber(table.get(table.size() - 1));
-            long want = governor.holds("performance") ? hi : governor.holds("powersave") ? lo
-                    : governor.holds("userspace") ? effectiveHz : governedHz;
-            long f = Governors.within(table, want, lo, hi, capHz);
-            if (f != effectiveHz) {
-                effectiveHz = f;
-                cur.write(f);
-                target.write(f);
-            }
-        }
-    }
 
     /**
      * The memory clock: locked at a written rate, or else scaled by the kernel from memory activity: at the top

@@ -1,0 +1,87 @@
+package io.joulegov.simulator.board;
+
+import io.joulegov.simulator.model.Governors;
+import io.joulegov.simulator.tree.Attribute;
+
+import java.util.List;
+
+/**
+ * One DVFS domain as the kernel keeps it, a cpufreq policy or the GPU's devfreq node alike: its governor and limit
+ * files, the files that show the clock it runs at, the frequency its default governor wants, the thermal cap, and the
+ * busy time that governor samples. What the two frameworks do differently is given to it: how the default governor
+ * turns the last window's load into a frequency, and where the userspace governor takes its frequency from.
+ */
+final class DvfsDomain {
+
+    /** A default governor (schedutil, nvhost_podgov): the frequency it wants after a window busy for {@code share}. */
+    @FunctionalInterface
+    interface DefaultGovernor {
+        long pick(List<Long> table, long current, double share, long windowNanos);
+    }
+
+    final List<Long> table;
+    private final Attribute governor;
+    private final Attribute min;
+    private final Attribute max;
+    /** cpufreq's scaling_setspeed; null for devfreq, whose userspace governor keeps the clock where it is. */
+    private final Attribute setspeed;
+    private final List<Attribute> shown;
+    private final DefaultGovernor defaultGovernor;
+    /** The frequency it runs at, the one its default governor wants, and the thermal cap. */
+    long effective;
+    long governed;
+    long cap;
+    /** Busy time since the governor's last window, and the share of that window it was busy. */
+    double busyNanos;
+    double lastShare;
+
+    DvfsDomain(List<Long> table, Attribute governor, Attribute min, Attribute max, Attribute setspeed, List<Attribute> shown,
+               DefaultGovernor defaultGovernor) {
+        this.table = table;
+        this.governor = governor;
+        this.min = min;
+        this.max = max;
+        this.setspeed = setspeed;
+        this.shown = shown;
+        this.defaultGovernor = defaultGovernor;
+        this.effective = this.governed = this.cap = top();
+    }
+
+    long top() {
+        return table.get(table.size() - 1);
+    }
+
+    /** The end of a governor window of {@code windowNanos}. */
+    void governorTick(long windowNanos) {
+        lastShare = windowNanos > 0 ? Math.min(1, busyNanos / windowNanos) : 0;
+        busyNanos = 0;
+        governed = defaultGovernor.pick(table, effective, lastShare, windowNanos);
+    }
+
+    /** Reads the knobs and sets the clock, within the limits and the cap; shows it when it changed. */
+    void apply() {
+        long lo = min.readNumber(table.get(0));
+        long hi = max.readNumber(top());
+        long target;
+        if (governor.holds("userspace")) {
+            target = setspeed == null ? effective : setspeed.readNumber(effective);
+        } else {
+            if (setspeed != null) {
+                setspeed.write("<unsupported>"); // outside the userspace governor the kernel shows this
+            }
+            target = governor.holds("performance") ? hi : governor.holds("powersave") ? lo : governed;
+        }
+        long f = Governors.within(table, target, lo, hi, cap);
+        if (f != effective) {
+            effective = f;
+            for (Attribute a : shown) {
+                a.write(f);
+            }
+        }
+    }
+
+    /** Writes the upper limit, as nvpmodel does. */
+    void limitTo(long value) {
+        max.write(value);
+    }
+}
