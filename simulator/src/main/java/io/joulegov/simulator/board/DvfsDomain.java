@@ -80,6 +80,16 @@ final class DvfsDomain {
         }
     }
 
+    /** A thermal step: one frequency lower while a passive trip is exceeded, one higher once cool again. */
+    void throttle(boolean hot, boolean cool) {
+        int i = table.indexOf(cap);
+        if (hot && i > 0) {
+            cap = table.get(i - 1);
+        } else if (!hot && cool && i >= 0 && i < table.size() - 1) {
+            cap = table.get(i + 1);
+        }
+    }
+
     /** Writes the upper limit, as nvpmodel does. */
     void limitTo(long value) {
         max.write(value);

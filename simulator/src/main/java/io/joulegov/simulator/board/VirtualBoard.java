@@ -373,10 +373,9 @@ public final class VirtualBoard implements AutoCloseable {
             }
         }
         for (DvfsDomain p : policies) {
-            p.cap = hot ? stepDown(p.table, p.cap) : cool ? stepUp(p.table, p.cap) : p.cap;
+            p.throttle(hot, cool);
         }
-        List<Long> g = spec.gpu().frequenciesHz();
-        gpu.cap = hot ? stepDown(g, gpu.cap) : cool ? stepUp(g, gpu.cap) : gpu.cap;
+        gpu.throttle(hot, cool);
     }
 
     private double meanCpuKHz() {
@@ -491,16 +490,6 @@ public final class VirtualBoard implements AutoCloseable {
 
     private static double clamp01(double x) {
         return Math.max(0, Math.min(1, x));
-    }
-
-    private static long stepDown(List<Long> table, long cap) {
-        int i = table.indexOf(cap);
-        return i > 0 ? table.get(i - 1) : cap;
-    }
-
-    private static long stepUp(List<Long> table, long cap) {
-        int i = table.indexOf(cap);
-        return i >= 0 && i < table.size() - 1 ? table.get(i + 1) : cap;
     }
 
     // ---- the parts
