@@ -1,12 +1,10 @@
 package io.joulegov.simulator.board;
 
 import io.joulegov.device.board.Emc;
-import io.joulegov.device.board.RailRole;
 import io.joulegov.device.clock.Clock;
 import io.joulegov.device.clock.Threads;
 import io.joulegov.device.clock.VirtualClock;
 import io.joulegov.simulator.model.Disturbance;
-import io.joulegov.device.knobs.FrequencyTable;
 import io.joulegov.simulator.model.Governors;
 import io.joulegov.simulator.spec.BoardSpec;
 import io.joulegov.simulator.spec.WorkloadModel;
@@ -55,9 +53,9 @@ public final class VirtualBoard implements AutoCloseable {
     private long driftAt;
     private final List<DvfsDomain> policies = new ArrayList<>();
     private final DvfsDomain gpu;
-    private final Memory emc;
-    private final List<Rail> rails = new ArrayList<>();
-    private final List<Zone> zones = new ArrayList<>();
+    private final EmcClock emc;
+    private final List<InaChannel> rails = new ArrayList<>();
+    private final List<ThermalZoneModel> zones = new ArrayList<>();
     private final List<Attribute> attributes = new ArrayList<>();
     private final long emcMax;
     private final boolean noisy;
@@ -104,13 +102,15 @@ public final class VirtualBoard implements AutoCloseable {
             policies.add(policy(p, mapped));
         }
         this.gpu = gpu(files.gpuDevfreq(), files.gpuDevice(), mapped);
-        this.emc = new Memory(files.emcDir(), mapped);
+        this.emc = emc(files.emcDir(), mapped);
         this.emcMax = spec.emc().maxHz();
         for (int i = 0; i < files.rails().size(); i++) {
-            rails.add(new Rail(spec.rails().roles().get(i), files.rails().get(i), mapped, spec.rails().hwmon()));
+            Path[] rail = files.rails().get(i);
+            rails.add(new InaChannel(spec.rails().roles().get(i), spec.rails().hwmon() ? null : open(rail[0], mapped),
+                    open(rail[1], mapped), open(rail[2], mapped)));
         }
         for (int i = 0; i < files.zoneTemps().size(); i++) {
-            zones.add(new Zone(spec.zones().get(i), open(files.zoneTemps().get(i), mapped), spec.power().ambientC()));
+            zones.add(new ThermalZoneModel(spec.zones().get(i), open(files.zoneTemps().get(i), mapped), spec.power().ambientC()));
         }
     }
 
@@ -305,7 +305,7 @@ public final class VirtualBoard implements AutoCloseable {
         }
         double averageWatts = (pBusy * busyPart + pIdle * (dt - busyPart)) / dt;
         double ambient = spec.power().ambientC() + (disturbed(Disturbance.THERMAL) ? Disturbance.THERMAL_STEP_K : 0);
-        for (Zone z : zones) {
+        for (ThermalZoneModel z : zones) {
             z.step(dt, ambient, averageWatts);
         }
         now = t;
@@ -313,7 +313,7 @@ public final class VirtualBoard implements AutoCloseable {
         if (t - lastThermalTick >= THERMAL_PERIOD) {
             lastThermalTick = t;
             throttle();
-            zones.forEach(Zone::publish);
+            zones.forEach(ThermalZoneModel::publish);
             changed = true;
         }
         if (t - lastCpuTick >= CPU_GOVERNOR_PERIOD) {
@@ -344,12 +344,12 @@ public final class VirtualBoard implements AutoCloseable {
 
     private void refresh() {
         lastCpuTick = lastGpuTick = lastThermalTick = now;
-        for (Zone z : zones) {
+        for (ThermalZoneModel z : zones) {
             z.step(Long.MAX_VALUE, spec.power().ambientC(), totalWatts(false)); // settled at idle
         }
         applyKnobs();
         emc.apply();
-        zones.forEach(Zone::publish);
+        zones.forEach(ThermalZoneModel::publish);
         writeRails(true);
     }
 
@@ -364,7 +364,7 @@ public final class VirtualBoard implements AutoCloseable {
     private void throttle() {
         boolean hot = false;
         boolean cool = true;
-        for (Zone z : zones) {
+        for (ThermalZoneModel z : zones) {
             for (BoardSpec.Trip trip : z.spec.trips()) {
                 if (trip.type().equals("passive")) {
                     hot |= z.celsius > trip.celsius();
@@ -425,8 +425,8 @@ public final class VirtualBoard implements AutoCloseable {
         double mem = emcWatts();
         double total = busy * totalWatts(true) + (1 - busy) * totalWatts(false);
         double base = total - cpu - g - mem;
-        for (Rail r : rails) {
-            double w = switch (r.role) {
+        for (InaChannel r : rails) {
+            double w = switch (r.role()) {
                 case TOTAL -> total;
                 case CPU -> cpu + 0.05 * base;
                 case GPU -> g + 0.05 * base;
@@ -465,6 +465,17 @@ public final class VirtualBoard implements AutoCloseable {
                 });
     }
 
+    /** The memory clock: the T210 debugfs override on the Nano, BPMP's locked rate on the later boards. */
+    private EmcClock emc(Path dir, boolean mapped) {
+        if (spec.emc().kind() == Emc.Interface.BPMP) {
+            Attribute rate = open(dir.resolve("rate"), mapped);
+            return new EmcClock(spec.emc().ratesHz(), true, open(dir.resolve("mrq_rate_locked"), mapped), rate, rate, null);
+        }
+        return new EmcClock(spec.emc().ratesHz(), false, open(dir.resolve("clk_state"), mapped),
+                open(dir.resolve("clk_update_rate"), mapped), open(dir.resolve("clk_rate"), mapped),
+                open(root.resolve("sys/kernel/debug/clk/emc/clk_rate"), mapped));
+    }
+
     private Attribute open(Path file, boolean mapped) {
         Attribute a = mapped ? Attribute.mapped(file) : Attribute.channel(file);
         attributes.add(a);
@@ -493,95 +504,4 @@ public final class VirtualBoard implements AutoCloseable {
     }
 
     // ---- the parts
-
-    /**
-     * The memory clock: locked at a written rate, or else scaled by the kernel from memory activity: at the top
-     * as soon as inference runs, at the bottom once the GPU has been idle for a governor window.
-     */
-    private final class Memory {
-        final List<Long> table = spec.emc().ratesHz();
-        final boolean bpmp = spec.emc().kind() == Emc.Interface.BPMP;
-        final Attribute lock;
-        final Attribute rate;
-        final Attribute readback;
-        final Attribute readback2;
-        long effectiveHz = spec.emc().maxHz();
-        boolean busy = true;
-
-        Memory(Path dir, boolean mapped) {
-            if (bpmp) {
-                lock = open(dir.resolve("mrq_rate_locked"), mapped);
-                rate = open(dir.resolve("rate"), mapped);
-                readback = rate;
-                readback2 = null;
-            } else {
-                lock = open(dir.resolve("clk_state"), mapped);
-                rate = open(dir.resolve("clk_update_rate"), mapped);
-                readback = open(dir.resolve("clk_rate"), mapped);
-                readback2 = open(root.resolve("sys/kernel/debug/clk/emc/clk_rate"), mapped);
-            }
-        }
-
-        void apply() {
-            boolean locked = lock.holds("1");
-            long f = locked ? FrequencyTable.atOrBelow(table, rate.readNumber(effectiveHz))
-                    : busy ? table.get(table.size() - 1) : table.get(0);
-            if (f != effectiveHz || (!locked && bpmp && rate.readNumber(-1) != f)) {
-                effectiveHz = f;
-                if (!locked || !bpmp) {
-                    readback.write(f);
-                }
-                if (readback2 != null) {
-                    readback2.write(f);
-                }
-            }
-        }
-    }
-
-    /** One INA3221 channel. */
-    private final class Rail {
-        final RailRole role;
-        final Attribute power;
-        final Attribute volts;
-        final Attribute amps;
-
-        Rail(RailRole role, Path[] files, boolean mapped, boolean hwmon) {
-            this.role = role;
-            this.power = hwmon ? null : open(files[0], mapped);
-            this.volts = open(files[1], mapped);
-            this.amps = open(files[2], mapped);
-        }
-
-        void publish(double watts, double busVolts) {
-            long mv = Math.round(busVolts * 1000);
-            long ma = Math.round(watts / busVolts * 1000);
-            volts.write(mv);
-            amps.write(ma);
-            if (power != null) {
-                power.write(mv * ma / 1000);
-            }
-        }
-    }
-
-    /** A first-order thermal zone. */
-    private static final class Zone {
-        final BoardSpec.Zone spec;
-        final Attribute temp;
-        double celsius;
-
-        Zone(BoardSpec.Zone spec, Attribute temp, double ambient) {
-            this.spec = spec;
-            this.temp = temp;
-            this.celsius = ambient;
-        }
-
-        void step(long dt, double ambient, double watts) {
-            double settled = ambient + spec.kPerWatt() * watts;
-            celsius = settled + (celsius - settled) * Math.exp(-dt / (spec.tauSeconds() * 1e9));
-        }
-
-        void publish() {
-            temp.write(spec.offline() ? -256000 : Math.round(celsius * 1000));
-        }
-    }
 }
