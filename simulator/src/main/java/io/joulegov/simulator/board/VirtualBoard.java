@@ -206,25 +206,16 @@ public final class VirtualBoard implements AutoCloseable {
         emc.busy = true; // memory activity raises an unlocked EMC at once; it falls back only after an idle window
         emc.apply();
         double contention = disturbed(Disturbance.CPU_CONTENTION) ? 1 / (1 - Disturbance.CONTENTION_SHARE) : 1;
-        double fc = meanCpuKHz() / 1000.0;
-        double fcMax = spec.cpu().maxKHz() / 1000.0;
-        double fg = gpu.effective / 1e6;
-        double fgMax = spec.gpu().maxHz() / 1e6;
-        double tc = w.cpuMs() * fcMax / fc * contention;
-        double tg = w.gpuMs() * fgMax / fg;
-        double tm = w.memMs() * emcMax / (double) emc.effectiveHz;
-        double latencyMs = tc + tg + tm + w.fixedMs();
+        InferenceTime t = InferenceTime.at(w, meanCpuKHz() / 1000.0, spec.cpu().maxKHz() / 1000.0, gpu.effective / 1e6,
+                spec.gpu().maxHz() / 1e6, emc.effectiveHz, emcMax, contention);
+        double latencyMs = t.totalMs();
         if (noisy) {
             latencyMs *= Math.exp(LATENCY_JITTER * random.nextGaussian()) * (1 + drift);
         }
-        // the loads the governors see: each domain's own part, plus a share of the rest fixed by the load it shows
-        // at the top clocks; slower clocks stretch a domain's own part, and its load with it
-        double busyMs = tc + tm + tg + w.fixedMs();
-        cpuLoad = clamp01(load(tc, busyMs, w.cpuMs(), w.topClockMs(), w.cpuLoad()) + LOAD_JITTER * random.nextGaussian());
-        gpuLoad = clamp01(load(tg, busyMs, w.gpuMs(), w.topClockMs(), w.gpuLoad())
-                + LOAD_JITTER * random.nextGaussian());
-        cpuActivity = (tc + w.cpuSpin() * (tg + tm)) / busyMs;
-        gpuActivity = w.gpuActivity() * tg / busyMs;
+        cpuLoad = clamp01(t.cpuLoad() + LOAD_JITTER * random.nextGaussian());
+        gpuLoad = clamp01(t.gpuLoad() + LOAD_JITTER * random.nextGaussian());
+        cpuActivity = t.cpuActivity();
+        gpuActivity = t.gpuActivity();
         long latency = Math.round(latencyMs * 1e6);
         if (now > busyUntil) {
             earlierBusySince = busySince;
@@ -493,15 +484,7 @@ public final class VirtualBoard implements AutoCloseable {
         }
     }
 
-    /** A domain's load: its own time {@code own} of {@code total}, and at the top clocks {@code topLoad}. */
-    private static double load(double own, double total, double ownTop, double totalTop, double topLoad) {
-        double rest = Math.max(0, Math.min(1, (topLoad * totalTop - ownTop) / (totalTop - ownTop)));
-        return (own + rest * (total - own)) / total;
-    }
-
     private static double clamp01(double x) {
         return Math.max(0, Math.min(1, x));
     }
-
-    // ---- the parts
 }
