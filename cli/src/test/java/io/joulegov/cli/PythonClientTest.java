@@ -1,5 +1,7 @@
 package io.joulegov.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,6 +84,38 @@ class PythonClientTest {
         String metrics = MetricsEndpoint.scrape(port);
         // pyloop has no profile: the daemon governs it anyway, learning it from the fastest point
         assertTrue(metrics.contains("joulegov_inference_latency_seconds_count{model=\"pyloop\"} 300"), metrics);
+    }
+
+    /** Issue 15: any stack can be profiled; here a plain Python loop, by profile --attach in the daemon's place. */
+    @Test
+    void aPlainPythonLoopIsProfiledByTheProfilerInTheDaemonsPlace() throws Exception {
+        Path root = tmp.resolve("nano");
+        Path socket = tmp.resolve("joulegov.sock");
+        daemon = JoulegovProcess.start(null, "simulate", "--board", "nano", "--root", root.toString());
+        Await.until(() -> Files.exists(root.resolve("sys/kernel/debug/clk/override.emc/clk_update_rate")), "the board is laid out");
+        Process loop = new ProcessBuilder("python3", "-c", LOOP, CLIENT.getParent().toString(), socket.toString(), "1000000",
+                "nowait").redirectErrorStream(true).redirectOutput(tmp.resolve("loop.log").toFile()).start();
+        try {
+            Path out = tmp.resolve("pyloop.json");
+            CliRun run = CliRun.of("profile", "--attach", "--root", root.toString(), "--socket", socket.toString(), "--grid",
+                    "sparse", "--inferences", "20", "--reruns", "1", "--out", out.toString());
+            assertEquals(0, run.exitCode(), run.err());
+            JsonNode profile = new ObjectMapper().readTree(out.toFile());
+            assertEquals("pyloop", profile.path("key").path("model").asText());
+            assertEquals("attached", profile.path("key").path("engine").asText());
+            int measured = 0;
+            for (JsonNode r : profile.path("rows")) {
+                if (r.path("source").asText().equals("measured")) {
+                    measured++;
+                    // the loop sleeps 2 ms whatever the clocks: what it reported is what was measured
+                    assertTrue(r.path("meanMs").asDouble() >= 2 && r.path("meanMs").asDouble() < 20, r.toString());
+                    assertTrue(r.path("energyJ").asDouble() > 0, r.toString());
+                }
+            }
+            assertTrue(measured >= 16, "the sparse plan's points were measured: " + measured);
+        } finally {
+            loop.destroyForcibly();
+        }
     }
 
     @Test
