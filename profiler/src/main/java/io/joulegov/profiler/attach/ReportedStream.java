@@ -25,6 +25,12 @@ public final class ReportedStream implements InferenceSource {
     private record Ended(long atNanos, double ms) {
     }
 
+    /**
+     * The most latencies kept (about 10 MB): between windows (the clocks settling, a pause near a thermal trip) nobody
+     * takes them, and a fast stream would grow the list without end; the oldest half goes when it is full.
+     */
+    static final int MAX_KEPT = 1 << 18;
+
     private final String wanted;
     private final Clock clock;
     private final long stallNanos;
@@ -78,6 +84,9 @@ public final class ReportedStream implements InferenceSource {
         try {
             if (info == null || !info.model().equals(model)) {
                 return;
+            }
+            if (ended.size() + latenciesMs.size() > MAX_KEPT) {
+                ended.subList(0, ended.size() / 2).clear();
             }
             for (int i = 0; i < latenciesMs.size(); i++) {
                 long age = endedMsAgo.isEmpty() ? 0 : Math.round(endedMsAgo.get(i) * 1e6);

@@ -130,6 +130,28 @@ class ReportedStreamTest {
                 + " are kept; run again with --resume once it runs", e.getCause().getMessage());
     }
 
+    @Test
+    void latenciesNobodyTakesAreKeptOnlyUpToABound() throws Exception {
+        HandClock clock = new HandClock();
+        ReportedStream stream = new ReportedStream(null, clock, Duration.ofSeconds(60), Duration.ofSeconds(30));
+        stream.registered("m", "", 1);
+        List<Double> batch = java.util.Collections.nCopies(2048, 1.0);
+        for (int i = 0; i < 3 * ReportedStream.MAX_KEPT / 2048; i++) { // three times the bound, between windows
+            stream.reported("m", batch, List.of());
+        }
+        clock.setMs(1);
+        AtomicLong windowClosedAt = new AtomicLong(-1);
+        Future<double[]> window = sweep.submit(() -> stream.time(1, () -> windowClosedAt.set(clock.nanoTime())));
+        awaitWaiting();
+        clock.setMs(2);
+        stream.reported("m", List.of(7.0), List.of());
+        awaitClosed(windowClosedAt);
+        awaitWaiting();
+        clock.setMs(3);
+        stream.reported("m", List.of(8.0), List.of()); // after the window: it may end
+        assertArrayEquals(new double[] {7.0}, window.get(), "the old ones were let go, the new one counts");
+    }
+
     /** Until the sweep's thread waits for reports (after a window closed: for late ones). */
     private void awaitWaiting() throws InterruptedException {
         for (int i = 0; i < 1000 && (sweeper == null || sweeper.getState() != Thread.State.TIMED_WAITING); i++) {
