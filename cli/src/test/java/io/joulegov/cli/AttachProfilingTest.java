@@ -39,10 +39,10 @@ class AttachProfilingTest {
     void aProfileOfAnotherProcesssStreamSurvivesKillDashNineAndResumes() throws Exception {
         Path root = tmp.resolve("nano");
         Path socket = tmp.resolve("joulegov.sock");
-        processes.add(JoulegovProcess.start(tmp.resolve("simulate.log"), "simulate", "--board", "nano", "--root",
-                root.toString(), "--workload", "bert-tiny", "--socket", socket.toString()));
-        Await.until(() -> Files.exists(root.resolve("sys/kernel/debug/clk/override.emc/clk_update_rate")),
-                "the board is laid out");
+        Path simLog = tmp.resolve("simulate.log");
+        processes.add(JoulegovProcess.start(simLog, "simulate", "--board", "nano", "--root", root.toString(), "--workload",
+                "bert-tiny", "--socket", socket.toString()));
+        Await.until(() -> Files.exists(simLog) && Files.readString(simLog).contains("serving a virtual"), "the board is served");
         Map<String, String> before = JoulegovProcess.knobs(root);
         Path out = tmp.resolve("bert-attached.json");
         Path checkpoint = tmp.resolve("bert-attached.json.partial");

@@ -91,8 +91,9 @@ class PythonClientTest {
     void aPlainPythonLoopIsProfiledByTheProfilerInTheDaemonsPlace() throws Exception {
         Path root = tmp.resolve("nano");
         Path socket = tmp.resolve("joulegov.sock");
-        daemon = JoulegovProcess.start(null, "simulate", "--board", "nano", "--root", root.toString());
-        Await.until(() -> Files.exists(root.resolve("sys/kernel/debug/clk/override.emc/clk_update_rate")), "the board is laid out");
+        Path simLog = tmp.resolve("simulate.log");
+        daemon = JoulegovProcess.start(simLog, "simulate", "--board", "nano", "--root", root.toString());
+        Await.until(() -> Files.exists(simLog) && Files.readString(simLog).contains("serving a virtual"), "the board is served");
         Process loop = new ProcessBuilder("python3", "-c", LOOP, CLIENT.getParent().toString(), socket.toString(), "1000000",
                 "nowait").redirectErrorStream(true).redirectOutput(tmp.resolve("loop.log").toFile()).start();
         try {
