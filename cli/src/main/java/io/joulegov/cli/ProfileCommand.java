@@ -152,15 +152,18 @@ final class ProfileCommand implements Callable<Integer> {
     private ProfileRun.Outcome profileHost(ProfileRun.Method method, Function<ProfileKey, Path> checkpointFor,
                                            Sweep.Progress progress, Runnable onInterrupted) throws Exception {
         Board board = BoardDiscovery.discover(SysRoot.of(target.rootDir()));
-        String latencyOnly = ProfileRun.latencyOnlyReason(board);
         try (Workload workload = openWorkload()) {
-            if (latencyOnly != null) {
-                spec.commandLine().getErr().printf("joulegov: %s on this host: profiling latency only, at the current clocks%n",
-                        latencyOnly);
-            }
+            sayIfLatencyOnly(board);
             return ProfileRun.run(board, Clock.system(), new WorkloadSource(workload, Clock.system()), method,
-                    ProfileKey.MEASURED, checkpointFor, resume,
-                    progress, onInterrupted);
+                    ProfileKey.MEASURED, checkpointFor, resume, progress, onInterrupted);
+        }
+    }
+
+    /** On a host without knobs or power sensors, one line says that only latency will be profiled, and why. */
+    private void sayIfLatencyOnly(Board board) {
+        String why = ProfileRun.latencyOnlyReason(board);
+        if (why != null) {
+            spec.commandLine().getErr().printf("joulegov: %s on this host: profiling latency only, at the current clocks%n", why);
         }
     }
 
@@ -173,13 +176,9 @@ final class ProfileCommand implements Callable<Integer> {
         SysRoot root = SysRoot.of(target.rootDir());
         Board board = BoardDiscovery.discover(root);
         Path sock = socket != null ? socket : root.path("run/joulegov/joulegov.sock");
-        var err = spec.commandLine().getErr();
-        String latencyOnly = ProfileRun.latencyOnlyReason(board);
-        if (latencyOnly != null) {
-            err.printf("joulegov: %s on this host: profiling latency only, at the current clocks%n", latencyOnly);
-        }
+        sayIfLatencyOnly(board);
         try (AttachedStream stream = new AttachedStream(new ReportedStream(model, Clock.system(), ATTACHED_STALL,
-                ATTACHED_STRAGGLE), sock, socketGroup, err)) {
+                ATTACHED_STRAGGLE), sock, socketGroup, spec.commandLine().getErr())) {
             return ProfileRun.run(board, Clock.system(), stream, method, ProfileKey.MEASURED, checkpointFor, resume,
                     progress, onInterrupted);
         }

@@ -41,7 +41,7 @@ final class ShowCommand implements Runnable {
 
     /** With --plot: a budget to mark, and the point chosen for it. */
     @ArgGroup(exclusive = true, multiplicity = "0..1")
-    BudgetOptions.Limit budget;
+    BudgetOptions.Limit limit;
 
     @Option(names = "--percentile", paramLabel = "P", defaultValue = "p95", description = "For the latency plots and the frontier.")
     String percentile;
@@ -54,12 +54,12 @@ final class ShowCommand implements Runnable {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        if (this.budget != null && plot == null) {
+        if (limit != null && plot == null) {
             throw new UsageException("--budget-ms or --slowdown marks a budget on --plot");
         }
         Budget budget;
         try {
-            budget = this.budget == null ? null : Budget.of(this.budget.budgetMs, this.budget.slowdown);
+            budget = limit == null ? null : Budget.of(limit.budgetMs, limit.slowdown);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

@@ -48,13 +48,13 @@ public final class RunPlots {
         CombinedDomainXYPlot plot = new CombinedDomainXYPlot(new NumberAxis("board time (s)"));
         plot.setGap(8);
         XYPlot clocks = subplot("clock (MHz)", trace,
-                line("CPU held", Trace.Sample::cpuHeldMHz, new Color(0, 90, 200), DASHED),
-                line("CPU actual", Trace.Sample::cpuMHz, new Color(0, 90, 200), SOLID),
-                line("GPU held", Trace.Sample::gpuHeldMHz, new Color(0, 150, 60), DASHED),
-                line("GPU actual", Trace.Sample::gpuMHz, new Color(0, 150, 60), SOLID));
-        XYPlot power = subplot("power (W)", trace, line("board power", Trace.Sample::watts, new Color(200, 100, 0), SOLID));
+                new Line("CPU held", Trace.Sample::cpuHeldMHz, new Color(0, 90, 200), DASHED),
+                new Line("CPU actual", Trace.Sample::cpuMHz, new Color(0, 90, 200), SOLID),
+                new Line("GPU held", Trace.Sample::gpuHeldMHz, new Color(0, 150, 60), DASHED),
+                new Line("GPU actual", Trace.Sample::gpuMHz, new Color(0, 150, 60), SOLID));
+        XYPlot power = subplot("power (W)", trace, new Line("board power", Trace.Sample::watts, new Color(200, 100, 0), SOLID));
         XYPlot latency = subplot(percentile + " (ms)", trace,
-                line(percentile + " latency over the last 5 s", Trace.Sample::latencyMs, new Color(150, 0, 150), SOLID));
+                new Line(percentile + " latency over the last 5 s", Trace.Sample::latencyMs, new Color(150, 0, 150), SOLID));
         ValueMarker budget = new ValueMarker(budgetMs, Color.RED, DASHED);
         budget.setLabel(String.format("budget %.1f ms", budgetMs));
         budget.setLabelAnchor(RectangleAnchor.BOTTOM_RIGHT);
@@ -63,7 +63,7 @@ public final class RunPlots {
         double highest = trace.samples().stream().mapToDouble(Trace.Sample::latencyMs).filter(v -> !Double.isNaN(v))
                 .max().orElse(budgetMs);
         latency.getRangeAxis().setRange(0, 1.15 * Math.max(highest, budgetMs)); // the budget in view, met or not
-        XYPlot heat = subplot("hottest (°C)", trace, line("hottest thermal zone", Trace.Sample::celsius, new Color(180, 30, 30), SOLID));
+        XYPlot heat = subplot("hottest (°C)", trace, new Line("hottest thermal zone", Trace.Sample::celsius, new Color(180, 30, 30), SOLID));
         plot.add(clocks, 3);
         plot.add(power, 2);
         plot.add(latency, 2);
@@ -117,10 +117,6 @@ public final class RunPlots {
     }
 
     private record Line(String name, ToDoubleFunction<Trace.Sample> value, Color color, BasicStroke stroke) {
-    }
-
-    private static Line line(String name, ToDoubleFunction<Trace.Sample> value, Color color, BasicStroke stroke) {
-        return new Line(name, value, color, stroke);
     }
 
     /** A subplot of the lines that have values (held clocks are NaN under the default governors, and left out). */
