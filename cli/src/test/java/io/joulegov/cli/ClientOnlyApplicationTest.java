@@ -1,7 +1,7 @@
 package io.joulegov.cli;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.tools.JavaCompiler;
@@ -27,14 +27,8 @@ class ClientOnlyApplicationTest {
     @TempDir
     Path tmp;
 
-    private Process daemon;
-
-    @AfterEach
-    void stop() {
-        if (daemon != null) {
-            daemon.destroyForcibly();
-        }
-    }
+    @RegisterExtension
+    final ChildProcesses processes = new ChildProcesses();
 
     /** The class path entries an application has: joulegov-client and its own libraries, no other joulegov module. */
     private static List<String> applicationClassPath(boolean runtime) {
@@ -58,8 +52,8 @@ class ClientOnlyApplicationTest {
         VirtualProfile.resnet18Into(cache);
         int port = MetricsEndpoint.freePort();
         Path log = tmp.resolve("govern.log");
-        daemon = JoulegovProcess.start(log, "govern", "--virtual", "nano", "--cache", cache.toString(),
-                "--metrics-port", Integer.toString(port));
+        processes.add(JoulegovProcess.start(log, "govern", "--virtual", "nano", "--cache", cache.toString(),
+                "--metrics-port", Integer.toString(port)));
 
         Path src = tmp.resolve("app/App.java");
         Files.createDirectories(src.getParent());

@@ -2,8 +2,8 @@ package io.joulegov.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -41,14 +41,8 @@ class PythonClientTest {
     @TempDir
     Path tmp;
 
-    private Process daemon;
-
-    @AfterEach
-    void stop() {
-        if (daemon != null) {
-            daemon.destroyForcibly();
-        }
-    }
+    @RegisterExtension
+    final ChildProcesses processes = new ChildProcesses();
 
     private String python(List<String> args, int timeoutS) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of("python3"));
@@ -76,8 +70,8 @@ class PythonClientTest {
     void aPlainPythonLoopRegistersWithTheDaemonWhichCountsEveryInference() throws Exception {
         int port = MetricsEndpoint.freePort();
         Path log = tmp.resolve("govern.log");
-        daemon = JoulegovProcess.start(log, "govern", "--virtual", "nano", "--cache", tmp.resolve("cache").toString(),
-                "--metrics-port", Integer.toString(port));
+        processes.add(JoulegovProcess.start(log, "govern", "--virtual", "nano", "--cache", tmp.resolve("cache").toString(),
+                "--metrics-port", Integer.toString(port)));
         String out = python(List.of("-c", LOOP, CLIENT.getParent().toString(), JoulegovProcess.controlSocket(log), "300",
                 "wait"), 60);
         assertTrue(out.contains("reported 300 dropped 0"), out);
@@ -92,31 +86,27 @@ class PythonClientTest {
         Path root = tmp.resolve("nano");
         Path socket = tmp.resolve("joulegov.sock");
         Path simLog = tmp.resolve("simulate.log");
-        daemon = JoulegovProcess.start(simLog, "simulate", "--board", "nano", "--root", root.toString());
+        processes.add(JoulegovProcess.start(simLog, "simulate", "--board", "nano", "--root", root.toString()));
         Await.until(() -> Files.exists(simLog) && Files.readString(simLog).contains("serving a virtual"), "the board is served");
-        Process loop = new ProcessBuilder("python3", "-c", LOOP, CLIENT.getParent().toString(), socket.toString(), "1000000",
-                "nowait").redirectErrorStream(true).redirectOutput(tmp.resolve("loop.log").toFile()).start();
-        try {
-            Path out = tmp.resolve("pyloop.json");
-            CliRun run = CliRun.of("profile", "--attach", "--root", root.toString(), "--socket", socket.toString(), "--grid",
-                    "sparse", "--inferences", "20", "--reruns", "1", "--out", out.toString());
-            assertEquals(0, run.exitCode(), run.err());
-            JsonNode profile = new ObjectMapper().readTree(out.toFile());
-            assertEquals("pyloop", profile.path("key").path("model").asText());
-            assertEquals("attached", profile.path("key").path("engine").asText());
-            int measured = 0;
-            for (JsonNode r : profile.path("rows")) {
-                if (r.path("source").asText().equals("measured")) {
-                    measured++;
-                    // the loop sleeps 2 ms whatever the clocks: what it reported is what was measured
-                    assertTrue(r.path("meanMs").asDouble() >= 2 && r.path("meanMs").asDouble() < 20, r.toString());
-                    assertTrue(r.path("energyJ").asDouble() > 0, r.toString());
-                }
+        processes.add(new ProcessBuilder("python3", "-c", LOOP, CLIENT.getParent().toString(), socket.toString(), "1000000",
+                "nowait").redirectErrorStream(true).redirectOutput(tmp.resolve("loop.log").toFile()).start());
+        Path out = tmp.resolve("pyloop.json");
+        CliRun run = CliRun.of("profile", "--attach", "--root", root.toString(), "--socket", socket.toString(), "--grid",
+                "sparse", "--inferences", "20", "--reruns", "1", "--out", out.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode profile = new ObjectMapper().readTree(out.toFile());
+        assertEquals("pyloop", profile.path("key").path("model").asText());
+        assertEquals("attached", profile.path("key").path("engine").asText());
+        int measured = 0;
+        for (JsonNode r : profile.path("rows")) {
+            if (r.path("source").asText().equals("measured")) {
+                measured++;
+                // the loop sleeps 2 ms whatever the clocks: what it reported is what was measured
+                assertTrue(r.path("meanMs").asDouble() >= 2 && r.path("meanMs").asDouble() < 20, r.toString());
+                assertTrue(r.path("energyJ").asDouble() > 0, r.toString());
             }
-            assertTrue(measured >= 16, "the sparse plan's points were measured: " + measured);
-        } finally {
-            loop.destroyForcibly();
         }
+        assertTrue(measured >= 16, "the sparse plan's points were measured: " + measured);
     }
 
     @Test
