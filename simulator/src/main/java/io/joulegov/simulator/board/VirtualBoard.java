@@ -2,7 +2,6 @@ package io.joulegov.simulator.board;
 
 import io.joulegov.device.board.Emc;
 import io.joulegov.device.clock.Clock;
-import io.joulegov.device.clock.Threads;
 import io.joulegov.device.clock.VirtualClock;
 import io.joulegov.simulator.model.Disturbance;
 import io.joulegov.simulator.model.Governors;
@@ -35,9 +34,6 @@ public final class VirtualBoard implements AutoCloseable {
     static final double PELT_HALF_LIFE_NS = 32e6;
     static final double LATENCY_JITTER = 0.02;
     static final double LOAD_JITTER = 0.06;
-    static final double DRIFT_SIGMA = 0.015;
-    static final double DRIFT_TAU_NS = 20e9;
-    static final long DRIFT_STEP_NS = 100_000_000L;
     static final double RAIL_NOISE = 0.01;
 
     private final BoardSpec spec;
@@ -48,23 +44,25 @@ public final class VirtualBoard implements AutoCloseable {
      * they do, not by which random numbers their extra reads or steps happened to consume (common random numbers).
      */
     private final Random random;
-    private final Random driftRandom;
     private final Random sensorRandom;
-    private long driftAt;
+    private final Drift drift;
+    private final BoardPower power;
+    // for tests and comparisons
+    private final ModelAccount account = new ModelAccount();
     private final List<DvfsDomain> policies = new ArrayList<>();
     private final DvfsDomain gpu;
     private final EmcClock emc;
     private final List<InaChannel> rails = new ArrayList<>();
     private final List<ThermalZoneModel> zones = new ArrayList<>();
     private final List<Attribute> attributes = new ArrayList<>();
-    private final long emcMax;
     private final boolean noisy;
 
+    private final Period cpuGovernor = new Period(CPU_GOVERNOR_PERIOD);
+    private final Period gpuGovernor = new Period(GPU_GOVERNOR_PERIOD);
+    private final Period thermal = new Period(THERMAL_PERIOD);
+    private final Period conversion = new Period(INA_PERIOD);
+    private BoardTime time;
     private long now;
-    private long lastCpuTick;
-    private long lastGpuTick;
-    private long lastThermalTick;
-    private long lastIna = Long.MIN_VALUE;
     // the inference in progress, and when the stretch of back-to-back inferences it belongs to began; and the
     // stretch before it, which a sensor's averaging window can still overlap (a live stream leaves gaps of microseconds)
     private long busyUntil;
@@ -79,16 +77,6 @@ public final class VirtualBoard implements AutoCloseable {
     private Disturbance disturbance = Disturbance.NONE;
     private long disturbanceFrom = Long.MAX_VALUE;
     private long disturbanceUntil = Long.MAX_VALUE;
-    private double drift;
-    // the model's own account, for tests and comparisons (what an ideal meter would read)
-    private double energyJoules;
-    private double topCpuNanos;
-    private double topGpuNanos;
-    private double accountedNanos;
-    private long inferences;
-    private Thread ticker;
-    private VirtualClock virtualClock;
-    private VirtualClock.AdvanceListener listener;
 
     private VirtualBoard(BoardSpec spec, Path root, SysfsLayout.BoardFiles files, boolean mapped, long seed,
                          boolean noisy) {
@@ -96,14 +84,14 @@ public final class VirtualBoard implements AutoCloseable {
         this.noisy = noisy;
         this.root = root;
         this.random = new Random(seed);
-        this.driftRandom = new Random(seed * 0x9E3779B97F4A7C15L + 1);
+        this.drift = new Drift(new Random(seed * 0x9E3779B97F4A7C15L + 1));
         this.sensorRandom = new Random(seed * 0x9E3779B97F4A7C15L + 2);
         for (SysfsLayout.PolicyFiles p : files.policies()) {
             policies.add(policy(p, mapped));
         }
         this.gpu = gpu(files.gpuDevfreq(), files.gpuDevice(), mapped);
         this.emc = emc(files.emcDir(), mapped);
-        this.emcMax = spec.emc().maxHz();
+        this.power = new BoardPower(spec.power(), spec.emc().maxHz());
         for (int i = 0; i < files.rails().size(); i++) {
             Path[] rail = files.rails().get(i);
             rails.add(new InaChannel(spec.rails().roles().get(i), spec.rails().hwmon() ? null : open(rail[0], mapped),
@@ -135,31 +123,15 @@ public final class VirtualBoard implements AutoCloseable {
 
     /** Runs on virtual time: the board updates whenever the clock advances. */
     public synchronized VirtualBoard attach(VirtualClock clock) {
-        this.virtualClock = clock;
-        this.now = clock.nanoTime();
-        this.driftAt = now;
-        this.listener = this::advanceTo;
-        refresh();
-        clock.addListener(listener);
+        start(clock.nanoTime());
+        time = BoardTime.virtual(clock, this::advanceTo);
         return this;
     }
 
     /** Runs live: a thread brings the board up to the clock's time every {@code tickNanos}. */
     public synchronized VirtualBoard startLive(Clock clock, long tickNanos) {
-        this.now = clock.nanoTime();
-        this.driftAt = now;
-        refresh();
-        ticker = clock.newThread("virtual-board", () -> {
-            try {
-                while (!Thread.currentThread().isInterrupted()) {
-                    clock.sleep(java.time.Duration.ofNanos(tickNanos));
-                    advanceTo(clock.nanoTime());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        ticker.start();
+        start(clock.nanoTime());
+        time = BoardTime.live(clock, tickNanos, this::advanceTo);
         return this;
     }
 
@@ -207,10 +179,10 @@ public final class VirtualBoard implements AutoCloseable {
         emc.apply();
         double contention = disturbed(Disturbance.CPU_CONTENTION) ? 1 / (1 - Disturbance.CONTENTION_SHARE) : 1;
         InferenceTime t = InferenceTime.at(w, meanCpuKHz() / 1000.0, spec.cpu().maxKHz() / 1000.0, gpu.effective / 1e6,
-                spec.gpu().maxHz() / 1e6, emc.effectiveHz, emcMax, contention);
+                spec.gpu().maxHz() / 1e6, emc.effectiveHz, spec.emc().maxHz(), contention);
         double latencyMs = t.totalMs();
         if (noisy) {
-            latencyMs *= Math.exp(LATENCY_JITTER * random.nextGaussian()) * (1 + drift);
+            latencyMs *= Math.exp(LATENCY_JITTER * random.nextGaussian()) * (1 + drift.value());
         }
         cpuLoad = clamp01(t.cpuLoad() + LOAD_JITTER * random.nextGaussian());
         gpuLoad = clamp01(t.gpuLoad() + LOAD_JITTER * random.nextGaussian());
@@ -223,7 +195,7 @@ public final class VirtualBoard implements AutoCloseable {
             busySince = now;
         }
         busyUntil = now + latency;
-        inferences++;
+        account.inference();
         writeRails(true);
         return latency;
     }
@@ -232,21 +204,21 @@ public final class VirtualBoard implements AutoCloseable {
 
     /** Board energy so far as the model computes it (no sensor noise, no sampling). */
     public synchronized double energyJoules() {
-        return energyJoules;
+        return account.energyJoules();
     }
 
     /** Share of board time so far with every CPU policy at its top clock. */
     public synchronized double topCpuShare() {
-        return accountedNanos == 0 ? 0 : topCpuNanos / accountedNanos;
+        return account.topCpuShare();
     }
 
     /** Share of board time so far with the GPU at its top clock. */
     public synchronized double topGpuShare() {
-        return accountedNanos == 0 ? 0 : topGpuNanos / accountedNanos;
+        return account.topGpuShare();
     }
 
     public synchronized long inferences() {
-        return inferences;
+        return account.inferences();
     }
 
     /** Board power now (W), as the model has it. */
@@ -271,28 +243,17 @@ public final class VirtualBoard implements AutoCloseable {
         }
         long dt = t - now;
         long busyPart = Math.max(0, Math.min(t, busyUntil) - now);
-        boolean busy = busyPart > 0;
         double pBusy = totalWatts(true);
         double pIdle = totalWatts(false);
-        energyJoules += (pBusy * busyPart + pIdle * (dt - busyPart)) * 1e-9;
+        account.add(dt, busyPart, pBusy, pIdle, policies.stream().allMatch(p -> p.effective == p.top()),
+                gpu.effective == spec.gpu().maxHz());
         double contentionLoad = disturbed(Disturbance.CPU_CONTENTION) ? Disturbance.CONTENTION_SHARE : 0;
         for (DvfsDomain p : policies) {
             p.busyNanos += Math.min(1.0, cpuLoad + contentionLoad) * busyPart + contentionLoad * (dt - busyPart);
         }
         gpu.busyNanos += gpuLoad * busyPart;
-        accountedNanos += dt;
-        if (policies.stream().allMatch(p -> p.effective == p.top())) {
-            topCpuNanos += dt;
-        }
-        if (gpu.effective == spec.gpu().maxHz()) {
-            topGpuNanos += dt;
-        }
         if (noisy) {
-            double decay = Math.exp(-DRIFT_STEP_NS / DRIFT_TAU_NS);
-            while (driftAt + DRIFT_STEP_NS <= t) {
-                drift = drift * decay + Math.sqrt(1 - decay * decay) * DRIFT_SIGMA * driftRandom.nextGaussian();
-                driftAt += DRIFT_STEP_NS;
-            }
+            drift.advanceTo(t);
         }
         double averageWatts = (pBusy * busyPart + pIdle * (dt - busyPart)) / dt;
         double ambient = spec.power().ambientC() + (disturbed(Disturbance.THERMAL) ? Disturbance.THERMAL_STEP_K : 0);
@@ -301,25 +262,22 @@ public final class VirtualBoard implements AutoCloseable {
         }
         now = t;
         boolean changed = false;
-        if (t - lastThermalTick >= THERMAL_PERIOD) {
-            lastThermalTick = t;
+        if (thermal.due(t) > 0) {
             throttle();
             zones.forEach(ThermalZoneModel::publish);
             changed = true;
         }
-        if (t - lastCpuTick >= CPU_GOVERNOR_PERIOD) {
-            long window = t - lastCpuTick;
-            lastCpuTick = t;
+        long cpuWindow = cpuGovernor.due(t);
+        if (cpuWindow > 0) {
             for (DvfsDomain p : policies) {
-                p.governorTick(window);
+                p.governorTick(cpuWindow);
             }
             changed = true;
         }
-        if (t - lastGpuTick >= GPU_GOVERNOR_PERIOD) {
-            long window = t - lastGpuTick;
-            lastGpuTick = t;
+        long gpuWindow = gpuGovernor.due(t);
+        if (gpuWindow > 0) {
             emc.busy = gpu.lastShare > 0.05;
-            gpu.governorTick(window);
+            gpu.governorTick(gpuWindow);
             changed = true;
         }
         if (changed) {
@@ -333,8 +291,13 @@ public final class VirtualBoard implements AutoCloseable {
         return disturbance == d && now >= disturbanceFrom && now < disturbanceUntil;
     }
 
-    private void refresh() {
-        lastCpuTick = lastGpuTick = lastThermalTick = now;
+    /** The board at {@code t}: its periodic jobs start, its zones settled at idle, its files written. */
+    private void start(long t) {
+        now = t;
+        drift.startAt(t);
+        cpuGovernor.ranAt(t);
+        gpuGovernor.ranAt(t);
+        thermal.ranAt(t);
         for (ThermalZoneModel z : zones) {
             z.step(Long.MAX_VALUE, spec.power().ambientC(), totalWatts(false)); // settled at idle
         }
@@ -378,25 +341,16 @@ public final class VirtualBoard implements AutoCloseable {
     }
 
     private double cpuWatts(boolean busy) {
-        double w = 0;
         double contention = disturbed(Disturbance.CPU_CONTENTION) ? Disturbance.CONTENTION_SHARE : 0;
-        for (DvfsDomain p : policies) {
-            w += spec.power().cpu().watts(p.effective / 1000.0, Math.min(1, (busy ? cpuActivity : 0) + contention));
-        }
-        return w / policies.size();
+        return power.cpu(policies, busy ? cpuActivity : 0, contention);
     }
 
     private double gpuWatts(boolean busy) {
-        return spec.power().gpu().watts(gpu.effective / 1e6, busy ? gpuActivity : 0);
-    }
-
-    private double emcWatts() {
-        return spec.power().emcWattsAtMax() * (0.25 + 0.75 * emc.effectiveHz / (double) emcMax);
+        return power.gpu(gpu.effective, busy ? gpuActivity : 0);
     }
 
     private double totalWatts(boolean busy) {
-        double base = busy ? spec.power().staticWatts() : spec.power().idleWatts();
-        return base + cpuWatts(busy) + gpuWatts(busy) + emcWatts();
+        return power.total(busy, cpuWatts(busy), gpuWatts(busy), power.emc(emc.effectiveHz));
     }
 
     /** How much of the sensor's last conversion period the stretch {@code [since, until)} covers (ns). */
@@ -405,26 +359,19 @@ public final class VirtualBoard implements AutoCloseable {
     }
 
     private void writeRails(boolean force) {
-        if (!force && now - lastIna < INA_PERIOD) {
+        if (force) {
+            conversion.ranAt(now);
+        } else if (conversion.due(now) == 0) {
             return;
         }
-        lastIna = now;
         // an INA3221 reading is the average over its last conversion, not the power of this instant
         double busy = (busyWithin(busySince, busyUntil) + busyWithin(earlierBusySince, earlierBusyUntil)) / (double) INA_PERIOD;
         double cpu = busy * cpuWatts(true) + (1 - busy) * cpuWatts(false);
         double g = busy * gpuWatts(true) + (1 - busy) * gpuWatts(false);
-        double mem = emcWatts();
+        double mem = power.emc(emc.effectiveHz);
         double total = busy * totalWatts(true) + (1 - busy) * totalWatts(false);
-        double base = total - cpu - g - mem;
         for (InaChannel r : rails) {
-            double w = switch (r.role()) {
-                case TOTAL -> total;
-                case CPU -> cpu + 0.05 * base;
-                case GPU -> g + 0.05 * base;
-                case CPU_GPU -> cpu + g + 0.05 * base;
-                case SOC -> mem + 0.3 * base;
-                case OTHER -> 0.1 * base;
-            };
+            double w = BoardPower.rail(r.role(), total, cpu, g, mem);
             r.publish(noisy ? w * (1 + RAIL_NOISE * sensorRandom.nextGaussian()) : w, spec.rails().busVolts());
         }
     }
@@ -475,9 +422,8 @@ public final class VirtualBoard implements AutoCloseable {
 
     @Override
     public void close() {
-        Threads.stop(ticker, java.time.Duration.ofSeconds(2));
-        if (virtualClock != null) {
-            virtualClock.removeListener(listener);
+        if (time != null) {
+            time.close();
         }
         synchronized (this) {
             attributes.forEach(Attribute::close);
