@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Resident set and CPU of `joulegov govern` holding a live virtual Nano with one registered model and no traffic
 # (the launcher's daemon JVM options), sampling power every 100 ms and serving /metrics, scraped every 15 s as a
-# Prometheus would. Prints one markdown row, then checks the scrape with the Prometheus Python client's parser
+# Prometheus would. Prints a markdown row per window, then checks the scrape with the Prometheus Python client's parser
 # (Debian: python3-prometheus-client) when it is installed.
-# Usage: bench/daemon-footprint.sh [seconds to measure, default 30]
+# Usage: bench/daemon-footprint.sh [seconds to measure ...]   (default 30; several give a row each, e.g. 30 600:
+# the first seconds still carry start-up's compilation and garbage)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-secs="${1:-30}"
+windows=("${@:-30}")
+secs="$(printf '%s\n' "${windows[@]}" | sort -n | tail -1)"
 dir="$(mktemp -d)"
 ./joulegov boards --virtual nano > /dev/null   # builds the jar if needed
 ./joulegov simulate --board nano --root "$dir/board" --duration $((secs + 40)) > /dev/null 2>&1 &
@@ -28,15 +30,21 @@ scraper=$!
 trap 'kill $sim $scraper 2>/dev/null || true; rm -rf "$dir"' EXIT
 pid=$(pgrep -f "joulegov.jar govern --root $dir/board" | head -1)
 t0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-sleep "$secs"
-t1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
 echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1), $(uname -sr)"
 echo
-echo "| what | RSS | CPU (share of one core) over ${secs} s |"
-echo "|---|---|---|"
-awk -v rss="$rss" -v ticks="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v s="$secs" \
-  'BEGIN {printf "| govern, one model, no traffic, 100 ms power sampling, /metrics scraped every 15 s | %.1f MB | %.2f%% |\n", rss / 1024, 100 * ticks / hz / s}'
+echo "govern, one model, no traffic, 100 ms power sampling, /metrics scraped every 15 s; measured from 8 s after its socket:"
+echo
+echo "| measured for | RSS | peak RSS so far | CPU (share of one core) |"
+echo "|---|---|---|---|"
+waited=0
+for w in $(printf '%s\n' "${windows[@]}" | sort -n); do
+  sleep $((w - waited))
+  waited=$w
+  t1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  awk -v rss="$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")" -v hwm="$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")" \
+    -v ticks="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v s="$w" \
+    'BEGIN {printf "| %d s | %.1f MB | %.1f MB | %.2f%% |\n", s, rss / 1024, hwm / 1024, 100 * ticks / hz / s}'
+done
 echo
 echo "Start-up: $(echo "$ready - $start" | bc | awk '{printf "%.2f", $1}') s from launching \`joulegov govern\` (launcher, JVM, discovery, profile, first pin) to its control socket"
 echo

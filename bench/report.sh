@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quick="${1:-}"
-secs=30; fi_n=50; calls=1000000; full_n=800; nx_n=400; soak_hours=24; soak_minutes=30; np_secs=600; attach_n=200
-if [ "$quick" = quick ]; then secs=5; fi_n=3; calls=20000; full_n=100; nx_n=100; soak_hours=2; soak_minutes=2; np_secs=120; attach_n=30; fi
+secs=30; fi_n=50; calls=1000000; full_n=800; nx_n=400; soak_hours=24; soak_minutes=30; np_secs=600; attach_n=200; fp_windows="30 600"
+if [ "$quick" = quick ]; then secs=5; fi_n=3; calls=20000; full_n=100; nx_n=100; soak_hours=2; soak_minutes=2; np_secs=120; attach_n=30; fp_windows="5 30"; fi
 out="docs/BENCHMARKS.md"; tmp="$(mktemp)"; trap 'rm -f "$tmp" "$tmp.out" "$tmp.err"' EXIT
 machine="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1), $(uname -sr)"
 ./joulegov boards --virtual nano > /dev/null   # build once, before anything is timed
@@ -109,8 +109,9 @@ run bench/attach.sh nano resnet18 "0 25" "$attach_n"
 
 section "Daemon footprint and start-up" "\`joulegov govern\` through the launcher's daemon JVM options, holding a live virtual Nano for one model with no
 traffic, sampling power every 100 ms and serving /metrics (scraped every 15 s); then a scrape is parsed with the
-Prometheus Python client (Debian's python3-prometheus-client). Targets: at most 1% of one core and 64 MB resident."
-run bench/daemon-footprint.sh "$secs"
+Prometheus Python client (Debian's python3-prometheus-client). Targets: at most 1% of one core and 64 MB resident.
+The first window still carries start-up's compilation and garbage; the longer one is the daemon as it idles."
+run bench/daemon-footprint.sh $fp_windows
 
 section "Wrapper overhead" "JMH: one BERT-Tiny inference (DJL 0.36, PyTorch 2.7.1 on the CPU, one thread each) through the bare \`Predictor\` and
 through \`GovernedPredictor\` reporting to a live socket, and the wrapper's own work per call alone (what it adds:
