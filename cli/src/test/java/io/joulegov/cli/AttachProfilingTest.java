@@ -39,10 +39,7 @@ class AttachProfilingTest {
     void aProfileOfAnotherProcesssStreamSurvivesKillDashNineAndResumes() throws Exception {
         Path root = tmp.resolve("nano");
         Path socket = tmp.resolve("joulegov.sock");
-        Path simLog = tmp.resolve("simulate.log");
-        processes.add(JoulegovProcess.start(simLog, "simulate", "--board", "nano", "--root", root.toString(), "--workload",
-                "bert-tiny", "--socket", socket.toString()));
-        Await.until(() -> Files.exists(simLog) && Files.readString(simLog).contains("serving a virtual"), "the board is served");
+        LiveNano.start(processes, root, tmp.resolve("simulate.log"), "--workload", "bert-tiny", "--socket", socket.toString());
         Map<String, String> before = JoulegovProcess.knobs(root);
         Path out = tmp.resolve("bert-attached.json");
         Path checkpoint = tmp.resolve("bert-attached.json.partial");

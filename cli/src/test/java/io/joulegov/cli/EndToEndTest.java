@@ -41,10 +41,8 @@ class EndToEndTest {
         Path socket = root.resolve("run/joulegov/joulegov.sock");
         VirtualProfile.resnet18Into(cache);
         Path simLog = tmp.resolve("simulate.log");
-        Process simulate = processes.add(JoulegovProcess.start(simLog, "simulate", "--board", "nano", "--root", root.toString(),
-                "--workload", "resnet18", "--rate", "15", "--socket", socket.toString(), "--slowdown", "1.4"));
-        Await.until(() -> Files.exists(root.resolve(CPU + "scaling_governor")), "the board is laid out");
-        Thread.sleep(300);
+        Process simulate = LiveNano.start(processes, root, simLog, "--workload", "resnet18", "--rate", "15", "--socket",
+                socket.toString(), "--slowdown", "1.4");
         Map<String, String> before = JoulegovProcess.knobs(root);
         assertEquals("schedutil", JoulegovProcess.read(root, CPU + "scaling_governor"));
 
@@ -64,16 +62,14 @@ class EndToEndTest {
         assertNotEquals(before, JoulegovProcess.knobs(root), "a kill -9 leaves the board pinned");
         CliRun restore = CliRun.of("restore", "--root", root.toString());
         assertEquals(0, restore.exitCode(), restore.err());
-        Thread.sleep(100);
-        assertEquals(before, JoulegovProcess.knobs(root), "restore gives every knob back");
+        Await.equal(before, () -> JoulegovProcess.knobs(root), "restore gives every knob back"); // setspeed at the board's next tick
 
         // the stream registers again by itself with the new daemon; SIGTERM then restores without help
         Process second = govern(root, cache, socket);
         awaitHeld(socket);
         second.destroy();
         assertTrue(second.waitFor(10, TimeUnit.SECONDS));
-        Thread.sleep(100);
-        assertEquals(before, JoulegovProcess.knobs(root), "SIGTERM gives every knob back");
+        Await.equal(before, () -> JoulegovProcess.knobs(root), "SIGTERM gives every knob back");
         assertFalse(Files.exists(root.resolve("var/lib/joulegov/restore.json")));
         assertTrue(simulate.isAlive(), "the inference stream never failed: " + Files.readString(simLog));
     }
@@ -118,21 +114,16 @@ class EndToEndTest {
         return p;
     }
 
-    /** Waits until the stream has registered and reported, and returns the point the daemon holds. */
-    private static JsonNode awaitHeld(Path socket) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
+    /** Waits until the stream has registered with the daemon and the daemon holds a point. */
+    private static void awaitHeld(Path socket) throws Exception {
+        Await.until(() -> {
             try {
                 JsonNode status = status(socket);
-                if (status.path("models").size() == 1 && status.path("held").isObject()) {
-                    return status.path("held");
-                }
+                return status.path("models").size() == 1 && status.path("held").isObject();
             } catch (IOException notYet) {
-                // the daemon is starting
+                return false; // the daemon is starting
             }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("the stream never registered with the daemon");
+        }, "the stream registers with the daemon");
     }
 
     private static JsonNode status(Path socket) throws IOException {

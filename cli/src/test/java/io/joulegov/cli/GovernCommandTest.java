@@ -3,6 +3,7 @@ package io.joulegov.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.joulegov.device.clock.Clock;
+import io.joulegov.governor.daemon.GovernDaemon;
 import io.joulegov.simulator.board.VirtualBoard;
 import io.joulegov.simulator.spec.Boards;
 import org.junit.jupiter.api.AfterEach;
@@ -41,8 +42,7 @@ class GovernCommandTest {
         root = tmp.resolve("nano");
         board = VirtualBoard.create(Boards.nano(), root, false, 5, true).startLive(Clock.system(), 10_000_000L);
         VirtualProfile.resnet18Into(root.resolve("var/lib/joulegov/models-cache"));
-        Thread.sleep(100);
-        knobsBefore = knobs();
+        knobsBefore = knobs(); // startLive has set every file from the model before it returns, and no knob changes by itself
     }
 
     @AfterEach
@@ -60,16 +60,16 @@ class GovernCommandTest {
 
     /** One request, one reply; like any client it retries a refused connection (the socket file exists before listen). */
     private static String ask(Path socket, String request) throws Exception {
-        for (int attempt = 0; ; attempt++) {
+        String[] reply = new String[1];
+        Await.until(() -> {
             try {
-                return askOnce(socket, request);
+                reply[0] = askOnce(socket, request);
+                return true;
             } catch (java.net.ConnectException refused) {
-                if (attempt == 50) {
-                    throw refused;
-                }
-                Thread.sleep(20);
+                return false;
             }
-        }
+        }, "the daemon listens on " + socket);
+        return reply[0];
     }
 
     private static String askOnce(Path socket, String request) throws Exception {
@@ -91,10 +91,7 @@ class GovernCommandTest {
         Path socket = root.resolve("run/joulegov/joulegov.sock");
         CompletableFuture<CliRun> govern = CompletableFuture.supplyAsync(() -> CliRun.of("govern", "--root", root.toString(),
                 "--allow-virtual-profiles", "--duration", "4"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.exists(socket) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        Await.until(() -> Files.exists(socket), "the daemon makes its socket");
         String registered = ask(socket, "{\"op\":\"register\",\"model\":\"resnet18\",\"slowdown\":1.4,\"percentile\":\"p99\"}");
         assertTrue(registered.startsWith("{\"ok\":true,\"cpuKHz\":"), registered);
         assertTrue(ask(socket, "{\"op\":\"begin\",\"model\":\"resnet18\"}").startsWith("{\"ok\":true"));
@@ -103,13 +100,12 @@ class GovernCommandTest {
         assertEquals("userspace", read("sys/devices/system/cpu/cpufreq/policy0/scaling_governor"));
         String gpuMin = read("sys/devices/57000000.gpu/devfreq/57000000.gpu/min_freq");
         assertEquals(gpuMin, read("sys/devices/57000000.gpu/devfreq/57000000.gpu/max_freq"), "the GPU is pinned");
-        Thread.sleep(300);
-        assertEquals(gpuMin, read("sys/devices/57000000.gpu/devfreq/57000000.gpu/cur_freq"), "the board runs at the pin");
+        Await.equal(gpuMin, () -> read("sys/devices/57000000.gpu/devfreq/57000000.gpu/cur_freq"), "the board runs at the pin");
         assertTrue(ask(socket, "{\"op\":\"report\",\"model\":\"nobody\",\"latenciesMs\":[1]}").contains("is not registered"));
         CliRun run = govern.get(20, TimeUnit.SECONDS);
         assertEquals(0, run.exitCode(), run.err());
-        Thread.sleep(100); // the live board shows "<unsupported>" in setspeed at its next 10 ms tick, as the kernel does at once
-        assertEquals(knobsBefore, knobs(), "every knob is back as it was");
+        // the live board shows "<unsupported>" in setspeed at its next 10 ms tick, as the kernel does at once
+        Await.equal(knobsBefore, this::knobs, "every knob is back as it was");
         assertFalse(Files.exists(socket));
         assertFalse(Files.exists(root.resolve("var/lib/joulegov/restore.json")));
     }
@@ -122,11 +118,7 @@ class GovernCommandTest {
         // the daemon logs that alexnet will be learned; the command says where it holds the board: at the top
         assertTrue(noProfile.out().contains("1 model(s) at CPU 1479.0 MHz, GPU 921.6 MHz"), noProfile.out());
         // the live board shows the restored governors' files at its next tick (10 ms; longer on a loaded machine)
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!knobs().equals(knobsBefore) && System.nanoTime() < until) {
-            Thread.sleep(20);
-        }
-        assertEquals(knobsBefore, knobs(), "every knob is back as it was");
+        Await.equal(knobsBefore, this::knobs, "every knob is back as it was");
     }
 
     @Test
@@ -148,19 +140,15 @@ class GovernCommandTest {
         Process daemon = startDaemon();
         daemon.destroy();
         assertTrue(daemon.waitFor(10, TimeUnit.SECONDS));
-        Thread.sleep(100);
-        assertEquals(knobsBefore, knobs());
+        Await.equal(knobsBefore, this::knobs);
         assertFalse(Files.exists(root.resolve("var/lib/joulegov/restore.json")), "the journal is gone once restored");
     }
 
     private Process startDaemon() throws Exception {
-        Process daemon = JoulegovProcess.start(null, "govern", "--root", root.toString(), "--model", "resnet18",
+        Path log = tmp.resolve("govern.log");
+        Process daemon = JoulegovProcess.start(log, "govern", "--root", root.toString(), "--model", "resnet18",
                 "--slowdown", "1.3", "--allow-virtual-profiles");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!read("sys/devices/system/cpu/cpufreq/policy0/scaling_governor").equals("userspace") && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        Thread.sleep(200);
+        JoulegovProcess.controlSocket(log); // said once its model is registered and the board pinned for it
         assertEquals("userspace", read("sys/devices/system/cpu/cpufreq/policy0/scaling_governor"), "the daemon took the CPU");
         return daemon;
     }
@@ -174,8 +162,7 @@ class GovernCommandTest {
         assertEquals("userspace", read("sys/devices/system/cpu/cpufreq/policy0/scaling_governor"), "left pinned by the kill");
         CliRun restore = CliRun.of("restore", "--root", root.toString());
         assertEquals(0, restore.exitCode(), restore.err());
-        Thread.sleep(100);
-        assertEquals(knobsBefore, knobs());
+        Await.equal(knobsBefore, this::knobs);
     }
 
 
@@ -193,13 +180,12 @@ class GovernCommandTest {
         CompletableFuture<CliRun> govern = CompletableFuture.supplyAsync(() -> CliRun.of("govern", "--root", root.toString(),
                 "--model", "resnet18", "--slowdown", "1.3", "--allow-virtual-profiles", "--metrics-port", Integer.toString(port),
                 "--duration", "3"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.exists(socket) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        Await.until(() -> Files.exists(socket), "the daemon makes its socket");
         assertTrue(ask(socket, "{\"op\":\"report\",\"model\":\"resnet18\",\"latenciesMs\":[5,6,1000]}").startsWith("{\"ok\":true"));
-        Thread.sleep(500);
-        String body = MetricsEndpoint.scrape(port);
+        // the report is counted before its reply; the energy once the power sampler has read the rails
+        String[] scraped = {""};
+        Await.until(() -> joules(scraped[0] = scrapeOnceServed(port)) > 0, "the board's energy is counted");
+        String body = scraped[0];
         for (String line : body.split("\n")) {
             assertTrue(EXPOSITION.matcher(line).matches(), "not Prometheus text format: " + line);
         }
@@ -225,11 +211,23 @@ class GovernCommandTest {
             queried++;
         }
         assertTrue(queried >= 15, "the dashboard's panels query the metrics: " + queried);
-        double joules = Double.parseDouble(body.lines().filter(l -> l.startsWith("joulegov_energy_joules_total ")).findFirst()
-                .orElseThrow().split(" ")[1]);
-        assertTrue(joules > 0, "the board's energy is counted: " + joules);
         CliRun run = govern.get(20, TimeUnit.SECONDS);
         assertEquals(0, run.exitCode(), run.err());
+    }
+
+    /** The energy counter in a scrape; 0 when it is not there. */
+    private static double joules(String scrape) {
+        return scrape.lines().filter(l -> l.startsWith("joulegov_energy_joules_total ")).mapToDouble(l -> Double.parseDouble(l.split(" ")[1]))
+                .findFirst().orElse(0);
+    }
+
+    /** A scrape of /metrics; empty while the endpoint is not served yet (it comes up just after the control socket). */
+    private static String scrapeOnceServed(int port) throws Exception {
+        try {
+            return MetricsEndpoint.scrape(port);
+        } catch (java.net.ConnectException notYet) {
+            return "";
+        }
     }
 
     /**
@@ -243,32 +241,30 @@ class GovernCommandTest {
                 "--model", "resnet18", "--slowdown", "1.3", "--allow-virtual-profiles", "--metrics-port", Integer.toString(port),
                 "--duration", "9"));
         String gpu = "sys/devices/57000000.gpu/devfreq/57000000.gpu/";
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!read(gpu + "min_freq").equals(read(gpu + "max_freq")) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        // without traffic the daemon moves to its idle setting, the profile's lowest clocks, at its first tick; it
+        // stays there (min_freq is the lowest already: max_freq shows the pin)
+        String lowest = read(gpu + "available_frequencies").split(" ")[0];
+        Await.until(() -> read(gpu + "max_freq").equals(lowest), "the daemon holds its idle setting");
         String pinned = read(gpu + "max_freq");
-        for (String was = ""; !was.equals(pinned); pinned = read(gpu + "max_freq")) {
-            was = pinned;
-            Thread.sleep(1200); // without traffic the daemon moves to its idle setting: wait until it settles
-        }
         assertEquals(pinned, read(gpu + "min_freq"), "the daemon pinned the GPU");
         // nvpmodel-like: a lower cap, above the pin
         Files.writeString(root.resolve(gpu + "max_freq"), "844800000\n");
-        Thread.sleep(1600);
-        assertEquals(pinned, read(gpu + "max_freq"), "re-asserted within the new cap");
+        Await.equal(pinned, () -> read(gpu + "max_freq"), "re-asserted within the new cap");
         assertTrue(MetricsEndpoint.scrape(port).contains("joulegov_other_writer_events_total 1.0"));
         // jetson_clocks-like, within the minute: everything at the top
         Files.writeString(root.resolve(gpu + "min_freq"), "921600000\n");
         Files.writeString(root.resolve(gpu + "max_freq"), "921600000\n");
-        Thread.sleep(1600);
+        Await.until(() -> MetricsEndpoint.scrape(port).contains("joulegov_other_writer_events_total 2.0"),
+                "the daemon notices the second writer");
+        // backing off is writing nothing, so a fixed time is the point: a daemon that fought would re-pin in the very
+        // tick that noticed; one more tick shows it did not
+        Thread.sleep(GovernDaemon.TICK.toMillis());
         assertEquals("921600000", read(gpu + "min_freq"), "backed off: the other writer's setting stands");
         assertEquals("921600000", read(gpu + "max_freq"));
         assertTrue(MetricsEndpoint.scrape(port).contains("joulegov_other_writer_events_total 2.0"));
         CliRun run = govern.get(20, TimeUnit.SECONDS);
         assertEquals(0, run.exitCode(), run.err());
-        Thread.sleep(100);
-        assertEquals(knobsBefore, knobs(), "stopping gives back what was there before joulegov");
+        Await.equal(knobsBefore, this::knobs, "stopping gives back what was there before joulegov");
     }
 
     @Test

@@ -41,7 +41,7 @@ class GovernKillTest {
                 // the last kill finds it pinned, however slow the machine is to start a JVM
                 Await.until(() -> Files.readString(governor).trim().equals("userspace"), "the daemon pins the board");
             } else {
-                Thread.sleep(200 + random.nextInt(2300));
+                Thread.sleep(200 + random.nextInt(2300)); // a kill at any moment of its life: the moment is the point
             }
             sawPinned |= Files.readString(governor).trim().equals("userspace");
             daemon.destroyForcibly();

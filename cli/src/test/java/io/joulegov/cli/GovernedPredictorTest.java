@@ -159,15 +159,13 @@ class GovernedPredictorTest {
             for (int i = 0; i < 50; i++) {
                 infer(p);
             }
-            Thread.sleep(100);
-            assertTrue(p.dropped() > 0, "latencies with nowhere to go are counted as dropped");
+            Await.until(() -> p.dropped() > 0, "latencies with nowhere to go are counted as dropped");
             RecordingDaemon daemon = new RecordingDaemon();
             daemon.serve(socket);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (daemon.latencies.get() == 0 && System.nanoTime() < deadline) {
+            Await.until(() -> {
                 infer(p);
-                Thread.sleep(10);
-            }
+                return daemon.latencies.get() > 0;
+            }, "latencies reach the daemon once it appeared");
             assertEquals(1, daemon.registers.get(), "registered with the daemon once it appeared");
             assertTrue(daemon.latencies.get() > 0);
         }
@@ -182,7 +180,11 @@ class GovernedPredictorTest {
         assertEquals(0, JoulegovCommand.run(new String[] {"profile", "--virtual", "nano", "--model", "bert-tiny", "--grid", "sparse",
                 "--inferences", "100", "--reruns", "3", "--cache", cache.toString()}, new PrintWriter(Writer.nullWriter()),
                 new PrintWriter(Writer.nullWriter())));
-        Thread.sleep(100);
+        // idle, podgov brings the GPU to its lowest clock at its first 50 ms window
+        String gpu = "sys/devices/57000000.gpu/devfreq/57000000.gpu/";
+        String lowest = JoulegovProcess.read(root, gpu + "available_frequencies").split(" ")[0];
+        Await.until(() -> JoulegovProcess.read(root, gpu + "cur_freq").equals(lowest)
+                && JoulegovProcess.read(root, gpu + "target_freq").equals(lowest), "the idle GPU is at its lowest clock");
         Map<String, String> before = TreeSnapshot.of(root.resolve("sys/devices/57000000.gpu/devfreq"));
         Path gpuMin = root.resolve("sys/devices/57000000.gpu/devfreq/57000000.gpu/min_freq");
         Path gpuMax = root.resolve("sys/devices/57000000.gpu/devfreq/57000000.gpu/max_freq");
@@ -196,7 +198,7 @@ class GovernedPredictorTest {
             assertEquals(Files.readString(gpuMin), Files.readString(gpuMax), "the governor pinned the GPU");
             assertTrue(p.reported() > 0);
         }
-        Thread.sleep(100);
-        assertEquals(before, TreeSnapshot.of(root.resolve("sys/devices/57000000.gpu/devfreq")), "closing gives the GPU back");
+        // released, the GPU goes back to its lowest clock at podgov's next window
+        Await.equal(before, () -> TreeSnapshot.of(root.resolve("sys/devices/57000000.gpu/devfreq")), "closing gives the GPU back");
     }
 }

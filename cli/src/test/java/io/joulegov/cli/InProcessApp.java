@@ -22,7 +22,7 @@ public final class InProcessApp {
         boolean said = false;
         while (true) {
             reporter.starting();
-            Thread.sleep(30);
+            Thread.sleep(30); // the inference
             reporter.record(30);
             if (!said && reporter.reported() > 0) {
                 System.out.println("governing");

@@ -41,9 +41,7 @@ class InterruptTest {
     @BeforeEach
     void liveNano() throws Exception {
         root = tmp.resolve("nano");
-        processes.add(JoulegovProcess.start(null, "simulate", "--board", "nano", "--root", root.toString()));
-        Await.until(() -> Files.exists(root.resolve(CPU + "scaling_governor")), "the board is laid out");
-        Thread.sleep(300);
+        LiveNano.start(processes, root, tmp.resolve("simulate.log"));
     }
 
     private String[] profileArgs(Path out, String... more) {

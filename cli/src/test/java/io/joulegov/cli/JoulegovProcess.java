@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,18 +35,16 @@ final class JoulegovProcess {
         return (log == null ? pb.redirectOutput(ProcessBuilder.Redirect.DISCARD) : pb.redirectOutput(log.toFile())).start();
     }
 
-    /** The control socket a {@code govern} started with {@link #start} names in {@code log}, waited for up to 30 s. */
-    static String controlSocket(Path log) throws IOException, InterruptedException {
+    /** The control socket a {@code govern} started with {@link #start} names in {@code log}, once it names it. */
+    static String controlSocket(Path log) throws Exception {
         Pattern line = Pattern.compile("control socket (\\S+?),");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            Matcher m = line.matcher(Files.exists(log) ? Files.readString(log) : "");
-            if (m.find()) {
-                return m.group(1);
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("govern named no control socket within 30 s: " + Files.readString(log));
+        String[] socket = new String[1];
+        Await.until(() -> {
+            Matcher m = line.matcher(Files.readString(log));
+            socket[0] = m.find() ? m.group(1) : null;
+            return socket[0] != null;
+        }, () -> "govern names its control socket; it said: " + Files.readString(log));
+        return socket[0];
     }
 
     /** Sends SIGINT, as Ctrl-C in a terminal does. */

@@ -37,10 +37,8 @@ class OneOwnerTest {
         Path root = tmp.resolve("nano");
         Path cache = tmp.resolve("cache");
         Path socket = root.resolve("run/joulegov/joulegov.sock");
-        processes.add(JoulegovProcess.start(null, "simulate", "--board", "nano", "--root", root.toString()));
-        Await.until(() -> Files.exists(root.resolve(CPU + "scaling_governor")), "the board is laid out");
+        LiveNano.start(processes, root, tmp.resolve("simulate.log"));
         VirtualProfile.resnet18Into(cache);
-        Thread.sleep(300);
         Map<String, String> before = JoulegovProcess.knobs(root);
 
         Process first = JoulegovProcess.start(tmp.resolve("first.log"), "govern", "--root", root.toString(), "--cache",
@@ -72,8 +70,7 @@ class OneOwnerTest {
         assertNotEquals(before, JoulegovProcess.knobs(root), "a kill -9 leaves the board pinned");
         CliRun after = CliRun.of("restore", "--root", root.toString());
         assertEquals(0, after.exitCode(), after.err());
-        Thread.sleep(100);
-        assertEquals(before, JoulegovProcess.knobs(root), "every knob back");
+        Await.equal(before, () -> JoulegovProcess.knobs(root), "every knob back"); // setspeed at the board's next tick
         assertFalse(Files.exists(root.resolve("var/lib/joulegov/restore.json")));
     }
 
@@ -81,8 +78,7 @@ class OneOwnerTest {
     void aForcedRestoreWhileTheOwnerLivesKeepsItsJournal() throws Exception {
         Path root = tmp.resolve("nano");
         Path cache = tmp.resolve("cache");
-        processes.add(JoulegovProcess.start(null, "simulate", "--board", "nano", "--root", root.toString()));
-        Await.until(() -> Files.exists(root.resolve(CPU + "scaling_governor")), "the board is laid out");
+        LiveNano.start(processes, root, tmp.resolve("simulate.log"));
         VirtualProfile.resnet18Into(cache);
         Process first = JoulegovProcess.start(null, "govern", "--root", root.toString(), "--cache", cache.toString(),
                 "--model", "resnet18", "--slowdown", "1.3", "--allow-virtual-profiles", "--metrics-port", "0");

@@ -8,6 +8,7 @@ import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.profiler.store.ProfileStore;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -25,6 +26,9 @@ class ProfileCommandTest {
 
     @TempDir
     Path tmp;
+
+    @RegisterExtension
+    final ChildProcesses processes = new ChildProcesses();
 
     @Test
     void aSparseVirtualProfileMeasuresATenthOrSoAndPredictsTheRest() throws Exception {
@@ -54,18 +58,8 @@ class ProfileCommandTest {
         Path partial = tmp.resolve("full.json.partial");
         String[] args = {"profile", "--virtual", "nano", "--model", "bert-tiny", "--grid", "full", "--inferences", "300",
                 "--reruns", "3", "--out", out.toString()};
-        Process victim = JoulegovProcess.start(null, args);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        int rowsAtKill = 0;
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(partial)) {
-                rowsAtKill = ProfileStore.read(partial).rows().size();
-                if (rowsAtKill >= 20) {
-                    break;
-                }
-            }
-            Thread.sleep(20);
-        }
+        Process victim = processes.add(JoulegovProcess.start(null, args));
+        Await.until(() -> Files.exists(partial) && ProfileStore.read(partial).rows().size() >= 20, "20 points measured");
         victim.destroyForcibly();
         assertTrue(victim.waitFor(10, TimeUnit.SECONDS));
         ProfileTable before = ProfileStore.read(partial);

@@ -85,9 +85,7 @@ class PythonClientTest {
     void aPlainPythonLoopIsProfiledByTheProfilerInTheDaemonsPlace() throws Exception {
         Path root = tmp.resolve("nano");
         Path socket = tmp.resolve("joulegov.sock");
-        Path simLog = tmp.resolve("simulate.log");
-        processes.add(JoulegovProcess.start(simLog, "simulate", "--board", "nano", "--root", root.toString()));
-        Await.until(() -> Files.exists(simLog) && Files.readString(simLog).contains("serving a virtual"), "the board is served");
+        LiveNano.start(processes, root, tmp.resolve("simulate.log"));
         processes.add(new ProcessBuilder("python3", "-c", LOOP, CLIENT.getParent().toString(), socket.toString(), "1000000",
                 "nowait").redirectErrorStream(true).redirectOutput(tmp.resolve("loop.log").toFile()).start());
         Path out = tmp.resolve("pyloop.json");

@@ -26,6 +26,7 @@ class SensorFaultsTest {
     private static final String RAIL = "sys/devices/7000c400.i2c/i2c-6/6-0040/iio:device0/in_power0_input";
     private static final String ZONE = "sys/devices/virtual/thermal/thermal_zone0/temp";
     private static final String GPU = "sys/devices/57000000.gpu/devfreq/57000000.gpu/";
+    private static final String FAILURES = "joulegov_sensor_failures_total{rail=\"POM_5V_IN\"}";
 
     @TempDir
     Path tmp;
@@ -48,24 +49,28 @@ class SensorFaultsTest {
         int port = MetricsEndpoint.freePort();
         CompletableFuture<CliRun> govern = govern(root, port, 6);
         Path socket = root.resolve("run/joulegov/joulegov.sock");
-        awaitSocket(socket);
-        Thread.sleep(500);
+        Await.until(() -> Files.exists(socket), "the daemon makes its socket");
+        Await.until(() -> served(port), "the daemon serves its metrics");
         Files.writeString(root.resolve(RAIL), "garbage\n");
         Files.writeString(root.resolve(ZONE), "-256000\n");
-        Thread.sleep(600);
+        Await.until(() -> counter(MetricsEndpoint.scrape(port), FAILURES) >= 3, "three failed reads of the rail");
         String during = MetricsEndpoint.scrape(port);
-        assertTrue(counter(during, "joulegov_sensor_failures_total{rail=\"POM_5V_IN\"}") >= 3, during);
+        assertTrue(counter(during, FAILURES) >= 3, during);
         assertTrue(during.contains("joulegov_temperature_celsius{zone=\"AO-therm\"} NaN"), "-256 C is no reading:\n" + during);
         Files.writeString(root.resolve(RAIL), "");
         Files.writeString(root.resolve(ZONE), "");
-        Thread.sleep(400);
+        double beforeEmpty = counter(MetricsEndpoint.scrape(port), FAILURES);
+        // two more: the one that may have read the garbage as it was replaced, and one of the empty rail
+        Await.until(() -> counter(MetricsEndpoint.scrape(port), FAILURES) >= beforeEmpty + 2, "the emptied rail is read");
         Files.writeString(root.resolve(RAIL), "5000\n");
         Files.writeString(root.resolve(ZONE), "41000\n");
-        Thread.sleep(500);
+        // a sample's rail power is NaN when the read failed: a number is a read of the 5000 just written
+        Await.until(() -> !Double.isNaN(counter(MetricsEndpoint.scrape(port), "joulegov_power_watts{rail=\"POM_5V_IN\"}")),
+                "the rail is read again");
         String after = MetricsEndpoint.scrape(port);
-        double failures = counter(after, "joulegov_sensor_failures_total{rail=\"POM_5V_IN\"}");
-        Thread.sleep(500);
-        assertEquals(failures, counter(MetricsEndpoint.scrape(port), "joulegov_sensor_failures_total{rail=\"POM_5V_IN\"}"), "the rail reads again");
+        double failures = counter(after, FAILURES);
+        Thread.sleep(500); // that no failure follows is a fixed time's check: several 100 ms samples
+        assertEquals(failures, counter(MetricsEndpoint.scrape(port), FAILURES), "the rail reads again");
         assertTrue(after.contains("joulegov_temperature_celsius{zone=\"AO-therm\"} 41.0"), after);
         try (ControlClient c = ControlClient.connect(socket, Duration.ofSeconds(2))) {
             assertTrue(c.exchange("{\"op\":\"status\"}").path("held").isObject(), "still governing");
@@ -82,12 +87,13 @@ class SensorFaultsTest {
         Path target = Files.readSymbolicLink(link);
         Files.delete(link);
         CompletableFuture<CliRun> govern = govern(root, 0, 4);
-        Thread.sleep(1500);
+        Thread.sleep(1500); // that it does not give up is a fixed time's check
         assertTrue(!govern.isDone(), "the daemon waits for the GPU instead of giving up");
         Files.createSymbolicLink(link, target);
-        awaitSocket(root.resolve("run/joulegov/joulegov.sock"));
-        Thread.sleep(300);
-        assertEquals(read(root, GPU + "min_freq"), read(root, GPU + "max_freq"), "the GPU is pinned once it is there");
+        Path socket = root.resolve("run/joulegov/joulegov.sock");
+        Await.until(() -> Files.exists(socket), "the daemon makes its socket");
+        // pinned before the socket is served, but the first tick moves the pin to the idle setting, one file after the other
+        Await.agree(() -> read(root, GPU + "min_freq"), () -> read(root, GPU + "max_freq"), "the GPU is pinned once it is there");
         CliRun run = govern.get(30, TimeUnit.SECONDS);
         assertEquals(0, run.exitCode(), run.err());
     }
@@ -103,13 +109,14 @@ class SensorFaultsTest {
     }
 
 
-
-    private static void awaitSocket(Path socket) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!Files.exists(socket) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
+    /** Whether /metrics answers yet (it comes up just after the control socket). */
+    private static boolean served(int port) throws Exception {
+        try {
+            MetricsEndpoint.scrape(port);
+            return true;
+        } catch (java.net.ConnectException notYet) {
+            return false;
         }
-        assertTrue(Files.exists(socket), "the daemon serves its socket");
     }
 
     private static String read(Path root, String rel) throws Exception {

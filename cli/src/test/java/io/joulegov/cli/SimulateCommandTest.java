@@ -28,11 +28,9 @@ class SimulateCommandTest {
         CompletableFuture<CliRun> simulate = CompletableFuture.supplyAsync(() -> CliRun.of("simulate", "--board", "nano",
                 "--root", root.toString(), "--workload", "resnet18", "--rate", "20", "--duration", "3"));
         Path gpuCur = root.resolve("sys/devices/57000000.gpu/devfreq/57000000.gpu/cur_freq");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.exists(root.resolve("sys/devices/virtual/thermal/thermal_zone5/temp")) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        Thread.sleep(200);
+        // the rails read 0 as laid out; the board sets them from its model once the whole tree is there
+        String rail = "sys/devices/7000c400.i2c/i2c-6/6-0040/iio:device0/in_power0_input";
+        Await.until(() -> !JoulegovProcess.read(root, rail).matches("0?"), "the board is served");
         CliRun boards = CliRun.of("boards", "--root", root.toString(), "--json");
         assertEquals(0, boards.exitCode(), boards.err());
         assertTrue(boards.out().contains("\"board\":\"jetson-nano\""), boards.out());
@@ -41,8 +39,7 @@ class SimulateCommandTest {
         Board board = BoardDiscovery.discover(sys);
         ClockPinner pinner = new ClockPinner(board, RestoreJournal.open(sys, RestoreJournal.defaultFile(sys)));
         pinner.pinGpu(384000000L);
-        Thread.sleep(300);
-        assertEquals("384000000", Files.readString(gpuCur).trim(), "the live board took the pin");
+        Await.equal("384000000", () -> Files.readString(gpuCur).trim(), "the live board took the pin");
         pinner.release();
 
         CliRun run = simulate.get(20, TimeUnit.SECONDS);
