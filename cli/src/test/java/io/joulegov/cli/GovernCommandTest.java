@@ -184,7 +184,7 @@ class GovernCommandTest {
         assertTrue(ask(socket, "{\"op\":\"report\",\"model\":\"resnet18\",\"latenciesMs\":[5,6,1000]}").startsWith("{\"ok\":true"));
         // the report is counted before its reply; the energy once the power sampler has read the rails
         String[] scraped = {""};
-        Await.until(() -> joules(scraped[0] = scrapeOnceServed(port)) > 0, "the board's energy is counted");
+        Await.until(() -> joules(scraped[0] = MetricsEndpoint.scrapeOnceServed(port)) > 0, "the board's energy is counted");
         String body = scraped[0];
         for (String line : body.split("\n")) {
             assertTrue(EXPOSITION.matcher(line).matches(), "not Prometheus text format: " + line);
@@ -221,15 +221,6 @@ class GovernCommandTest {
                 .findFirst().orElse(0);
     }
 
-    /** A scrape of /metrics; empty while the endpoint is not served yet (it comes up just after the control socket). */
-    private static String scrapeOnceServed(int port) throws Exception {
-        try {
-            return MetricsEndpoint.scrape(port);
-        } catch (java.net.ConnectException notYet) {
-            return "";
-        }
-    }
-
     /**
      * nvpmodel- and jetson_clocks-like writes while governing: the first is noticed and the daemon re-asserts within
      * the cap it left; a second within the minute makes it back off instead of fighting; stopping still restores.
@@ -245,11 +236,15 @@ class GovernCommandTest {
         // stays there (min_freq is the lowest already: max_freq shows the pin)
         String lowest = read(gpu + "available_frequencies").split(" ")[0];
         Await.until(() -> read(gpu + "max_freq").equals(lowest), "the daemon holds its idle setting");
+        // the tick that wrote it then reads back what it wrote, as what it expects to find: a write of ours before
+        // that read would pass for the daemon's own, so let that tick end
+        Thread.sleep(GovernDaemon.TICK.toMillis());
         String pinned = read(gpu + "max_freq");
         assertEquals(pinned, read(gpu + "min_freq"), "the daemon pinned the GPU");
         // nvpmodel-like: a lower cap, above the pin
         Files.writeString(root.resolve(gpu + "max_freq"), "844800000\n");
         Await.equal(pinned, () -> read(gpu + "max_freq"), "re-asserted within the new cap");
+        Thread.sleep(GovernDaemon.TICK.toMillis()); // as above: the tick that re-asserted reads back what it wrote
         assertTrue(MetricsEndpoint.scrape(port).contains("joulegov_other_writer_events_total 1.0"));
         // jetson_clocks-like, within the minute: everything at the top
         Files.writeString(root.resolve(gpu + "min_freq"), "921600000\n");

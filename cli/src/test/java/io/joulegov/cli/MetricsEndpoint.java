@@ -31,4 +31,13 @@ final class MetricsEndpoint {
         assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
         return response.body();
     }
+
+    /** A scrape, or empty while the endpoint is not served yet (the daemon opens it just after its control socket). */
+    static String scrapeOnceServed(int port) throws Exception {
+        try {
+            return scrape(port);
+        } catch (java.net.ConnectException notYet) {
+            return "";
+        }
+    }
 }

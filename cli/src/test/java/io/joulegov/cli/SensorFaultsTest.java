@@ -50,7 +50,7 @@ class SensorFaultsTest {
         CompletableFuture<CliRun> govern = govern(root, port, 6);
         Path socket = root.resolve("run/joulegov/joulegov.sock");
         Await.until(() -> Files.exists(socket), "the daemon makes its socket");
-        Await.until(() -> served(port), "the daemon serves its metrics");
+        Await.until(() -> !MetricsEndpoint.scrapeOnceServed(port).isEmpty(), "the daemon serves its metrics");
         Files.writeString(root.resolve(RAIL), "garbage\n");
         Files.writeString(root.resolve(ZONE), "-256000\n");
         Await.until(() -> counter(MetricsEndpoint.scrape(port), FAILURES) >= 3, "three failed reads of the rail");
@@ -106,17 +106,6 @@ class SensorFaultsTest {
     private static double counter(String scrape, String series) {
         return scrape.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1)))
                 .findFirst().orElseThrow(() -> new AssertionError(series + " missing from\n" + scrape));
-    }
-
-
-    /** Whether /metrics answers yet (it comes up just after the control socket). */
-    private static boolean served(int port) throws Exception {
-        try {
-            MetricsEndpoint.scrape(port);
-            return true;
-        } catch (java.net.ConnectException notYet) {
-            return false;
-        }
     }
 
     private static String read(Path root, String rel) throws Exception {
