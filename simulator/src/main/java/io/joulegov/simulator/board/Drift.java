@@ -11,6 +11,7 @@ final class Drift {
     static final double SIGMA = 0.015;
     static final double TAU_NS = 20e9;
     static final long STEP_NS = 100_000_000L;
+    private static final double DECAY = Math.exp(-STEP_NS / TAU_NS);
 
     private final Random random;
     private long at;
@@ -25,9 +26,8 @@ final class Drift {
     }
 
     void advanceTo(long t) {
-        double decay = Math.exp(-STEP_NS / TAU_NS);
         while (at + STEP_NS <= t) {
-            value = value * decay + Math.sqrt(1 - decay * decay) * SIGMA * random.nextGaussian();
+            value = value * DECAY + Math.sqrt(1 - DECAY * DECAY) * SIGMA * random.nextGaussian();
             at += STEP_NS;
         }
     }
