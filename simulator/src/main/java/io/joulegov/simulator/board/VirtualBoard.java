@@ -366,10 +366,14 @@ public final class VirtualBoard implements AutoCloseable {
         }
         // an INA3221 reading is the average over its last conversion, not the power of this instant
         double busy = (busyWithin(busySince, busyUntil) + busyWithin(earlierBusySince, earlierBusyUntil)) / (double) INA_PERIOD;
-        double cpu = busy * cpuWatts(true) + (1 - busy) * cpuWatts(false);
-        double g = busy * gpuWatts(true) + (1 - busy) * gpuWatts(false);
+        double cpuBusy = cpuWatts(true);
+        double cpuIdle = cpuWatts(false);
+        double gpuBusy = gpuWatts(true);
+        double gpuIdle = gpuWatts(false);
         double mem = power.emc(emc.effectiveHz);
-        double total = busy * totalWatts(true) + (1 - busy) * totalWatts(false);
+        double cpu = busy * cpuBusy + (1 - busy) * cpuIdle;
+        double g = busy * gpuBusy + (1 - busy) * gpuIdle;
+        double total = busy * power.total(true, cpuBusy, gpuBusy, mem) + (1 - busy) * power.total(false, cpuIdle, gpuIdle, mem);
         for (InaChannel r : rails) {
             double w = BoardPower.rail(r.role(), total, cpu, g, mem);
             r.publish(noisy ? w * (1 + RAIL_NOISE * sensorRandom.nextGaussian()) : w, spec.rails().busVolts());
