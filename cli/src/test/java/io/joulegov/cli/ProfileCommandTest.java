@@ -177,7 +177,9 @@ class ProfileCommandTest {
         assertEquals(FakeBoards.NANO_CPU_KHZ.size() * FakeBoards.NANO_GPU_HZ.size(), t.rows().size());
         assertFalse(t.latencyOnly());
         long measured = t.rows().stream().filter(r -> !r.predicted()).count();
-        assertTrue(measured >= 16 && measured <= t.rows().size() / 10 + 1, measured + " measured");
+        // as on a virtual board: a tenth of the grid, and at most one point per budget (1.1x to 1.6x) whose choice
+        // straddles it; real inference on a board whose clocks change nothing straddles more often
+        assertTrue(measured >= 16 && measured <= t.rows().size() / 10 + 6, measured + " measured");
         assertEquals(before, TreeSnapshot.withoutSetspeed(root.resolve("sys")), "every knob is given back");
     }
 
