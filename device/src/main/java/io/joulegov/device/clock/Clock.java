@@ -29,6 +29,9 @@ public interface Clock {
      */
     Thread newThread(String name, Runnable body);
 
+    /** A sleep on this clock that another thread can end early. */
+    Wakeup newWakeup();
+
     static Clock system() {
         return SystemClock.INSTANCE;
     }

@@ -177,6 +177,97 @@ public final class VirtualClock implements Clock {
         return thread;
     }
 
+    @Override
+    public Wakeup newWakeup() {
+        return new VirtualWakeup();
+    }
+
+    /**
+     * The calling party sleeps until every other party at this instant sleeps (those woken before it, at this instant,
+     * run first); time does not move. A thread that is no party returns at once.
+     */
+    public void yieldTurn() {
+        Sleeper me;
+        lock.lock();
+        try {
+            if (!parties.contains(Thread.currentThread())) {
+                return;
+            }
+            me = new Sleeper(now, order++);
+            sleepers.add(me);
+            awake--;
+            advanceWhileAllAsleep();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            awaitWake(me);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // kept for the caller's next sleep
+        }
+    }
+
+    /** A sleeper that a wake takes out of the queue of deadlines at once, at the present instant. */
+    private final class VirtualWakeup implements Wakeup {
+        private Sleeper sleeping;
+        private boolean pending;
+
+        @Override
+        public void sleepUntil(long deadlineNanos) throws InterruptedException {
+            Sleeper me;
+            lock.lock();
+            try {
+                if (parties.add(Thread.currentThread())) {
+                    awake++;
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                if (pending || deadlineNanos <= now) {
+                    pending = false;
+                    return;
+                }
+                me = new Sleeper(deadlineNanos, order++);
+                sleepers.add(me);
+                sleeping = me;
+                awake--;
+                advanceWhileAllAsleep();
+            } finally {
+                lock.unlock();
+            }
+            try {
+                awaitWake(me);
+            } finally {
+                lock.lock();
+                try {
+                    if (sleeping == me) {
+                        sleeping = null;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+
+        @Override
+        public void wake() {
+            lock.lock();
+            try {
+                if (sleeping != null && sleepers.remove(sleeping)) {
+                    sleeping.woken = true;
+                    awake++;
+                    LockSupport.unpark(sleeping.thread);
+                    sleeping = null;
+                } else {
+                    pending = true;
+                }
+            } finally {
+                lock.unlock();
+            }
+            yieldTurn();
+        }
+    }
+
     /** How many parties there are (running or asleep); for tests and diagnostics. */
     public int parties() {
         lock.lock();

@@ -74,4 +74,57 @@ class VirtualClockTest {
         clock.sleep(Duration.ofSeconds(1));
         assertEquals(Duration.ofSeconds(2).toNanos(), clock.nanoTime());
     }
+
+    @Test
+    void aWakeEndsAVirtualSleepAtTheSameInstantAndTheWokenThreadRunsBeforeTheWaker() throws InterruptedException {
+        VirtualClock clock = new VirtualClock(EPOCH);
+        Wakeup wakeup = clock.newWakeup();
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        Thread owner = clock.newThread("owner", () -> {
+            try {
+                wakeup.sleepUntil(Duration.ofHours(1).toNanos());
+                events.add("owner woken@" + clock.nanoTime());
+                wakeup.sleepUntil(Duration.ofHours(1).toNanos());
+                events.add("owner deadline@" + clock.nanoTime());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        owner.start();
+        clock.sleepUntil(500);
+        wakeup.wake();
+        events.add("waker@" + clock.nanoTime());
+        owner.join();
+        assertEquals(List.of("owner woken@500", "waker@500", "owner deadline@" + Duration.ofHours(1).toNanos()), events);
+    }
+
+    @Test
+    void aWakeBeforeTheSleepEndsTheNextSleepAtOnce() throws InterruptedException {
+        VirtualClock clock = new VirtualClock(EPOCH);
+        Wakeup wakeup = clock.newWakeup();
+        wakeup.wake();
+        wakeup.sleepUntil(1000);
+        assertEquals(0, clock.nanoTime());
+        wakeup.sleepUntil(1000);
+        assertEquals(1000, clock.nanoTime());
+    }
+
+    @Test
+    void theSystemClocksWakeupEndsARealSleepEarly() throws InterruptedException {
+        Clock clock = Clock.system();
+        Wakeup wakeup = clock.newWakeup();
+        Thread waker = new Thread(() -> {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                return;
+            }
+            wakeup.wake();
+        });
+        long start = System.nanoTime();
+        waker.start();
+        wakeup.sleepUntil(start + Duration.ofSeconds(30).toNanos());
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(10).toNanos());
+        waker.join();
+    }
 }

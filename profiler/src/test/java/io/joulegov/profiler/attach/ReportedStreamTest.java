@@ -2,6 +2,7 @@ package io.joulegov.profiler.attach;
 
 import io.joulegov.device.DeviceException;
 import io.joulegov.device.clock.Clock;
+import io.joulegov.device.clock.Wakeup;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -50,6 +51,11 @@ class ReportedStreamTest {
         @Override
         public Thread newThread(String name, Runnable body) {
             return new Thread(body, name);
+        }
+
+        @Override
+        public Wakeup newWakeup() {
+            throw new UnsupportedOperationException();
         }
     }
 
