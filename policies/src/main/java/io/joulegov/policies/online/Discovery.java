@@ -27,13 +27,6 @@ import java.util.Map;
  */
 final class Discovery {
 
-    /** Energy per inference is awaited at a point at most this long (a caller that measures no energy). */
-    static final long ENERGY_WAIT_NANOS = 10_000_000_000L;
-    /** Inferences of measured energy a point needs (one of the governor core's ratio-of-sums measurements). */
-    static final double MIN_WORK = 20;
-    /** Each axis is walked in at least this many steps, so that the line holds enough points for the models. */
-    static final int STEPS_PER_AXIS = 3;
-
     final String name;
     final ProfileKey key;
     final Budget budget;
@@ -164,7 +157,7 @@ final class Discovery {
                 return;
             }
         }
-        boolean energyIn = v.work >= MIN_WORK || now - enteredAt >= ENERGY_WAIT_NANOS;
+        boolean energyIn = v.work >= settings.minWork() || now - enteredAt >= settings.energyWaitNanos();
         if (v.n < settings.minSamples() || !energyIn) {
             return;
         }
@@ -214,7 +207,7 @@ final class Discovery {
             slope = Math.max(0, (t0 - t1) / (1 / f0 - 1 / f1));
         }
         double limit = budgetMs * (1 - settings.margin());
-        int farthest = Math.max(0, lowest - Math.max(1, (axis.size() - 1) / STEPS_PER_AXIS));
+        int farthest = Math.max(0, lowest - Math.max(1, (axis.size() - 1) / settings.stepsPerAxis()));
         for (int i = farthest; i < lowest; i++) {
             double f = axis.get(i);
             double ms = Double.isNaN(slope) ? t0 * f0 / f : t0 + slope * (1 / f - 1 / f0);

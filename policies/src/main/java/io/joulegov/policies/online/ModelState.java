@@ -30,13 +30,6 @@ final class ModelState {
     final double budgetMs;
     final Percentile percentile;
     final ControllerSettings settings;
-    /**
-     * Mean latency measured over profiled, as a correction over the grid: every {@code minSamples} inferences at a
-     * point give one measurement (its noise: 2% jitter over 20 samples), and the drift follows the point held within
-     * a few seconds, so that a slower phase of the whole board is not taken for a slow point.
-     */
-    static final PointCorrection.Settings LATENCY = new PointCorrection.Settings(0.15, 0.05, 0.02, 0.03, 0.01,
-            600_000_000_000L, 3_000_000_000L);
     final PointCorrection latency;
     /** The profile it learned itself, for a model registered without one (null otherwise). */
     ProfileTable discovered;
@@ -68,9 +61,9 @@ final class ModelState {
         this.frontier = frontier;
         Set<OperatingPoint> predicted = rows.stream().filter(Measurement::predicted).map(Measurement::point)
                 .collect(Collectors.toSet());
-        PointCorrection.Settings prior = PointCorrection.Settings.defaults();
+        PointCorrection.Settings prior = settings.energyCorrection();
         PointCorrection.Settings energyPrior = profiledHere ? prior.thisUnit() : prior;
-        PointCorrection.Settings latencyPrior = profiledHere ? LATENCY.thisUnit() : LATENCY;
+        PointCorrection.Settings latencyPrior = profiledHere ? settings.latencyCorrection().thisUnit() : settings.latencyCorrection();
         if (!Double.isNaN(predictedSd)) {
             energyPrior = energyPrior.withPredictedPointSd(predictedSd);
             latencyPrior = latencyPrior.withPredictedPointSd(predictedSd);

@@ -42,20 +42,6 @@ import java.util.Map;
  */
 public final class OnlineController {
 
-    /**
-     * How many standard deviations an energy estimate may be optimistic when choosing a point to try, and a latency
-     * prediction must be pessimistic for a point to be tried or stepped to under threat.
-     */
-    static final double EXPLORE_SDS = 1.0;
-    /** A point must promise at least this much less energy before the controller moves to it. */
-    static final double MIN_GAIN = 0.01;
-    /** A point is tried only when its optimistic energy is at least this much below the best estimate. */
-    static final double MIN_EXPLORE_GAIN = 0.02;
-    /** The share of the time spent at points tried to learn them, after an allowance of two dwells. */
-    static final double EXPLORE_SHARE = 0.10;
-    /** How often a settled model reconsiders its point. */
-    static final long CHOOSE_EVERY_NANOS = 250_000_000L;
-
     private final ControllerSettings settings;
     private final Map<String, ModelState> models = new LinkedHashMap<>();
     private final Map<String, Discovery> discovering = new LinkedHashMap<>();
@@ -312,7 +298,7 @@ public final class OnlineController {
         if (now - s.enteredAt < settings.minDwellNanos() || now < s.nextChoiceAt) {
             return;
         }
-        s.nextChoiceAt = now + CHOOSE_EVERY_NANOS;
+        s.nextChoiceAt = now + settings.chooseEveryNanos();
         double tail = s.tail(correction, now);
         Measurement best = null;
         double bestJ = Double.POSITIVE_INFINITY;
@@ -324,13 +310,13 @@ public final class OnlineController {
             }
             PointCorrection.Estimate e = s.energyAt(m, now);
             double mean = m.energyJ() * e.factor();
-            double low = m.energyJ() * e.lowerFactor(EXPLORE_SDS);
+            double low = m.energyJ() * e.lowerFactor(settings.exploreSds());
             if (mean < bestJ) {
                 best = m;
                 bestJ = mean;
             }
             // a point is tried only if it meets the budget even when its latency is as bad as it plausibly can be
-            if (low < probeJ && s.predicted(m, correction, tail, now, EXPLORE_SDS) <= s.budgetMs) {
+            if (low < probeJ && s.predicted(m, correction, tail, now, settings.exploreSds()) <= s.budgetMs) {
                 probe = m;
                 probeJ = low;
             }
@@ -344,12 +330,12 @@ public final class OnlineController {
         boolean headroom = s.percentile.of(s.current()) * correction <= s.budgetMs * (1 - settings.hysteresis());
         // the next try must fit in the share, after an allowance of two dwells
         boolean mayExplore = learning && s.exploringNanos + settings.minDwellNanos()
-                <= EXPLORE_SHARE * (now - s.registeredAt) + 2 * settings.minDwellNanos();
+                <= settings.exploreShare() * (now - s.registeredAt) + 2 * settings.minDwellNanos();
         double currentJ = s.current().energyJ() * s.energyAt(s.current(), now).factor();
-        if (mayExplore && probe != best && probe != s.current() && probeJ < bestJ * (1 - MIN_EXPLORE_GAIN)
+        if (mayExplore && probe != best && probe != s.current() && probeJ < bestJ * (1 - settings.minExploreGain())
                 && (!slower(s, probe) || headroom)) {
             s.moveTo(probe, now, true);
-        } else if (best != s.current() && bestJ < currentJ * (1 - MIN_GAIN) && (!slower(s, best) || headroom)) {
+        } else if (best != s.current() && bestJ < currentJ * (1 - settings.minGain()) && (!slower(s, best) || headroom)) {
             s.moveTo(best, now, false);
         }
     }
@@ -370,7 +356,7 @@ public final class OnlineController {
         double bestJ = Double.POSITIVE_INFINITY;
         boolean anyMeets = false;
         for (Measurement m : s.candidates.values()) {
-            if (s.predicted(m, correction, tail, now, EXPLORE_SDS) > target) {
+            if (s.predicted(m, correction, tail, now, s.settings.exploreSds()) > target) {
                 continue;
             }
             anyMeets = true;
