@@ -39,6 +39,12 @@ import java.util.Map;
  *       inference gets the working point back.</li>
  *   <li>Several models each keep their own point; while more than one is active the board holds, per clock, the
  *       highest any of them needs.</li>
+ *   <li>A model registered without a profile learns one first ({@link Discovery}); each model is in one
+ *       {@link ModelPhase} (learning, infeasible, governed), moved on explicitly. A budget even the fastest point
+ *       misses is measured again every {@link ControllerSettings#retryNanos} and when the board changed
+ *       ({@link #boardChanged}).</li>
+ *   <li>What it keeps is bounded whatever the rate of inference ({@link #sizes()}); every tunable is in
+ *       {@link ControllerSettings}.</li>
  * </ul>
  */
 public final class OnlineController {
