@@ -42,9 +42,9 @@ import java.util.Set;
 public final class GovernorCore {
 
     /** Inferences summed before one measurement of energy per inference is told to the controller. */
-    static final double MIN_WORK = 20;
+    static final double MIN_WORK = ControllerSettings.defaults().minWork();
     /** Fewer inferences than this at a point that is left are not worth a measurement. */
-    static final double MIN_WORK_AT_CHANGE = 5;
+    static final double MIN_WORK_AT_CHANGE = ControllerSettings.defaults().minWorkAtChange();
 
     /** Inferences remembered per model until credited (a bound for a caller that never measures energy). */
     static final int MAX_RUNS_KEPT = 4096;

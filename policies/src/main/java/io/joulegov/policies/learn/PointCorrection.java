@@ -81,6 +81,8 @@ public final class PointCorrection {
     private double[] weights;
     private double[][] covariance;
     private boolean stale = true;
+    /** The time the line was last fitted at: evidence fades with time, so a fit holds for that moment only. */
+    private long fittedAt;
 
     /**
      * A correction over the grid spanned by {@code grid} (every point the decisions may choose); the points in
@@ -119,7 +121,11 @@ public final class PointCorrection {
         return true;
     }
 
-    /** The board's drift now, as a log factor common to every point (warmer, throttled, a slower phase of load). */
+    /**
+     * The board's drift now, as a log factor common to every point (warmer, throttled, a slower phase of load): the
+     * drift last seen. It carries no weight to fade; its age is accounted for when the next measurement comes in,
+     * which replaces it the more the longer it went unobserved (time constant {@code levelTauNanos}).
+     */
     public double level() {
         return level;
     }
@@ -129,7 +135,11 @@ public final class PointCorrection {
         return points.size();
     }
 
-    /** The estimate at {@code point} now. */
+    /**
+     * The estimate at {@code point} at {@code now}: every measurement weighs as it has faded by then, also when none
+     * was made since (the line's and the point's own evidence age alike, as {@link #observe} fades them), so with
+     * nothing observed the uncertainty grows back to the prior's.
+     */
     public Estimate at(OperatingPoint point, long now) {
         fit(now);
         double[] x = features(point);
@@ -155,9 +165,13 @@ public final class PointCorrection {
         return new Estimate(mean, Math.sqrt(var));
     }
 
-    /** The line's posterior from every measured point, each point's mean counted once with its own noise. */
+    /**
+     * The line's posterior at {@code now} from every measured point, each point's mean counted once with its own
+     * noise, faded by the time since it was measured. Refitted when a measurement came in or time passed (a decision
+     * asks every point at one time: one fit).
+     */
     private void fit(long now) {
-        if (!stale && weights != null) {
+        if (!stale && weights != null && fittedAt == now) {
             return;
         }
         int d = 4;
@@ -189,6 +203,7 @@ public final class PointCorrection {
         weights = w.toArray();
         covariance = inverse.getData();
         stale = false;
+        fittedAt = now;
     }
 
     private double pointVariance(OperatingPoint p) {

@@ -1,21 +1,218 @@
 package io.joulegov.policies.online;
 
-/**
- * The online controller's knobs.
- *
- * @param window        recent inferences per model from which the observed percentile is estimated
- * @param missWindow    inferences over which the miss rate is held within the budget's allowance
- * @param minSamples    inferences at a point before its latency is trusted
- * @param minDwellNanos time at a point before stepping to a cheaper one (faster steps are immediate)
- * @param margin        headroom kept below the budget when choosing a point (0.05: aim at 95% of the budget)
- * @param hysteresis    extra headroom the observed percentile must show before stepping to a cheaper point
- * @param idleNanos     no inference for this long and the board may go to its idle setting
- * @param missStreak    this many misses in a row step to a faster point at once
- */
-public record ControllerSettings(int window, int missWindow, int minSamples, long minDwellNanos, double margin,
-                                 double hysteresis, long idleNanos, int missStreak) {
+import io.joulegov.policies.learn.PointCorrection;
 
+/**
+ * Every tunable of the online controller, in one place (docs/DESIGN.md, "Learning the board"). Start from
+ * {@link #defaults()} and change what a variation needs with the {@code withX} methods, e.g.
+ * {@code ControllerSettings.defaults().withRetryNanos(5_000_000_000L)}.
+ * The fields come in groups: observing latency ({@code window} to {@code missStreak}), choosing a point
+ * ({@code minDwellNanos} to {@code exploreShare}), learning the board ({@code energyCorrection} to
+ * {@code minWorkAtChange}) and learning without a profile ({@code energyWaitNanos} on).
+ *
+ * @param window           recent inferences per model from which the observed percentile is estimated (more for a
+ *                         tail percentile: 20 expected misses' worth)
+ * @param missWindow       inferences over which the miss rate is held within the budget's allowance
+ * @param minSamples       inferences at a point before its latency is trusted
+ * @param missStreak       this many misses in a row step to a faster point at once
+ * @param minDwellNanos    time at a point before stepping to a cheaper one (faster steps are immediate)
+ * @param margin           headroom kept below the budget when choosing a point (0.05: aim at 95% of the budget)
+ * @param hysteresis       extra headroom the observed percentile must show before stepping to a cheaper point
+ * @param idleNanos        no inference for this long and the board may go to its idle setting
+ * @param chooseEveryNanos how often a settled model reconsiders its point
+ * @param minGain          a point must promise at least this much less energy before the controller moves to it
+ * @param exploreSds       how many standard deviations an energy estimate may be optimistic when choosing a point to
+ *                         try, and a latency prediction must be pessimistic for a point to be tried or stepped to
+ *                         under threat
+ * @param minExploreGain   a point is tried only when its optimistic energy is at least this much below the best
+ *                         estimate
+ * @param exploreShare     the share of the time spent at points tried to learn them, after an allowance of two dwells
+ * @param energyCorrection  the prior and noise of the energy correction (a profile from another unit)
+ * @param latencyCorrection the prior and noise of the latency correction: every {@code minSamples} inferences at a
+ *                          point give one measurement of its mean (2% jitter over 20 samples), and the drift follows
+ *                          the point held within a few seconds, so that a slower phase of the whole board is not
+ *                          taken for a slow point
+ * @param minWork           inferences summed before one measurement of energy per inference is told to the controller
+ *                          (the governor core's ratio of sums), and the energy a point of the walk needs
+ * @param minWorkAtChange   fewer inferences than this at a point that is left are not worth an energy measurement
+ * @param energyWaitNanos   energy per inference is awaited at a point of the walk at most this long (a caller that
+ *                          measures no energy)
+ * @param stepsPerAxis      each clock axis is walked in at least this many steps, so that the line holds enough
+ *                          points for the models
+ * @param retryNanos        a budget that even the fastest point missed is measured again after this long (fresh
+ *                          samples), as the cause may have ended (a throttle)
+ * @param tailSamplesKept   latencies kept at the fastest point for its tail (at least what the percentile needs: 5
+ *                          expected misses); every other point keeps only their sum and count
+ */
+public record ControllerSettings(int window, int missWindow, int minSamples, int missStreak,
+                                 long minDwellNanos, double margin, double hysteresis, long idleNanos,
+                                 long chooseEveryNanos, double minGain, double exploreSds, double minExploreGain,
+                                 double exploreShare,
+                                 PointCorrection.Settings energyCorrection, PointCorrection.Settings latencyCorrection,
+                                 double minWork, double minWorkAtChange,
+                                 long energyWaitNanos, int stepsPerAxis, long retryNanos, int tailSamplesKept) {
+
+    public ControllerSettings {
+        if (window < 1 || missWindow < 1 || minSamples < 1 || missStreak < 1 || stepsPerAxis < 1 || tailSamplesKept < 1) {
+            throw new IllegalArgumentException("windows, sample counts and steps must be positive");
+        }
+        if (minDwellNanos < 0 || idleNanos < 0 || chooseEveryNanos < 0 || energyWaitNanos < 0 || retryNanos < 0) {
+            throw new IllegalArgumentException("durations must not be negative");
+        }
+        if (energyCorrection == null || latencyCorrection == null) {
+            throw new IllegalArgumentException("both corrections need settings");
+        }
+    }
+
+    /** The values the controller was designed and tested with (docs/DESIGN.md); the demo's figures depend on them. */
     public static ControllerSettings defaults() {
-        return new ControllerSettings(100, 1000, 20, 2_000_000_000L, 0.05, 0.05, 500_000_000L, 3);
+        return new ControllerSettings(
+                100,                   // window
+                1000,                  // missWindow
+                20,                    // minSamples
+                3,                     // missStreak
+                2_000_000_000L,        // minDwellNanos
+                0.05,                  // margin
+                0.05,                  // hysteresis
+                500_000_000L,          // idleNanos
+                250_000_000L,          // chooseEveryNanos
+                0.01,                  // minGain
+                1.0,                   // exploreSds
+                0.02,                  // minExploreGain
+                0.10,                  // exploreShare
+                PointCorrection.Settings.defaults(), // energyCorrection
+                new PointCorrection.Settings(0.15, 0.05, 0.02, 0.03, 0.01, 600_000_000_000L, 3_000_000_000L), // latency
+                20,                    // minWork
+                5,                     // minWorkAtChange
+                10_000_000_000L,       // energyWaitNanos
+                3,                     // stepsPerAxis
+                30_000_000_000L,       // retryNanos
+                4096);                 // tailSamplesKept
+    }
+
+    public ControllerSettings withWindow(int v) {
+        return new ControllerSettings(v, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
+                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
+                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
+    }
+
+    public ControllerSettings withMissWindow(int v) {
+        return new ControllerSettings(window, v, minSamples, missStreak, minDwellNanos, margin, hysteresis,
+                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
+                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
+    }
+
+    public ControllerSettings withMinSamples(int v) {
+        return new ControllerSettings(window, missWindow, v, missStreak, minDwellNanos, margin, hysteresis,
+                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
+                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
+    }
+
+    public ControllerSettings withMissStreak(int v) {
+        return new ControllerSettings(window, missWindow, minSamples, v, minDwellNanos, margin, hysteresis,
+                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
+                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
+    }
+
+    public ControllerSettings withMinDwellNanos(long v) {
+        return new ControllerSettings(window, missWindow, minSamples, missStreak, v, margin, hysteresis,
+                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
+                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
+    }
+
+    public ControllerSettings withMargin(double v) {
+        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, v, hysteresis,
+                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
+                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
+    }
+
+    public ControllerSettings withHysteresis(double v) {
+        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, v,
+                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
+                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
+    }
+
+    public ControllerSettings withIdleNanos(long v) {
+        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
+                v, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
+                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
+    }
+
+    public ControllerSettings withChooseEveryNanos(long v) {
+        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
+                idleNanos, v, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
+                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
+    }
+
+    public ControllerSettings withMinGain(double v) {
+        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
+                idleNanos, chooseEveryNanos, v, exploreSds, minExploreGain, exploreShare, energyCorrection,
+                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
+    }
+
+    public ControllerSettings withExploreSds(double v) {
+        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
+                idleNanos, chooseEveryNanos, minGain, v, minExploreGain, exploreShare, energyCorrection,
+                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
+    }
+
+    public ControllerSettings withMinExploreGain(double v) {
+        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
+                idleNanos, chooseEveryNanos, minGain, exploreSds, v, exploreShare, energyCorrection,
+                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
+    }
+
+    public ControllerSettings withExploreShare(double v) {
+        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
+                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, v, energyCorrection,
+                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
+    }
+
+    public ControllerSettings withEnergyCorrection(PointCorrection.Settings v) {
+        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
+                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, v,
+                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
+    }
+
+    public ControllerSettings withLatencyCorrection(PointCorrection.Settings v) {
+        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
+                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
+                v, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
+    }
+
+    public ControllerSettings withMinWork(double v) {
+        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
+                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
+                latencyCorrection, v, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
+    }
+
+    public ControllerSettings withMinWorkAtChange(double v) {
+        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
+                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
+                latencyCorrection, minWork, v, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
+    }
+
+    public ControllerSettings withEnergyWaitNanos(long v) {
+        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
+                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
+                latencyCorrection, minWork, minWorkAtChange, v, stepsPerAxis, retryNanos, tailSamplesKept);
+    }
+
+    public ControllerSettings withStepsPerAxis(int v) {
+        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
+                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
+                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, v, retryNanos, tailSamplesKept);
+    }
+
+    public ControllerSettings withRetryNanos(long v) {
+        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
+                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
+                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, v, tailSamplesKept);
+    }
+
+    public ControllerSettings withTailSamplesKept(int v) {
+        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
+                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
+                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, v);
     }
 }

@@ -10,6 +10,7 @@ import io.joulegov.policies.surrogate.Surrogate;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.DoubleSummaryStatistics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,16 +24,13 @@ import java.util.Map;
  * one clock by a factor can lengthen an inference by at most that factor. The two lines are what the sparse sweep's
  * surrogate models (additive in the two clocks) need; the profile they give (measured rows, the rest predicted with
  * the models' error) is handed to the controller, which goes on learning from it. A budget that even the fastest
- * point misses is reported, and the fastest point held.
+ * point misses is reported, and the fastest point held; nothing more is recorded there until it is measured again
+ * ({@link #retry}, when the controller says so), from fresh samples, and if the budget is met then, the walk goes on.
+ *
+ * <p>Its memory is bounded: only the fastest point keeps latencies (a ring of the most recent, enough for its tail),
+ * every other point their sum and count; there is one point per grid point at most.
  */
 final class Discovery {
-
-    /** Energy per inference is awaited at a point at most this long (a caller that measures no energy). */
-    static final long ENERGY_WAIT_NANOS = 10_000_000_000L;
-    /** Inferences of measured energy a point needs (one of the governor core's ratio-of-sums measurements). */
-    static final double MIN_WORK = 20;
-    /** Each axis is walked in at least this many steps, so that the line holds enough points for the models. */
-    static final int STEPS_PER_AXIS = 3;
 
     final String name;
     final ProfileKey key;
@@ -46,38 +44,66 @@ final class Discovery {
     private final Map<OperatingPoint, Visit> visits = new LinkedHashMap<>();
     private OperatingPoint current;
     private long enteredAt;
-    long lastSeen = Long.MIN_VALUE;
+    private long lastSeen = Long.MIN_VALUE;
     private double budgetMs = Double.NaN;
     private boolean infeasible;
+    /** While infeasible: the fastest point is being measured again. */
+    private boolean retrying;
     private boolean cpuWalked;
     private boolean gpuWalked;
     private boolean finished;
     private ProfileTable learned;
     private double predictedSd = Double.NaN;
 
-    /** What was measured at one point: latencies, and energy per inference as a sum of joules over inferences. */
+    /**
+     * What was measured at one point: latencies (their sum and count; the most recent of them, where its tail is
+     * needed), and energy per inference as a sum of joules over inferences.
+     */
     private static final class Visit {
-        double[] ms = new double[64];
-        int n;
+        private final DoubleSummaryStatistics all = new DoubleSummaryStatistics();
+        /** The most recent latencies, a ring; empty where only the mean is needed. */
+        private final double[] ring;
+        private int kept;
+        private int next;
         private double[] sorted;
         double joules;
         double work;
 
+        Visit(int keep) {
+            ring = new double[keep];
+        }
+
         void add(double latency) {
-            if (n == ms.length) {
-                ms = Arrays.copyOf(ms, n * 2);
+            all.accept(latency);
+            if (ring.length > 0) {
+                ring[next] = latency;
+                next = (next + 1) % ring.length;
+                kept = Math.min(kept + 1, ring.length);
+                sorted = null;
             }
-            ms[n++] = latency;
+        }
+
+        /** Latencies measured here. */
+        long n() {
+            return all.getCount();
+        }
+
+        /** Latencies held here. */
+        int kept() {
+            return kept;
         }
 
         double mean() {
-            return Arrays.stream(ms, 0, n).average().orElse(Double.NaN);
+            return all.getCount() == 0 ? Double.NaN : all.getAverage();
         }
 
-        /** The latency at quantile {@code q}; sorted once per sample count (the walk asks the fastest's again and again). */
+        /**
+         * The latency at quantile {@code q} of those kept; sorted once per sample count (the walk asks the
+         * fastest's again and again).
+         */
         double at(double q) {
-            if (sorted == null || sorted.length != n) {
-                sorted = Arrays.copyOf(ms, n);
+            if (sorted == null) {
+                sorted = Arrays.copyOf(ring, kept);
                 Arrays.sort(sorted);
             }
             return Percentile.ofSorted(sorted, q);
@@ -112,9 +138,48 @@ final class Discovery {
         return budgetMs;
     }
 
-    /** Whether even the fastest point misses the budget: the model is then held there and nothing more is learned. */
+    /**
+     * Whether even the fastest point misses the budget, as last measured there: the model is then held there and
+     * nothing more is learned until it is measured again ({@link #retry}).
+     */
     boolean infeasible() {
         return infeasible;
+    }
+
+    /** Whether the fastest point of an infeasible budget is being measured again. */
+    boolean retrying() {
+        return retrying;
+    }
+
+    /**
+     * Measures the fastest point of an infeasible budget again, from {@code now}: its latencies and energy so far are
+     * dropped (measured under what made it miss), and once its tail is known again the budget is met (the walk goes
+     * on) or not (it stays infeasible, and records nothing more). Nothing for a budget not found infeasible.
+     */
+    void retry(long now) {
+        if (infeasible) {
+            retrying = true;
+            visits.put(fastest, new Visit(tailKept()));
+            moveTo(fastest, now);
+        }
+    }
+
+    void seen(long now) {
+        lastSeen = now;
+    }
+
+    long lastSeen() {
+        return lastSeen;
+    }
+
+    /** Latencies held. */
+    int samplesKept() {
+        return visits.values().stream().mapToInt(Visit::kept).sum();
+    }
+
+    /** Whether what the board measures now is recorded: not at a walk that is over, nor at an infeasible budget but to measure it again. */
+    private boolean recording() {
+        return !finished && (!infeasible || retrying);
     }
 
     /** The profile learned, once the walk is over (null before). */
@@ -128,13 +193,15 @@ final class Discovery {
     }
 
     void observe(double latencyMs, long now) {
-        visits.get(current).add(latencyMs);
-        adjust(now);
+        if (recording()) {
+            visits.get(current).add(latencyMs);
+            adjust(now);
+        }
     }
 
     void observeEnergy(OperatingPoint point, double joulesPerInference, double inferences, long now) {
         Visit v = visits.get(point);
-        if (v != null) {
+        if (v != null && recording()) {
             v.joules += joulesPerInference * inferences;
             v.work += inferences;
             adjust(now);
@@ -148,13 +215,28 @@ final class Discovery {
                 : Math.max(settings.minSamples(), (int) Math.ceil(5 / allowance));
     }
 
+    /** Latencies kept at the fastest point: enough for its tail, at least. */
+    private int tailKept() {
+        return Math.max(tailSamples(), settings.tailSamplesKept());
+    }
+
     private void adjust(long now) {
-        if (finished || infeasible) {
+        if (!recording()) {
             return;
         }
         Visit v = visits.get(current);
+        if (infeasible) { // measuring the fastest point again
+            if (v.n() < tailSamples()) {
+                return;
+            }
+            retrying = false;
+            infeasible = tail(v) > budgetMs;
+            if (infeasible) {
+                return;
+            }
+        }
         if (Double.isNaN(budgetMs)) {
-            if (v.n < tailSamples()) {
+            if (v.n() < tailSamples()) {
                 return;
             }
             double tail = tail(v);
@@ -164,8 +246,8 @@ final class Discovery {
                 return;
             }
         }
-        boolean energyIn = v.work >= MIN_WORK || now - enteredAt >= ENERGY_WAIT_NANOS;
-        if (v.n < settings.minSamples() || !energyIn) {
+        boolean energyIn = v.work >= settings.minWork() || now - enteredAt >= settings.energyWaitNanos();
+        if (v.n() < settings.minSamples() || !energyIn) {
             return;
         }
         OperatingPoint next = null;
@@ -214,7 +296,7 @@ final class Discovery {
             slope = Math.max(0, (t0 - t1) / (1 / f0 - 1 / f1));
         }
         double limit = budgetMs * (1 - settings.margin());
-        int farthest = Math.max(0, lowest - Math.max(1, (axis.size() - 1) / STEPS_PER_AXIS));
+        int farthest = Math.max(0, lowest - Math.max(1, (axis.size() - 1) / settings.stepsPerAxis()));
         for (int i = farthest; i < lowest; i++) {
             double f = axis.get(i);
             double ms = Double.isNaN(slope) ? t0 * f0 / f : t0 + slope * (1 / f - 1 / f0);
@@ -318,6 +400,6 @@ final class Discovery {
     private void moveTo(OperatingPoint p, long now) {
         current = p;
         enteredAt = now;
-        visits.computeIfAbsent(p, k -> new Visit());
+        visits.computeIfAbsent(p, k -> new Visit(p.equals(fastest) ? tailKept() : 0));
     }
 }

@@ -3,11 +3,12 @@ package io.joulegov.policies.online;
 import io.joulegov.policies.learn.PointCorrection;
 import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.OperatingPoint;
-import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.policies.select.Percentile;
 import org.apache.commons.math3.distribution.BinomialDistribution;
 
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,55 +23,50 @@ import java.util.stream.Collectors;
 final class ModelState {
 
     final String name;
-    final Map<OperatingPoint, Measurement> candidates = new LinkedHashMap<>();
+    private final Map<OperatingPoint, Measurement> candidates = new LinkedHashMap<>();
     final List<Measurement> frontier;
-    final PointCorrection energy;
+    private final PointCorrection energy;
     /** Inferences whose energy was measured, per point. */
-    final Map<OperatingPoint, Double> inferencesLearned = new LinkedHashMap<>();
+    private final Map<OperatingPoint, Double> inferencesLearned = new LinkedHashMap<>();
     final double budgetMs;
     final Percentile percentile;
     final ControllerSettings settings;
     /**
-     * Mean latency measured over profiled, as a correction over the grid: every {@code minSamples} inferences at a
-     * point give one measurement (its noise: 2% jitter over 20 samples), and the drift follows the point held within
-     * a few seconds, so that a slower phase of the whole board is not taken for a slow point.
+     * Mean latency measured over profiled, as a correction over the grid ({@link ControllerSettings#latencyCorrection}):
+     * every {@code minSamples} inferences at a point give one measurement.
      */
-    static final PointCorrection.Settings LATENCY = new PointCorrection.Settings(0.15, 0.05, 0.02, 0.03, 0.01,
-            600_000_000_000L, 3_000_000_000L);
-    final PointCorrection latency;
-    /** The profile it learned itself, for a model registered without one (null otherwise). */
-    ProfileTable discovered;
-    final double[] recent;
-    final boolean[] missed;
-    Measurement current;
-    int recentCount;
-    int recentNext;
-    int samplesHere;
-    int streak;
-    long enteredAt;
-    long lastSeen = Long.MIN_VALUE;
-    int missNext;
-    int missCount;
-    int missesInWindow;
+    private final PointCorrection latency;
+    private final double[] recent;
+    private final boolean[] missed;
+    private final long registeredAt;
+    private Measurement current;
+    private int recentCount;
+    private int recentNext;
+    private int samplesHere;
+    private int streak;
+    private long enteredAt;
+    private long lastSeen = Long.MIN_VALUE;
+    private int missNext;
+    private int missCount;
+    private int missesInWindow;
     /** After a point failed: points at least this slow (profiled, ms) are barred until {@link #blockedUntil}. */
-    double blockedAtMs = Double.POSITIVE_INFINITY;
-    long blockedUntil = Long.MIN_VALUE;
-    long registeredAt;
+    private double blockedAtMs = Double.POSITIVE_INFINITY;
+    private long blockedUntil = Long.MIN_VALUE;
     /** Whether the point held was chosen to learn its energy rather than because it is believed cheapest. */
-    boolean exploring;
-    long exploringNanos;
-    long nextChoiceAt = Long.MIN_VALUE;
+    private boolean exploring;
+    private long exploringNanos;
+    private long nextChoiceAt = Long.MIN_VALUE;
 
     ModelState(String name, List<Measurement> rows, List<Measurement> frontier, double budgetMs, Percentile percentile,
-               Measurement start, ControllerSettings settings, boolean profiledHere, double predictedSd) {
+               Measurement start, ControllerSettings settings, boolean profiledHere, double predictedSd, long now) {
         this.name = name;
         rows.forEach(m -> candidates.put(m.point(), m));
         this.frontier = frontier;
         Set<OperatingPoint> predicted = rows.stream().filter(Measurement::predicted).map(Measurement::point)
                 .collect(Collectors.toSet());
-        PointCorrection.Settings prior = PointCorrection.Settings.defaults();
+        PointCorrection.Settings prior = settings.energyCorrection();
         PointCorrection.Settings energyPrior = profiledHere ? prior.thisUnit() : prior;
-        PointCorrection.Settings latencyPrior = profiledHere ? LATENCY.thisUnit() : LATENCY;
+        PointCorrection.Settings latencyPrior = profiledHere ? settings.latencyCorrection().thisUnit() : settings.latencyCorrection();
         if (!Double.isNaN(predictedSd)) {
             energyPrior = energyPrior.withPredictedPointSd(predictedSd);
             latencyPrior = latencyPrior.withPredictedPointSd(predictedSd);
@@ -86,6 +82,93 @@ final class ModelState {
                 : Math.max(settings.window(), (int) Math.ceil(20 / allowance))];
         this.missed = new boolean[settings.missWindow()];
         this.current = start;
+        this.enteredAt = now;
+        this.registeredAt = now;
+    }
+
+    /** It ran an inference (or is about to) at {@code now}. */
+    void seen(long now) {
+        lastSeen = now;
+    }
+
+    long lastSeen() {
+        return lastSeen;
+    }
+
+    int samplesHere() {
+        return samplesHere;
+    }
+
+    /** Misses in a row at the point held. */
+    int streak() {
+        return streak;
+    }
+
+    /** Latencies held (the recent window). */
+    int samplesKept() {
+        return recentCount;
+    }
+
+    /** Every point it may hold, fastest first. */
+    Collection<Measurement> candidates() {
+        return Collections.unmodifiableCollection(candidates.values());
+    }
+
+    /** The candidate at {@code point}, null for a point outside its profile. */
+    Measurement candidate(OperatingPoint point) {
+        return candidates.get(point);
+    }
+
+    /** Inferences whose energy was measured, per point. */
+    Map<OperatingPoint, Double> inferencesLearned() {
+        return Collections.unmodifiableMap(inferencesLearned);
+    }
+
+    /** How many points have measured energy. */
+    int pointsLearned() {
+        return energy.measuredPoints();
+    }
+
+    /** The drift of the board's energy now, common to every point (log factor). */
+    double energyLevel() {
+        return energy.level();
+    }
+
+    /**
+     * The board's energy per inference at {@code point}, measured over {@code inferences} inferences; a point
+     * outside its profile, or no energy, is ignored.
+     */
+    void observeEnergy(OperatingPoint point, double joulesPerInference, double inferences, long now) {
+        Measurement m = candidates.get(point);
+        if (m != null && energy.observe(point, joulesPerInference, m.energyJ(), now)) {
+            inferencesLearned.merge(point, inferences, Double::sum);
+        }
+    }
+
+    /** Whether the point held has been held the minimum dwell. */
+    boolean dwelt(long now) {
+        return now - enteredAt >= settings.minDwellNanos();
+    }
+
+    /** Whether it is time to reconsider the point (every {@code chooseEveryNanos}); if so, the next is scheduled. */
+    boolean choiceDue(long now) {
+        if (now < nextChoiceAt) {
+            return false;
+        }
+        nextChoiceAt = now + settings.chooseEveryNanos();
+        return true;
+    }
+
+    /** Whether the next try fits in the share of the time given to trying, after an allowance of two dwells. */
+    boolean mayExplore(long now) {
+        return exploringNanos + settings.minDwellNanos()
+                <= settings.exploreShare() * (now - registeredAt) + 2 * settings.minDwellNanos();
+    }
+
+    /** The point held failed under the present conditions: it, and every point as slow, is barred for five dwells. */
+    void barFromHere(long now) {
+        blockedAtMs = percentile.of(current);
+        blockedUntil = now + 5 * settings.minDwellNanos();
     }
 
     Measurement current() {

@@ -12,6 +12,7 @@ import io.joulegov.policies.select.Selection;
 import io.joulegov.policies.select.Selector;
 
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,31 +39,38 @@ import java.util.Map;
  *       inference gets the working point back.</li>
  *   <li>Several models each keep their own point; while more than one is active the board holds, per clock, the
  *       highest any of them needs.</li>
+ *   <li>A model registered without a profile learns one first ({@link Discovery}); each model is in one
+ *       {@link ModelPhase} (learning, infeasible, governed), moved on explicitly. A budget even the fastest point
+ *       misses is measured again every {@link ControllerSettings#retryNanos} and when the board changed
+ *       ({@link #boardChanged}).</li>
+ *   <li>What it keeps is bounded whatever the rate of inference ({@link #sizes()}); every tunable is in
+ *       {@link ControllerSettings}.</li>
  * </ul>
  */
 public final class OnlineController {
 
-    /**
-     * How many standard deviations an energy estimate may be optimistic when choosing a point to try, and a latency
-     * prediction must be pessimistic for a point to be tried or stepped to under threat.
-     */
-    static final double EXPLORE_SDS = 1.0;
-    /** A point must promise at least this much less energy before the controller moves to it. */
-    static final double MIN_GAIN = 0.01;
-    /** A point is tried only when its optimistic energy is at least this much below the best estimate. */
-    static final double MIN_EXPLORE_GAIN = 0.02;
-    /** The share of the time spent at points tried to learn them, after an allowance of two dwells. */
-    static final double EXPLORE_SHARE = 0.10;
-    /** How often a settled model reconsiders its point. */
-    static final long CHOOSE_EVERY_NANOS = 250_000_000L;
-
     private final ControllerSettings settings;
-    private final Map<String, ModelState> models = new LinkedHashMap<>();
-    private final Map<String, Discovery> discovering = new LinkedHashMap<>();
+    /** One phase per registered model, in the order they came (a model handed off goes to the end). */
+    private final Map<String, ModelPhase> models = new LinkedHashMap<>();
+    /** Times, per model registered, that it was found infeasible (each time it (re)became so); and in all. */
+    private final Map<String, Long> infeasibleEvents = new HashMap<>();
+    private long infeasibleEventsTotal;
     private OperatingPoint idlePoint;
+
+    /** How many models the controller holds, in which phase, and how many latencies they keep, for status. */
+    public record Sizes(int learning, int infeasible, int governed, long samplesKept) {
+
+        public int models() {
+            return learning + infeasible + governed;
+        }
+    }
 
     public OnlineController(ControllerSettings settings) {
         this.settings = settings;
+    }
+
+    public ControllerSettings settings() {
+        return settings;
     }
 
     /**
@@ -85,21 +93,36 @@ public final class OnlineController {
         if (!start.feasible()) {
             throw new IllegalArgumentException(model + ": " + start.describe());
         }
-        discovering.remove(model);
-        models.put(model, state(model, table, start.budgetMs(), percentile, start.chosen(), profiledHere, Double.NaN, now));
+        infeasibleEvents.remove(model);
+        enter(new ModelPhase.Governed(
+                state(model, table, start.budgetMs(), percentile, start.chosen(), profiledHere, Double.NaN, now), null));
     }
 
     /**
      * Registers (or re-registers) a model that has no profile: it is held at the fastest point of {@code key}'s
      * grids and learns a profile on the board ({@link Discovery}), then is governed from it as any other. A budget
-     * that even the fastest point misses is only known once it has run there: {@link #infeasible} says so then.
+     * that even the fastest point misses is only known once it has run there: {@link #infeasible} says so then, and
+     * it is measured again every {@link ControllerSettings#retryNanos} or when the board changed
+     * ({@link #boardChanged}).
      */
     public void registerUnprofiled(String model, ProfileKey key, Budget budget, Percentile percentile, long now) {
         Discovery d = new Discovery(model, key, budget, percentile, settings, now);
-        models.remove(model);
-        discovering.put(model, d);
+        infeasibleEvents.remove(model);
+        enter(new ModelPhase.Learning(d));
         idleAtMost(OperatingPoint.of(key.cpuGridKHz().stream().min(Long::compare).orElseThrow(),
                 key.gpuGridHz().stream().min(Long::compare).orElseThrow()));
+    }
+
+    /**
+     * Makes {@code next} its model's phase. A model keeps its place in the order while it stays governed or not; one
+     * handed off (or registered anew with a profile) goes to the end, as it did when these were two maps.
+     */
+    private void enter(ModelPhase next) {
+        ModelPhase before = models.get(next.name());
+        if (before != null && (before instanceof ModelPhase.Governed) != (next instanceof ModelPhase.Governed)) {
+            models.remove(next.name());
+        }
+        models.put(next.name(), next);
     }
 
     /** The idle setting is the lowest clocks of every model registered. */
@@ -112,9 +135,7 @@ public final class OnlineController {
         List<Measurement> frontier = Selector.paretoFrontier(table, percentile);
         List<Measurement> rows = table.rows().stream().sorted(Comparator.comparingDouble(percentile::of)).toList();
         ModelState state = new ModelState(model, rows, frontier, budgetMs, percentile, start, settings, profiledHere,
-                predictedSd);
-        state.enteredAt = now;
-        state.registeredAt = now;
+                predictedSd, now);
         long cpu = table.rows().stream().mapToLong(m -> m.point().cpuKHz()).min().orElseThrow();
         long gpu = table.rows().stream().mapToLong(m -> m.point().gpuHz()).min().orElseThrow();
         Long emc = table.rows().stream().map(m -> m.point().emcHz()).filter(e -> e != null).min(Long::compare).orElse(null);
@@ -123,60 +144,157 @@ public final class OnlineController {
     }
 
     /**
+     * Moves a model without a profile on after its walk was told something: to {@code Governed} once it learned its
+     * profile (the hand-off), to {@code Infeasible} when the fastest point missed the budget, back to
+     * {@code Learning} when the fastest point, measured again, met it; an infeasible model is measured again once its
+     * time has come, and after a measurement that still missed waits another {@code retryNanos}.
+     */
+    private void advance(ModelPhase phase, long now) {
+        if (phase instanceof ModelPhase.Learning l) {
+            Discovery d = l.walk();
+            if (d.learned() != null) {
+                enter(handOff(d, now));
+            } else if (d.infeasible()) {
+                infeasibleEvents.merge(d.name, 1L, Long::sum);
+                infeasibleEventsTotal++;
+                enter(new ModelPhase.Infeasible(d, now, now + settings.retryNanos(), false));
+            }
+        } else if (phase instanceof ModelPhase.Infeasible i) {
+            Discovery d = i.walk();
+            if (!d.infeasible()) {
+                enter(new ModelPhase.Learning(d)); // measured again, the budget is met: it learns on
+            } else if (i.measuring() && !d.retrying()) {
+                // measured again and missed again: the next time after the interval
+                enter(new ModelPhase.Infeasible(d, i.since(), now + settings.retryNanos(), false));
+            } else if (!i.measuring() && now >= i.retryAt()) {
+                retry(i, now);
+            }
+        }
+    }
+
+    /**
      * A model that learned its profile on the board goes on as any other: from the cheapest point it measured that
      * keeps the budget less the margin (the fastest when none does), with the profile's predicted rows as uncertain
      * as its models' error.
      */
-    private void handOff(Discovery d, long now) {
+    private ModelPhase.Governed handOff(Discovery d, long now) {
         ProfileTable table = d.learned();
         double limit = d.budgetMs() * (1 - settings.margin());
         Measurement start = table.rows().stream().filter(m -> !m.predicted() && d.percentile.of(m) <= limit)
                 .min(Comparator.comparingDouble(Measurement::energyJ)).orElse(table.fastest(d.percentile));
         ModelState s = state(d.name, table, d.budgetMs(), d.percentile, start, true, d.predictedSd(), now);
-        s.lastSeen = d.lastSeen;
-        s.discovered = table;
-        discovering.remove(d.name);
-        models.put(d.name, s);
+        s.seen(d.lastSeen());
+        return new ModelPhase.Governed(s, table);
     }
 
     /** The profile {@code model} learned without one (null while learning, or for a model registered with one). */
     public ProfileTable discoveredProfile(String model) {
-        ModelState s = models.get(model); // a model still learning is in discovering, not here
-        return s == null ? null : s.discovered;
+        return models.get(model) instanceof ModelPhase.Governed g ? g.discovered() : null;
     }
 
-    /** Whether {@code model}, registered without a profile, turned out to have a budget the fastest point misses. */
+    /**
+     * Whether {@code model}, registered without a profile, has a budget the fastest point misses, as last measured
+     * there (it is held there, and measured again from time to time).
+     */
     public boolean infeasible(String model) {
-        Discovery d = discovering.get(model);
-        return d != null && d.infeasible();
+        return models.get(model) instanceof ModelPhase.Infeasible;
+    }
+
+    /**
+     * How many times {@code model} was found infeasible since it was registered: each time it (re)became so, once
+     * per episode (a measurement again that still misses is the same episode). A caller logs and counts when this
+     * grew since it last asked.
+     */
+    public long infeasibleEvents(String model) {
+        return infeasibleEvents.getOrDefault(model, 0L);
+    }
+
+    /** How many times any model was found infeasible, in all (unregistering does not take any back). */
+    public long infeasibleEvents() {
+        return infeasibleEventsTotal;
+    }
+
+    /**
+     * The board changed under the models (another writer's caps, a throttle began or ended): every model whose budget
+     * was infeasible is measured again at its fastest point from {@code now}, and learns on if the budget is met.
+     * A governed model is not affected (its latencies tell it already).
+     */
+    public void boardChanged(long now) {
+        for (ModelPhase p : List.copyOf(models.values())) {
+            if (p instanceof ModelPhase.Infeasible i) {
+                retry(i, now); // a measurement under way starts again: it began on the board as it was
+            }
+        }
+    }
+
+    /** Measures an infeasible model's fastest point again, from {@code now} (fresh samples). */
+    private void retry(ModelPhase.Infeasible i, long now) {
+        i.walk().retry(now);
+        enter(new ModelPhase.Infeasible(i.walk(), i.since(), now, true));
+    }
+
+    /**
+     * In which phase {@code model} is, in a word: {@code learning} (without a profile, learning one),
+     * {@code infeasible} (its budget missed even at the fastest point), {@code governed}; null for a model not
+     * registered.
+     */
+    public String phaseOf(String model) {
+        ModelPhase p = models.get(model);
+        return p == null ? null : p.describe();
+    }
+
+    /** Latencies {@code model} keeps in its buffers (0 for a model not registered): bounded, whatever its rate. */
+    public int samplesKept(String model) {
+        ModelPhase p = models.get(model);
+        return p == null ? 0 : p.samplesKept();
+    }
+
+    /** How many models are in which phase and how many latencies the controller keeps for them all. */
+    public Sizes sizes() {
+        int learning = 0;
+        int infeasible = 0;
+        int governed = 0;
+        long kept = 0;
+        for (ModelPhase p : models.values()) {
+            if (p instanceof ModelPhase.Learning) {
+                learning++;
+            } else if (p instanceof ModelPhase.Infeasible) {
+                infeasible++;
+            } else {
+                governed++;
+            }
+            kept += p.samplesKept();
+        }
+        return new Sizes(learning, infeasible, governed, kept);
     }
 
     public void unregister(String model) {
         models.remove(model);
-        discovering.remove(model);
+        infeasibleEvents.remove(model);
     }
 
     /** One inference of {@code model} that ended at {@code now} after {@code latencyMs}. */
     public void observe(String model, long now, double latencyMs) {
-        Discovery d = discovering.get(model);
-        if (d != null) {
-            // while another model runs, the board holds more than this one asked for: what it measures is not its own
-            if (!othersActive(model, now)) {
-                d.observe(latencyMs, now);
-            }
-            d.lastSeen = now;
-            if (d.learned() != null) {
-                handOff(d, now);
-            }
+        ModelPhase p = models.get(model);
+        if (p == null) {
             return;
         }
-        ModelState s = models.get(model);
-        if (s == null) {
+        if (p instanceof ModelPhase.Governed g) {
+            ModelState s = g.state();
+            s.seen(now);
+            s.record(latencyMs);
+            adjust(s, now);
             return;
         }
-        s.lastSeen = now;
-        s.record(latencyMs);
-        adjust(s, now);
+        Discovery d = p instanceof ModelPhase.Learning l ? l.walk() : ((ModelPhase.Infeasible) p).walk();
+        advance(p, now); // an infeasible model due to be measured again starts with this inference
+        p = models.get(model);
+        // while another model runs, the board holds more than this one asked for: what it measures is not its own
+        if (!othersActive(model, now)) {
+            d.observe(latencyMs, now);
+        }
+        d.seen(now);
+        advance(p, now);
     }
 
     /**
@@ -185,36 +303,33 @@ public final class OnlineController {
      * outside its profile is ignored.
      */
     public void observeEnergy(String model, OperatingPoint point, double joulesPerInference, double inferences, long now) {
-        Discovery d = discovering.get(model);
-        if (d != null) {
-            d.observeEnergy(point, joulesPerInference, inferences, now);
-            if (d.learned() != null) {
-                handOff(d, now);
-            }
-            return;
-        }
-        ModelState s = models.get(model);
-        Measurement m = s == null ? null : s.candidates.get(point);
-        if (m != null && s.energy.observe(point, joulesPerInference, m.energyJ(), now)) {
-            s.inferencesLearned.merge(point, inferences, Double::sum);
+        ModelPhase p = models.get(model);
+        if (p instanceof ModelPhase.Governed g) {
+            g.state().observeEnergy(point, joulesPerInference, inferences, now);
+        } else if (p instanceof ModelPhase.Learning l) {
+            l.walk().observeEnergy(point, joulesPerInference, inferences, now);
+            advance(p, now);
+        } else if (p instanceof ModelPhase.Infeasible i) {
+            i.walk().observeEnergy(point, joulesPerInference, inferences, now);
+            advance(p, now);
         }
     }
 
     /**
      * What {@code model} has learned, as profile rows: every point whose energy it measured, its energy per inference
      * now estimated (the profile's row corrected; a row learned before is measured again, its inferences added), the
-     * latencies the profile's. Empty for a model not registered.
+     * latencies the profile's. Empty for a model not governed.
      */
     public List<Measurement> learnedRows(String model, long now) {
-        ModelState s = models.get(model);
-        if (s == null) {
+        if (!(models.get(model) instanceof ModelPhase.Governed g)) {
             return List.of();
         }
+        ModelState s = g.state();
         List<Measurement> out = new java.util.ArrayList<>();
-        s.inferencesLearned.forEach((point, n) -> {
-            Measurement m = s.candidates.get(point);
+        s.inferencesLearned().forEach((point, n) -> {
+            Measurement m = s.candidate(point);
             // the board as it is now: the point's own correction and the drift common to every point
-            double f = Math.exp(s.energyAt(m, now).mean() + s.energy.level());
+            double f = Math.exp(s.energyAt(m, now).mean() + s.energyLevel());
             long before = m.source() == Measurement.Source.LEARNED ? m.inferences() : 0;
             out.add(new Measurement(point, m.meanMs(), m.p50Ms(), m.p95Ms(), m.p99Ms(), m.energyJ() * f, m.powerW() * f,
                     m.cov(), before + Math.round(n), m.tempC(), Measurement.Source.LEARNED));
@@ -222,21 +337,16 @@ public final class OnlineController {
         return out;
     }
 
-    /** How many points of {@code model}'s grid have measured energy (0 for a model not registered). */
+    /** How many points of {@code model}'s grid have measured energy (0 for a model not governed). */
     public int pointsLearned(String model) {
-        ModelState s = models.get(model);
-        return s == null ? 0 : s.energy.measuredPoints();
+        return models.get(model) instanceof ModelPhase.Governed g ? g.state().pointsLearned() : 0;
     }
 
     /** {@code model} is about to run an inference: it is active from now, whatever the controller held while idle. */
     public void begin(String model, long now) {
-        ModelState s = models.get(model);
-        if (s != null) {
-            s.lastSeen = now;
-        }
-        Discovery d = discovering.get(model);
-        if (d != null) {
-            d.lastSeen = now;
+        ModelPhase p = models.get(model);
+        if (p != null) {
+            p.seen(now);
         }
     }
 
@@ -244,20 +354,17 @@ public final class OnlineController {
     public Decision decide(long now) {
         OperatingPoint held = null;
         String who = null;
-        for (ModelState s : models.values()) {
-            if (active(s.lastSeen, now)) {
-                held = held == null ? s.current().point() : highest(held, s.current().point());
-                who = who == null ? s.name : who + "+" + s.name;
-            }
-        }
-        for (Discovery d : discovering.values()) {
-            if (active(d.lastSeen, now)) {
-                held = held == null ? d.current() : highest(held, d.current());
-                who = who == null ? d.name : who + "+" + d.name;
+        // the governed models first, then those without a profile (the order of the names said)
+        for (boolean governed : new boolean[] {true, false}) {
+            for (ModelPhase p : models.values()) {
+                if ((p instanceof ModelPhase.Governed) == governed && active(p.lastSeen(), now)) {
+                    held = held == null ? p.point() : highest(held, p.point());
+                    who = who == null ? p.name() : who + "+" + p.name();
+                }
             }
         }
         if (held == null) {
-            return new Decision(idlePoint, null, models.isEmpty() && discovering.isEmpty() ? "no model registered" : "idle");
+            return new Decision(idlePoint, null, models.isEmpty() ? "no model registered" : "idle");
         }
         return new Decision(held, who, "working");
     }
@@ -267,16 +374,14 @@ public final class OnlineController {
      * without a profile until its fastest point has been measured.
      */
     public double budgetMsOf(String model) {
-        ModelState s = models.get(model);
-        Discovery d = discovering.get(model);
-        return s != null ? s.budgetMs : d != null ? d.budgetMs() : Double.NaN;
+        ModelPhase p = models.get(model);
+        return p == null ? Double.NaN : p.budgetMs();
     }
 
     /** The point a model works at, for status and metrics. */
     public OperatingPoint pointOf(String model) {
-        ModelState s = models.get(model);
-        Discovery d = discovering.get(model);
-        return s != null ? s.current().point() : d != null ? d.current() : null;
+        ModelPhase p = models.get(model);
+        return p == null ? null : p.point();
     }
 
     private boolean active(long lastSeen, long now) {
@@ -284,13 +389,12 @@ public final class OnlineController {
     }
 
     private boolean othersActive(String model, long now) {
-        return models.values().stream().anyMatch(s -> !s.name.equals(model) && active(s.lastSeen, now))
-                || discovering.values().stream().anyMatch(d -> !d.name.equals(model) && active(d.lastSeen, now));
+        return models.values().stream().anyMatch(p -> !p.name().equals(model) && active(p.lastSeen(), now));
     }
 
     private void adjust(ModelState s, long now) {
-        boolean streak = s.streak >= settings.missStreak();
-        if (s.samplesHere < settings.minSamples() && !streak) {
+        boolean streak = s.streak() >= settings.missStreak();
+        if (s.samplesHere() < settings.minSamples() && !streak) {
             return;
         }
         double correction = s.learn(now);
@@ -303,34 +407,32 @@ public final class OnlineController {
             Measurement faster = fasterMeeting(s, target, correction, now);
             if (faster != null) {
                 // do not come back here soon: the point failed under the present conditions
-                s.blockedAtMs = s.percentile.of(s.current());
-                s.blockedUntil = now + 5 * settings.minDwellNanos();
+                s.barFromHere(now);
                 s.moveTo(faster, now, false);
             }
             return;
         }
-        if (now - s.enteredAt < settings.minDwellNanos() || now < s.nextChoiceAt) {
+        if (!s.dwelt(now) || !s.choiceDue(now)) {
             return;
         }
-        s.nextChoiceAt = now + CHOOSE_EVERY_NANOS;
         double tail = s.tail(correction, now);
         Measurement best = null;
         double bestJ = Double.POSITIVE_INFINITY;
         Measurement probe = null;
         double probeJ = Double.POSITIVE_INFINITY;
-        for (Measurement m : s.candidates.values()) {
+        for (Measurement m : s.candidates()) {
             if (s.barred(m, now) || s.predicted(m, correction, tail, now, 0) > s.budgetMs) {
                 continue;
             }
             PointCorrection.Estimate e = s.energyAt(m, now);
             double mean = m.energyJ() * e.factor();
-            double low = m.energyJ() * e.lowerFactor(EXPLORE_SDS);
+            double low = m.energyJ() * e.lowerFactor(settings.exploreSds());
             if (mean < bestJ) {
                 best = m;
                 bestJ = mean;
             }
             // a point is tried only if it meets the budget even when its latency is as bad as it plausibly can be
-            if (low < probeJ && s.predicted(m, correction, tail, now, EXPLORE_SDS) <= s.budgetMs) {
+            if (low < probeJ && s.predicted(m, correction, tail, now, settings.exploreSds()) <= s.budgetMs) {
                 probe = m;
                 probeJ = low;
             }
@@ -338,18 +440,17 @@ public final class OnlineController {
         if (best == null) {
             return;
         }
-        boolean learning = s.energy.measuredPoints() > 0;
+        boolean learning = s.pointsLearned() > 0;
         s.settle(now); // a point tried has been held its dwell: from here it is judged as any other
         // a slower point only from one that keeps the budget with room to spare (hysteresis), as before learning
         boolean headroom = s.percentile.of(s.current()) * correction <= s.budgetMs * (1 - settings.hysteresis());
         // the next try must fit in the share, after an allowance of two dwells
-        boolean mayExplore = learning && s.exploringNanos + settings.minDwellNanos()
-                <= EXPLORE_SHARE * (now - s.registeredAt) + 2 * settings.minDwellNanos();
+        boolean mayExplore = learning && s.mayExplore(now);
         double currentJ = s.current().energyJ() * s.energyAt(s.current(), now).factor();
-        if (mayExplore && probe != best && probe != s.current() && probeJ < bestJ * (1 - MIN_EXPLORE_GAIN)
+        if (mayExplore && probe != best && probe != s.current() && probeJ < bestJ * (1 - settings.minExploreGain())
                 && (!slower(s, probe) || headroom)) {
             s.moveTo(probe, now, true);
-        } else if (best != s.current() && bestJ < currentJ * (1 - MIN_GAIN) && (!slower(s, best) || headroom)) {
+        } else if (best != s.current() && bestJ < currentJ * (1 - settings.minGain()) && (!slower(s, best) || headroom)) {
             s.moveTo(best, now, false);
         }
     }
@@ -369,8 +470,8 @@ public final class OnlineController {
         Measurement best = null;
         double bestJ = Double.POSITIVE_INFINITY;
         boolean anyMeets = false;
-        for (Measurement m : s.candidates.values()) {
-            if (s.predicted(m, correction, tail, now, EXPLORE_SDS) > target) {
+        for (Measurement m : s.candidates()) {
+            if (s.predicted(m, correction, tail, now, s.settings.exploreSds()) > target) {
                 continue;
             }
             anyMeets = true;

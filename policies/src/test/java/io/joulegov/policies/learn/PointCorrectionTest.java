@@ -86,4 +86,39 @@ class PointCorrectionTest {
         c.observe(OperatingPoint.of(1000000, 691200000), 0, 1.0, S);
         assertEquals(0, c.measuredPoints());
     }
+
+    @Test
+    void anEstimatesUncertaintyGrowsWithTimePassedAndNoObservation() {
+        OperatingPoint measured = OperatingPoint.of(1000000, 691200000);
+        OperatingPoint far = OperatingPoint.of(400000, 230400000);
+        PointCorrection c = new PointCorrection(grid(), Set.of(), new PointCorrection.Settings(0.15, 0.05, 0.02, 0.05, 0.02, 60 * S, 10 * S));
+        for (int i = 0; i < 10; i++) {
+            c.observe(measured, 1.05, 1.0, i * S);
+        }
+        PointCorrection.Estimate ownThen = c.at(measured, 10 * S);
+        PointCorrection.Estimate farThen = c.at(far, 10 * S);
+        // five minutes (five half-lives) and nothing observed: what was learned is worth 1/32 of what it was
+        PointCorrection.Estimate ownNow = c.at(measured, 310 * S);
+        PointCorrection.Estimate farNow = c.at(far, 310 * S);
+        assertTrue(ownNow.sd() > ownThen.sd() * 1.5, "the measured point: " + ownThen.sd() + " then, " + ownNow.sd() + " now");
+        assertTrue(farNow.sd() > farThen.sd(), "a point never measured: " + farThen.sd() + " then, " + farNow.sd() + " now");
+        // and it goes back to the prior's spread as the evidence fades away
+        PointCorrection prior = new PointCorrection(grid(), Set.of(), new PointCorrection.Settings(0.15, 0.05, 0.02, 0.05, 0.02, 60 * S, 10 * S));
+        assertEquals(prior.at(far, 0).sd(), c.at(far, 3600 * S).sd(), 1e-3);
+    }
+
+    @Test
+    void anEstimateDependsOnTheTimeAskedForNotOnWhenItWasAskedBefore() {
+        OperatingPoint p = OperatingPoint.of(1300000, 844800000);
+        OperatingPoint other = OperatingPoint.of(700000, 384000000);
+        PointCorrection asked = new PointCorrection(grid(), Set.of(), PointCorrection.Settings.defaults());
+        PointCorrection notAsked = new PointCorrection(grid(), Set.of(), PointCorrection.Settings.defaults());
+        for (int i = 0; i < 5; i++) {
+            asked.observe(p, 1.1, 1.0, i * S);
+            notAsked.observe(p, 1.1, 1.0, i * S);
+        }
+        asked.at(other, 5 * S);
+        assertEquals(notAsked.at(other, 900 * S), asked.at(other, 900 * S));
+        assertEquals(notAsked.at(p, 900 * S), asked.at(p, 900 * S));
+    }
 }

@@ -1,6 +1,7 @@
 package io.joulegov.policies.online;
 
 import io.joulegov.policies.online.OnlineControllerTest.Plant;
+import io.joulegov.policies.online.OnlineControllerTest.Slowdown;
 import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.OperatingPoint;
 import io.joulegov.policies.profile.ProfileKey;
@@ -15,6 +16,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -101,5 +103,113 @@ class DiscoveryTest {
         c.unregister("other");
         plant.run("m", 6000, budgetMs, (p, now) -> 1);
         assertNotNull(c.discoveredProfile("m"), "alone, it learns");
+    }
+
+    static final long MS = 1_000_000L;
+    static final long SECOND = 1_000_000_000L;
+
+    @Test
+    void aModelWhoseBudgetTheFastestPointMissesKeepsFewSamplesAtAThousandInferencesASecondAndLearnsOnOnceTheCauseEnded() {
+        OnlineController c = new OnlineController(ControllerSettings.defaults());
+        c.registerUnprofiled("m", toLearn(), new Budget.Millis(10), Percentile.P99, 0);
+        java.util.Random random = new java.util.Random(7);
+        long now = 0;
+        long keptAtMinute1 = -1;
+        for (int i = 1; i <= 600_000; i++) { // ten minutes, one inference a millisecond, every one 20% over the budget
+            now = i * MS;
+            c.begin("m", now - MS);
+            c.observe("m", now, 12 * Math.exp(0.02 * random.nextGaussian()));
+            if (i == 60_000) {
+                keptAtMinute1 = c.sizes().samplesKept();
+                assertTrue(c.infeasible("m"), "a minute in, it is known to miss");
+            }
+        }
+        long keptAtMinute10 = c.sizes().samplesKept();
+        assertTrue(c.infeasible("m"));
+        assertEquals(FASTEST, c.pointOf("m"), "held at the fastest point");
+        assertTrue(keptAtMinute10 <= keptAtMinute1 && keptAtMinute10 <= 1000,
+                "samples kept at minute 1: " + keptAtMinute1 + ", at minute 10: " + keptAtMinute10);
+        assertEquals(keptAtMinute10, (long) c.samplesKept("m"));
+        assertEquals(1, c.infeasibleEvents("m"), "one episode, however often it was measured again");
+        assertEquals(1, c.infeasibleEvents());
+        // the cause ended: every inference well within the budget, at any clock
+        long ended = now;
+        while (now - ended < 60 * SECOND) {
+            now += MS;
+            c.begin("m", now - MS);
+            c.observe("m", now, 6 * Math.exp(0.02 * random.nextGaussian()));
+        }
+        assertFalse(c.infeasible("m"), "measured again within a retry interval, the budget is met");
+        assertTrue(List.of("learning", "governed").contains(c.phaseOf("m")), c.phaseOf("m"));
+        assertNotEquals(FASTEST, c.pointOf("m"), "it walks on from the fastest point");
+        assertTrue(c.sizes().samplesKept() <= ControllerSettings.defaults().tailSamplesKept(), "" + c.sizes());
+    }
+
+    @Test
+    void aBudgetMissedAtRegistrationBecauseTheBoardWasThrottledIsGovernedOnceTheBoardChanged() {
+        OnlineController c = new OnlineController(ControllerSettings.defaults());
+        double fastestP95 = TRUTH.at(FASTEST).orElseThrow().p95Ms();
+        double budgetMs = 1.4 * fastestP95;
+        c.registerUnprofiled("m", toLearn(), new Budget.Millis(budgetMs), Percentile.P95, 0);
+        Plant plant = new Plant(c, TRUTH);
+        plant.energyOf = p -> 1;
+        boolean[] throttled = {true};
+        Slowdown board = (p, now) -> throttled[0] ? 1.6 : 1; // the throttle makes every point 60% slower
+        plant.run("m", 500, budgetMs, board);
+        assertTrue(c.infeasible("m"), "throttled, even the fastest point misses " + budgetMs + " ms");
+        assertEquals("infeasible", c.phaseOf("m"));
+        throttled[0] = false;
+        c.boardChanged(plant.now);
+        long changed = plant.now;
+        while (c.infeasible("m") && plant.count < 2000) {
+            plant.run("m", 1, budgetMs, board);
+        }
+        assertFalse(c.infeasible("m"));
+        assertTrue(plant.now - changed < ControllerSettings.defaults().retryNanos(),
+                "at once, not at the next retry: " + (plant.now - changed) / 1e9 + " s");
+        assertEquals("learning", c.phaseOf("m"));
+        plant.run("m", 6000, budgetMs, board);
+        assertNotNull(c.discoveredProfile("m"), "it learned its profile");
+        assertEquals("governed", c.phaseOf("m"));
+        assertEquals(1, c.infeasibleEvents("m"));
+    }
+
+    @Test
+    void aGovernedModelIsNotAffectedWhenTheBoardChanges() {
+        OnlineController c = new OnlineController(ControllerSettings.defaults());
+        c.register("m", TRUTH, new Budget.Slowdown(1.4), Percentile.P95, 0);
+        Plant plant = new Plant(c, TRUTH);
+        double budgetMs = new Budget.Slowdown(1.4).millis(TRUTH, Percentile.P95);
+        plant.run("m", 2000, budgetMs, (p, now) -> 1);
+        OperatingPoint held = c.pointOf("m");
+        int kept = c.samplesKept("m");
+        c.boardChanged(plant.now);
+        assertEquals("governed", c.phaseOf("m"));
+        assertEquals(held, c.pointOf("m"));
+        assertEquals(kept, c.samplesKept("m"));
+        assertEquals(0, c.infeasibleEvents());
+    }
+
+    @Test
+    void aBudgetStillMissedWhenMeasuredAgainStaysInfeasibleAndIsMeasuredAgainLater() {
+        OnlineController c = new OnlineController(ControllerSettings.defaults().withRetryNanos(5 * SECOND));
+        c.registerUnprofiled("m", toLearn(), new Budget.Millis(10), Percentile.P95, 0);
+        long now = 0;
+        for (int i = 1; i <= 200; i++) {
+            now = i * MS;
+            c.observe("m", now, 12);
+        }
+        assertTrue(c.infeasible("m"));
+        int whenFound = c.samplesKept("m");
+        now += 5 * SECOND;
+        c.observe("m", now, 12); // due: this is the first of the fresh samples
+        assertEquals(1, c.samplesKept("m"), "the samples from before are dropped");
+        for (int i = 0; i < 200; i++) {
+            now += MS;
+            c.observe("m", now, 12);
+        }
+        assertTrue(c.infeasible("m"));
+        assertEquals(whenFound, c.samplesKept("m"), "a measurement again keeps what the tail needs, no more");
+        assertEquals(1, c.infeasibleEvents("m"));
     }
 }
