@@ -6,7 +6,7 @@ import io.joulegov.cli.compare.ModeResult;
 import io.joulegov.cli.compare.ModeRun;
 import io.joulegov.cli.compare.VirtualProfiling;
 import io.joulegov.cli.plot.ComparisonPlots;
-import io.joulegov.device.MalformedFileException;
+import io.joulegov.device.RefusedException;
 import io.joulegov.device.board.BoardDiscovery;
 import io.joulegov.device.sysfs.SysRoot;
 import io.joulegov.simulator.VirtualJetson;
@@ -148,7 +148,7 @@ final class CompareCommand implements Callable<Integer> {
         }
         ProfileTable table = ProfileStore.requireEnergy(ProfileStore.readFor(file, kind), file);
         if (!table.key().model().equals(model)) {
-            throw new MalformedFileException("profile " + file + " is of model " + table.key().model() + ", not " + model);
+            throw new RefusedException("profile " + file + " is of model " + table.key().model() + ", not " + model);
         }
         return table;
     }
