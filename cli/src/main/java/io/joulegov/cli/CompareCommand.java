@@ -100,13 +100,8 @@ final class CompareCommand implements Callable<Integer> {
         ProfileTable given = profileFile == null ? null : given(profileFile, board, model);
         ProfileTable truth = profile(board, unitN, model, seed);
         ProfileTable profile = given == null ? truth : given;
-        try {
-            modes = Comparison.run(new ModeRun.Setup(board, unitN, model, noProfile ? null : profile, request.budget(),
-                    request.percentile(), rate, duration, d, seed), truth);
-        } catch (IllegalArgumentException infeasible) {
-            spec.commandLine().getErr().println("joulegov: " + infeasible.getMessage());
-            return ExitCode.INFEASIBLE;
-        }
+        modes = Comparison.run(new ModeRun.Setup(board, unitN, model, noProfile ? null : profile, request.budget(),
+                request.percentile(), rate, duration, d, seed), truth); // infeasible: exit 3
         double budgetMs = request.budget().millis(profile, request.percentile());
         PrintWriter out = spec.commandLine().getOut();
         if (saveLearned != null) {

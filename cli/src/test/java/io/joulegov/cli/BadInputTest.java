@@ -107,6 +107,9 @@ class BadInputTest {
             recommend --profile IN/good.json --budget-ms 10 --slowdown 1.2               | 2 | --budget-ms=X, --slowdown=F are mutually exclusive
             recommend --profile IN/good.json --slowdown 1.3 --percentile p90             | 2 | p90
             recommend --profile IN/good.json --slowdown 1.3 --policy cheapest            | 2 | cheapest
+            recommend --profile IN/good.json --slowdown 1.3 --policy zeus --eta 2        | 2 | --eta: Zeus's eta must be between 0 and 1
+            recommend --profile IN/good.json --slowdown 1.3 --policy power-cap           | 2 | --watts: power-cap needs a cap in watts
+            show IN/good.json --plot TMP/plot --budget-ms -1                             | 2 | --budget-ms: a budget must be a positive number
             recommend --profile IN/good.json --budget-ms 0.001                           | 3 | no operating point meets
             recommend --profile IN/truncated.json --slowdown 1.3                         | 2 | malformed profile
             recommend --profile IN/latencyonly.json --slowdown 1.3                       | 2 | has latency only
