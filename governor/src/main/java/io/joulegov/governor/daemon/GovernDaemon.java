@@ -256,6 +256,7 @@ public final class GovernDaemon implements AutoCloseable {
         save(model);
         profileFiles.remove(model);
         core.unregister(model);
+        metrics.unregistered(model);
     }
 
     /** Writes what was learned since the last save into the profiles it corrects. */
