@@ -46,12 +46,29 @@ final class BudgetOptions {
         if (limit == null) {
             throw new UsageException("give one of --budget-ms and --slowdown");
         }
+        Budget budget = budget();
+        Objective objective = option(null, () -> Objective.parse(policy)); // its complaint says what it is: "unknown policy 'x'"
+        Percentile q = option(null, () -> Percentile.parse(percentile));
+        // the policies say what is wrong in their terms; the command line names the option
+        return option(objective == Objective.ZEUS ? "--eta" : "--watts",
+                () -> new Request(objective, budget, q, eta, watts == null ? Double.NaN : watts));
+    }
+
+    /** The budget given (not null), a usage error naming its option when out of range. */
+    private Budget budget() {
+        return option(limit.budgetMs != null ? "--budget-ms" : "--slowdown", () -> Budget.of(limit.budgetMs, limit.slowdown));
+    }
+
+    /**
+     * What {@code parse} makes of an option's value; its complaint, an {@link IllegalArgumentException}, is a usage
+     * error, after the option's {@code name} unless that is null or the complaint names it.
+     */
+    private static <T> T option(String name, java.util.function.Supplier<T> parse) {
         try {
-            Budget budget = Budget.of(limit.budgetMs, limit.slowdown);
-            return new Request(Objective.parse(policy), budget, Percentile.parse(percentile), eta,
-                    watts == null ? Double.NaN : watts);
+            return parse.get();
         } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
+            String message = e.getMessage();
+            throw new UsageException(name == null || message.contains(name) ? message : name + ": " + message);
         }
     }
 }

@@ -6,7 +6,7 @@ import io.joulegov.cli.compare.ModeResult;
 import io.joulegov.cli.compare.ModeRun;
 import io.joulegov.cli.compare.VirtualProfiling;
 import io.joulegov.cli.plot.ComparisonPlots;
-import io.joulegov.device.MalformedFileException;
+import io.joulegov.device.RefusedException;
 import io.joulegov.device.board.BoardDiscovery;
 import io.joulegov.device.sysfs.SysRoot;
 import io.joulegov.simulator.VirtualJetson;
@@ -100,13 +100,8 @@ final class CompareCommand implements Callable<Integer> {
         ProfileTable given = profileFile == null ? null : given(profileFile, board, model);
         ProfileTable truth = profile(board, unitN, model, seed);
         ProfileTable profile = given == null ? truth : given;
-        try {
-            modes = Comparison.run(new ModeRun.Setup(board, unitN, model, noProfile ? null : profile, request.budget(),
-                    request.percentile(), rate, duration, d, seed), truth);
-        } catch (IllegalArgumentException infeasible) {
-            spec.commandLine().getErr().println("joulegov: " + infeasible.getMessage());
-            return ExitCode.INFEASIBLE;
-        }
+        modes = Comparison.run(new ModeRun.Setup(board, unitN, model, noProfile ? null : profile, request.budget(),
+                request.percentile(), rate, duration, d, seed), truth); // infeasible: exit 3
         double budgetMs = request.budget().millis(profile, request.percentile());
         PrintWriter out = spec.commandLine().getOut();
         if (saveLearned != null) {
@@ -148,7 +143,7 @@ final class CompareCommand implements Callable<Integer> {
         }
         ProfileTable table = ProfileStore.requireEnergy(ProfileStore.readFor(file, kind), file);
         if (!table.key().model().equals(model)) {
-            throw new MalformedFileException("profile " + file + " is of model " + table.key().model() + ", not " + model);
+            throw new RefusedException("profile " + file + " is of model " + table.key().model() + ", not " + model);
         }
         return table;
     }

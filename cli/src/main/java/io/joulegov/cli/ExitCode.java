@@ -6,7 +6,7 @@ public final class ExitCode {
     public static final int OK = 0;
     /** Anything else: the board, a file, the kernel. */
     public static final int FAILURE = 1;
-    /** Usage errors and malformed input files. */
+    /** Usage errors, malformed input files and refused inputs. */
     public static final int USAGE = 2;
     /** No operating point satisfies the request. */
     public static final int INFEASIBLE = 3;

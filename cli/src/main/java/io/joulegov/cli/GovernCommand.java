@@ -6,7 +6,6 @@ import io.joulegov.device.knobs.RestoreJournal;
 import io.joulegov.device.sysfs.SysRoot;
 import io.joulegov.client.Registration;
 import io.joulegov.governor.daemon.GovernConfig;
-import io.joulegov.governor.core.GovernorCore;
 import io.joulegov.governor.daemon.GovernDaemon;
 import io.joulegov.governor.metrics.MetricsServer;
 import io.joulegov.policies.select.Budget;
@@ -205,11 +204,7 @@ final class GovernCommand implements Callable<Integer> {
             } else {
                 stop.await(Math.round(duration * 1000), TimeUnit.MILLISECONDS);
             }
-        } catch (GovernorCore.InfeasibleBudgetException e) {
-            guard.close();
-            spec.commandLine().getErr().println("joulegov: " + e.getMessage());
-            return ExitCode.INFEASIBLE;
-        } catch (RuntimeException | IOException e) {
+        } catch (RuntimeException | IOException e) { // an infeasible budget among them: exit 3, before any knob is touched
             guard.close();
             throw e;
         }

@@ -1,7 +1,5 @@
 package io.joulegov.cli;
 
-import io.joulegov.device.DeviceException;
-import io.joulegov.device.MalformedFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,7 +12,7 @@ import java.io.PrintWriter;
         subcommands = {DemoCommand.class, BoardsCommand.class, SimulateCommand.class, ProfileCommand.class, ImportCommand.class, ShowCommand.class,
                 RecommendCommand.class, GovernCommand.class, CompareCommand.class, RestoreCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "1:failure (board, files, kernel)", "2:usage error or malformed input file",
+        exitCodeList = {"0:success", "1:failure (board, files, kernel)", "2:usage error, malformed input file or refused input",
                 "3:no operating point satisfies the request"})
 public final class JoulegovCommand implements Runnable {
 
@@ -41,7 +39,7 @@ public final class JoulegovCommand implements Runnable {
             if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
                 err.println("(see " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
             }
-            return ExitCode.USAGE;
+            return ErrorKind.USAGE.exitCode();
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             boolean debug = parseResult.hasMatchedOption("--debug")
@@ -55,15 +53,13 @@ public final class JoulegovCommand implements Runnable {
         return cli.execute(args);
     }
 
+    /** The exit code of an error: by its kind ({@link ErrorKind}), the one place that decides it. */
     static int exitCodeOf(Throwable e) {
-        if (e instanceof UsageException || e instanceof MalformedFileException) {
-            return ExitCode.USAGE;
-        }
-        return ExitCode.FAILURE;
+        return ErrorKind.of(e).exitCode();
     }
 
-    private static String oneLine(Throwable e) {
-        String message = e instanceof DeviceException || e instanceof UsageException ? e.getMessage()
+    static String oneLine(Throwable e) {
+        String message = ErrorKind.of(e).speaksForItself() ? e.getMessage()
                 : "internal error: " + e + " (run with --debug for details)";
         return message == null ? e.getClass().getSimpleName() : message.replaceAll("\\s*\\n\\s*", " ");
     }

@@ -136,8 +136,6 @@ final class ProfileCommand implements Callable<Integer> {
                             method, seed), checkpointFor, resume, progress, onInterrupted)
                     : attach ? profileAttached(method, checkpointFor, progress, onInterrupted)
                     : profileHost(method, checkpointFor, progress, onInterrupted);
-        } catch (IllegalArgumentException unknownModel) {
-            throw new UsageException(unknownModel.getMessage());
         } catch (InterruptedException stopped) {
             return ExitCode.INTERRUPTED; // told to stop: the shutdown hook gave the board back and said how to resume
         }
@@ -215,6 +213,10 @@ final class ProfileCommand implements Callable<Integer> {
         }
         if (inputShape != null) {
             throw new UsageException("--input-shape is for TorchScript files; " + model + " has its own");
+        }
+        if (!BuiltInModels.contains(model)) {
+            throw new UsageException("unknown model '" + model + "' (known: " + String.join(", ", BuiltInModels.names())
+                    + ", or a TorchScript .pt file with --input-shape)");
         }
         return DjlWorkload.builtIn(model, batch, BuiltInModels.WEIGHTS_SEED, device);
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.ProfileTable;
+import io.joulegov.policies.select.InfeasibleException;
 import io.joulegov.policies.select.Objective;
 import io.joulegov.policies.select.Request;
 import io.joulegov.policies.select.Selection;
@@ -61,9 +62,7 @@ final class RecommendCommand implements Callable<Integer> {
         }
         out.flush();
         if (!s.feasible()) {
-            spec.commandLine().getErr().println("joulegov: " + s.describe());
-            spec.commandLine().getErr().flush();
-            return ExitCode.INFEASIBLE;
+            throw InfeasibleException.of(null, s); // after its JSON: exit 3
         }
         return ExitCode.OK;
     }

@@ -61,7 +61,7 @@ final class ShowCommand implements Runnable {
         try {
             budget = limit == null ? null : Budget.of(limit.budgetMs, limit.slowdown);
         } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
+            throw new UsageException((limit.budgetMs != null ? "--budget-ms: " : "--slowdown: ") + e.getMessage());
         }
         ProfileTable table = ProfileStore.read(profile);
         PrintWriter out = spec.commandLine().getOut();

@@ -59,6 +59,9 @@ class BadInputTest {
         Files.writeString(inputs.resolve("dup.json"), json.substring(0, rowEnd) + ", " + json.substring(firstRow));
         Path wrongBoard = Files.createDirectories(tmp.resolve("wrongboard/jetson-nano")).resolve(good.getFileName());
         Files.writeString(wrongBoard, json.replaceFirst("\"board\" : \"jetson-nano\"", "\"board\" : \"jetson-xavier-nx\""));
+        Files.writeString(inputs.resolve("latencyonly.json"), json.replaceAll("\"(energyJ|powerW)\" : [0-9.E-]+", "\"$1\" : null"));
+        Files.copy(tmp.resolve("scratch/virtual.json"),
+                Files.createDirectories(tmp.resolve("virtualcache/jetson-nano")).resolve("resnet18-b1-virtual.json"));
         Files.writeString(inputs.resolve("garbage.pt"), "not a model");
         Files.writeString(inputs.resolve("bad.conf"), "socket = /tmp/x.sock\nsokcet = /tmp/y.sock\n");
         Files.writeString(inputs.resolve("corrupt-journal.json"), "{\"version\": 1, \"entries\": [");
@@ -104,8 +107,12 @@ class BadInputTest {
             recommend --profile IN/good.json --budget-ms 10 --slowdown 1.2               | 2 | --budget-ms=X, --slowdown=F are mutually exclusive
             recommend --profile IN/good.json --slowdown 1.3 --percentile p90             | 2 | p90
             recommend --profile IN/good.json --slowdown 1.3 --policy cheapest            | 2 | cheapest
+            recommend --profile IN/good.json --slowdown 1.3 --policy zeus --eta 2        | 2 | --eta: Zeus's eta must be between 0 and 1
+            recommend --profile IN/good.json --slowdown 1.3 --policy power-cap           | 2 | --watts: power-cap needs a cap in watts
+            show IN/good.json --plot TMP/plot --budget-ms -1                             | 2 | --budget-ms: a budget must be a positive number
             recommend --profile IN/good.json --budget-ms 0.001                           | 3 | no operating point meets
             recommend --profile IN/truncated.json --slowdown 1.3                         | 2 | malformed profile
+            recommend --profile IN/latencyonly.json --slowdown 1.3                       | 2 | has latency only
             show IN/schema9.json                                                         | 2 | schema 9 is not a supported schema (1 to 2)
             show IN/nan.json                                                             | 2 | malformed profile
             show IN/negative.json                                                        | 2 | energy_j is -1.0
@@ -115,6 +122,8 @@ class BadInputTest {
             show HUGE                                                                    | 2 | more than any profile can be
             govern --root ROOT --model resnet18 --budget-ms 0.001 --metrics-port 0 --duration 1 | 3 | no operating point meets
             govern --root ROOT --cache TMP/wrongboard --model resnet18 --slowdown 1.3 --metrics-port 0 --duration 1 | 2 | jetson-xavier-nx
+            govern --root ROOT --cache TMP/virtualcache --model resnet18 --slowdown 1.3 --metrics-port 0 --duration 1 | 2 | made on a virtual board
+            govern --root ROOT --cache TMP/virtualcache --model resnet18 --budget-ms 0.001 --allow-virtual-profiles --metrics-port 0 --duration 1 | 3 | no operating point meets
             govern --root ROOT --config IN/bad.conf --duration 1                         | 2 | line 2: unknown key 'sokcet'
             govern --root ROOT --metrics-port 70000 --duration 1                         | 2 | --metrics-port
             govern --root ROOT --slowdown 1.3 --metrics-port 0 --duration 1              | 2 | a budget needs --model

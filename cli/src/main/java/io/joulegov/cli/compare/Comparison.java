@@ -3,6 +3,7 @@ package io.joulegov.cli.compare;
 import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.policies.select.Budget;
+import io.joulegov.policies.select.InfeasibleException;
 import io.joulegov.policies.select.Request;
 import io.joulegov.policies.select.Selection;
 import io.joulegov.policies.select.Selector;
@@ -32,13 +33,13 @@ public final class Comparison {
     /**
      * Runs every mode; {@code truth} is a full sweep of the unit run on, from which the oracle takes its candidates.
      *
-     * @throws IllegalArgumentException when no point of the profile meets the budget
+     * @throws InfeasibleException when no point of the profile meets the budget, or no fixed point met it on the run
      */
     public static Map<Mode, ModeResult> run(ModeRun.Setup given, ProfileTable truth) throws Exception {
         ProfileTable profile = given.profile() == null ? truth : given.profile();
         Selection choice = Selector.select(profile, Request.minEnergy(given.budget(), given.percentile()));
         if (!choice.feasible()) {
-            throw new IllegalArgumentException(choice.describe());
+            throw InfeasibleException.of(null, choice);
         }
         ModeRun.Setup s = new ModeRun.Setup(given.board(), given.unit(), given.model(), given.profile(),
                 new Budget.Millis(choice.budgetMs()), given.percentile(), given.rate(), given.durationS(),
@@ -74,7 +75,7 @@ public final class Comparison {
             }
         }
         if (best == null) {
-            throw new IllegalArgumentException("no fixed point meets the budget on this run");
+            throw new InfeasibleException("no fixed point meets the budget on this run");
         }
         return best;
     }

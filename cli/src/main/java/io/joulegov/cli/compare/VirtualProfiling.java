@@ -1,5 +1,6 @@
 package io.joulegov.cli.compare;
 
+import io.joulegov.cli.UsageException;
 import io.joulegov.device.board.BoardDiscovery;
 import io.joulegov.device.sysfs.SysRoot;
 import io.joulegov.policies.profile.ProfileKey;
@@ -30,7 +31,7 @@ public final class VirtualProfiling {
                                          Sweep.Progress progress, Runnable onInterrupted) throws Exception {
         try (VirtualJetson jetson = VirtualJetson.open(r.board(), r.unit(), r.seed())) {
             if (!jetson.board().spec().workloads().containsKey(r.model())) {
-                throw new IllegalArgumentException("unknown model '" + r.model() + "' (known: "
+                throw new UsageException("unknown model '" + r.model() + "' (known: "
                         + String.join(", ", jetson.board().spec().workloads().keySet()) + ")");
             }
             try (SimulatedWorkload workload = new SimulatedWorkload(jetson.board(), r.model(), jetson.clock())) {

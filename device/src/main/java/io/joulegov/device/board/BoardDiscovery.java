@@ -107,16 +107,16 @@ public final class BoardDiscovery {
         Path bpmp = root.path("sys/kernel/debug/bpmp/debug/clk/emc");
         if (root.exists(bpmp.resolve("rate"))) {
             Path dir = root.resolve(bpmp);
-            return Optional.of(new Emc(Emc.Interface.BPMP, dir, root.readLong(dir.resolve("rate")),
+            return Optional.of(new Emc(Emc.Interface.BPMP, dir, root.readLong(dir.resolve("rate")), dir.resolve("rate"),
                     root.exists(dir.resolve("mrq_rate_locked")),
                     rates(dir.resolve("possible_rates"), root.path("sys/kernel/debug/bpmp/debug/emc/possible_rates"))));
         }
         Path override = root.path("sys/kernel/debug/clk/override.emc");
         if (root.exists(override)) {
             Path dir = root.resolve(override);
-            Path rateFile = root.exists(dir.resolve("clk_rate")) ? dir.resolve("clk_rate")
-                    : root.path("sys/kernel/debug/clk/emc/clk_rate");
-            return Optional.of(new Emc(Emc.Interface.T210_OVERRIDE, dir, root.readLong(rateFile),
+            Path emcRate = root.path("sys/kernel/debug/clk/emc/clk_rate"); // the EMC clock itself: what the board runs
+            Path rateFile = root.exists(emcRate) ? root.resolve(emcRate) : dir.resolve("clk_rate");
+            return Optional.of(new Emc(Emc.Interface.T210_OVERRIDE, dir, root.readLong(rateFile), rateFile,
                     root.exists(dir.resolve("clk_state")) && root.exists(dir.resolve("clk_update_rate")),
                     rates(root.path("sys/kernel/debug/tegra_emc/stats"))));
         }

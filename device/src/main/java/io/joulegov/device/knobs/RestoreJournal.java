@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.joulegov.device.DeviceException;
 import io.joulegov.device.MalformedFileException;
+import io.joulegov.device.RefusedException;
 import io.joulegov.device.sysfs.AtomicFiles;
 import io.joulegov.device.sysfs.SysRoot;
 
@@ -185,7 +186,7 @@ public final class RestoreJournal {
         }
         String journalRoot = doc.root() == null ? "" : doc.root();
         if (!journalRoot.equals(root.root().toString())) {
-            throw new MalformedFileException("restore journal " + file + " belongs to root " + journalRoot
+            throw new RefusedException("restore journal " + file + " belongs to root " + journalRoot
                     + ", not " + root.root() + " (pass --root " + journalRoot + ")");
         }
         if (doc.domains() == null) {

@@ -2,6 +2,7 @@ package io.joulegov.device.knobs;
 
 import io.joulegov.device.DeviceException;
 import io.joulegov.device.MalformedFileException;
+import io.joulegov.device.RefusedException;
 import io.joulegov.device.board.Board;
 import io.joulegov.device.board.BoardDiscovery;
 import io.joulegov.device.sysfs.SysRoot;
@@ -48,10 +49,16 @@ class RestoreJournalTest {
 
     /** Pins a Nano, rewrites the journal it left with {@code edit}, and expects restore to refuse it. */
     private void assertRefusedAndUntouched(UnaryOperator<String> edit, String expectedMessagePart) throws IOException {
+        assertRefusedAndUntouched(edit, expectedMessagePart, MalformedFileException.class);
+    }
+
+    /** As above, expecting {@code type}: a corrupt journal is malformed, another root's is refused. */
+    private void assertRefusedAndUntouched(UnaryOperator<String> edit, String expectedMessagePart,
+                                           Class<? extends RuntimeException> type) throws IOException {
         layAndPin(Layout.NANO_JP4);
         Files.writeString(journal(), edit.apply(Files.readString(journal())));
         Map<String, String> before = TreeSnapshot.of(tmp);
-        MalformedFileException e = assertThrows(MalformedFileException.class, () -> RestoreJournal.open(root, journal()).restore());
+        RuntimeException e = assertThrows(type, () -> RestoreJournal.open(root, journal()).restore());
         assertTrue(e.getMessage().contains(expectedMessagePart), e.getMessage());
         assertFalse(e.getMessage().contains("\n"), "one line");
         assertEquals(before, TreeSnapshot.of(tmp), "the board and the journal are as they were");
@@ -101,7 +108,8 @@ class RestoreJournalTest {
 
     @Test
     void aJournalOfAnotherRootSaysWhichRoot() throws IOException {
-        assertRefusedAndUntouched(text -> text.replace(tmp.toString(), "/elsewhere"), "belongs to root /elsewhere");
+        assertRefusedAndUntouched(text -> text.replace(tmp.toString(), "/elsewhere"), "belongs to root /elsewhere",
+                RefusedException.class);
     }
 
     @Test

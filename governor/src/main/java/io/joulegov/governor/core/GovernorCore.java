@@ -12,6 +12,7 @@ import io.joulegov.policies.profile.OperatingPoint;
 import io.joulegov.policies.profile.ProfileKey;
 import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.policies.select.Budget;
+import io.joulegov.policies.select.InfeasibleException;
 import io.joulegov.policies.select.Percentile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,16 +92,12 @@ public final class GovernorCore {
     /**
      * Registers (or re-registers) a model with its profile and budget, and holds its starting point.
      *
-     * @throws InfeasibleBudgetException when no point of the profile meets the budget; nothing is written then
+     * @throws InfeasibleException when no point of the profile meets the budget; nothing is written then
      */
     public synchronized OperatingPoint register(String model, ProfileTable profile, Budget budget, Percentile q, long now) {
         requireRunning();
-        try {
-            String serial = board.identity().serial();
-            controller.register(model, profile, budget, q, now, serial != null && serial.equals(profile.key().serial()));
-        } catch (IllegalArgumentException infeasible) {
-            throw new InfeasibleBudgetException(infeasible.getMessage());
-        }
+        String serial = board.identity().serial();
+        controller.register(model, profile, budget, q, now, serial != null && serial.equals(profile.key().serial()));
         profiles.put(model, profile);
         infeasibleTold.remove(model);
         controller.begin(model, now);
@@ -313,14 +310,5 @@ public final class GovernorCore {
     /** An empty table keeps the point's value, so that pinning it says in words that the table is missing. */
     private static long atOrBelow(List<Long> table, long cap, long otherwise) {
         return table.isEmpty() ? otherwise : FrequencyTable.atOrBelow(table, cap);
-    }
-
-    /** No point of the profile meets the budget asked for: exit code 3. */
-    public static final class InfeasibleBudgetException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        public InfeasibleBudgetException(String message) {
-            super(message);
-        }
     }
 }

@@ -1,7 +1,7 @@
 package io.joulegov.governor.daemon;
 
 import io.joulegov.device.DeviceException;
-import io.joulegov.device.MalformedFileException;
+import io.joulegov.device.RefusedException;
 import io.joulegov.device.board.Board;
 import io.joulegov.device.board.BoardDiscovery;
 import io.joulegov.device.clock.Clock;
@@ -256,6 +256,7 @@ public final class GovernDaemon implements AutoCloseable {
         save(model);
         profileFiles.remove(model);
         core.unregister(model);
+        metrics.unregistered(model);
     }
 
     /** Writes what was learned since the last save into the profiles it corrects. */
@@ -295,7 +296,7 @@ public final class GovernDaemon implements AutoCloseable {
         }
         ProfileTable table = ProfileStore.requireEnergy(found.table(), found.file());
         if (ProfileKey.VIRTUAL.equals(table.key().source()) && !options.allowVirtualProfiles()) {
-            throw new MalformedFileException("the profile for " + model + " was made on a virtual board; "
+            throw new RefusedException("the profile for " + model + " was made on a virtual board; "
                     + "use it only with --allow-virtual-profiles");
         }
         return new ProfileStore.Found(found.file(), table);

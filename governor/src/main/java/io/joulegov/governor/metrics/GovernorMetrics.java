@@ -25,7 +25,8 @@ import java.util.function.Supplier;
  * board runs and what joulegov holds), power per rail in {@code _watts}, board energy as {@code _joules_total},
  * temperatures in {@code _celsius}, inference latency as a timer in {@code _seconds} with percentiles, deadline
  * misses, operating-point switches, other writers, sensor failures and throttling. Clock and temperature gauges read
- * their sysfs file when scraped, so an idle daemon does no work for them.
+ * their sysfs file when scraped, so an idle daemon does no work for them. A model's own meters (tagged {@code model})
+ * live from its first inference until it unregisters; its budget is exported once it is known.
  */
 public final class GovernorMetrics implements MeterBinder {
 
@@ -58,8 +59,8 @@ public final class GovernorMetrics implements MeterBinder {
         }
         board.gpu().ifPresent(g -> Gauge.builder("joulegov.gpu.frequency", () -> read(root, g.dir().resolve("cur_freq")))
                 .baseUnit("hertz").description("GPU clock the board runs at").register(registry));
-        board.emc().ifPresent(e -> Gauge.builder("joulegov.emc.frequency", () -> (double) e.rateHz())
-                .baseUnit("hertz").description("Memory clock at discovery").register(registry));
+        board.emc().ifPresent(e -> Gauge.builder("joulegov.emc.frequency", () -> read(root, e.rateFile()))
+                .baseUnit("hertz").description("Memory (EMC) clock the board runs at").register(registry));
         Gauge.builder("joulegov.target.cpu.frequency", () -> held(p -> p.cpuKHz() * 1e3)).baseUnit("hertz")
                 .description("CPU clock joulegov holds (NaN when it holds none)").register(registry);
         Gauge.builder("joulegov.target.gpu.frequency", () -> held(p -> (double) p.gpuHz())).baseUnit("hertz")
@@ -103,12 +104,26 @@ public final class GovernorMetrics implements MeterBinder {
         if (latencyMs > budgetMs) {
             miss.increment();
         }
+        if (!(budgetMs > 0) || Double.isInfinite(budgetMs)) {
+            return; // not known yet (a slowdown before the fastest point has run): absent, not NaN
+        }
         budgets.computeIfAbsent(model, m -> {
             double[] seconds = new double[1];
             Gauge.builder("joulegov.latency.budget", seconds, b -> b[0]).tag("model", m).baseUnit("seconds")
                     .description("The latency budget a model registered with, at its percentile").register(registry);
             return seconds;
         })[0] = budgetMs / 1e3;
+    }
+
+    /** {@code model} unregistered: its meters (latency, misses, budget, infeasible) leave the registry. */
+    public void unregistered(String model) {
+        latency.remove(model);
+        misses.remove(model);
+        budgets.remove(model);
+        MeterRegistry r = registry;
+        if (r != null) {
+            r.getMeters().stream().filter(m -> model.equals(m.getId().getTag("model"))).toList().forEach(r::remove);
+        }
     }
 
     /** {@code model}, registered without a profile, misses its budget even at the fastest point. */

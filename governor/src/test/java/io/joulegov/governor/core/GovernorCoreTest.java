@@ -13,6 +13,7 @@ import io.joulegov.policies.profile.OperatingPoint;
 import io.joulegov.policies.profile.ProfileKey;
 import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.policies.select.Budget;
+import io.joulegov.policies.select.InfeasibleException;
 import io.joulegov.policies.select.Percentile;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -130,7 +131,7 @@ class GovernorCoreTest {
     @Test
     void anInfeasibleBudgetWritesNothing() {
         Map<String, String> before = TreeSnapshot.of(root.resolve("sys"));
-        var e = assertThrows(GovernorCore.InfeasibleBudgetException.class,
+        var e = assertThrows(InfeasibleException.class,
                 () -> core.register("m", profile(), new Budget.Millis(1), Percentile.MEAN, 0));
         assertTrue(e.getMessage().contains("no operating point meets 1.00 ms"), e.getMessage());
         assertNull(core.held());

@@ -6,6 +6,7 @@ import io.joulegov.policies.profile.OperatingPoint;
 import io.joulegov.policies.profile.ProfileKey;
 import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.policies.select.Budget;
+import io.joulegov.policies.select.InfeasibleException;
 import io.joulegov.policies.select.Percentile;
 import io.joulegov.policies.select.Request;
 import io.joulegov.policies.select.Selection;
@@ -77,7 +78,7 @@ public final class OnlineController {
      * Registers (or re-registers) a model with its profile and budget, the profile made on another unit of the board
      * (or unknown where).
      *
-     * @throws IllegalArgumentException when no point of the profile meets the budget (the answer names the fastest)
+     * @throws InfeasibleException when no point of the profile meets the budget (the answer names the fastest)
      */
     public void register(String model, ProfileTable table, Budget budget, Percentile percentile, long now) {
         register(model, table, budget, percentile, now, false);
@@ -91,7 +92,7 @@ public final class OnlineController {
                          boolean profiledHere) {
         Selection start = Selector.select(table, Request.minEnergy(budget, percentile));
         if (!start.feasible()) {
-            throw new IllegalArgumentException(model + ": " + start.describe());
+            throw InfeasibleException.of(model, start);
         }
         infeasibleEvents.remove(model);
         enter(new ModelPhase.Governed(

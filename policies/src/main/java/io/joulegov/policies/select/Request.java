@@ -8,10 +8,10 @@ public record Request(Objective objective, Budget budget, Percentile percentile,
 
     public Request {
         if (objective == Objective.ZEUS && !(eta >= 0 && eta <= 1)) {
-            throw new IllegalArgumentException("--eta must be between 0 and 1, not " + eta);
+            throw new IllegalArgumentException("Zeus's eta must be between 0 and 1, not " + eta);
         }
         if (objective == Objective.POWER_CAP && (!(watts > 0) || Double.isInfinite(watts))) {
-            throw new IllegalArgumentException("power-cap needs --watts, a positive number, not " + watts);
+            throw new IllegalArgumentException("power-cap needs a cap in watts, a positive number, not " + watts);
         }
     }
 

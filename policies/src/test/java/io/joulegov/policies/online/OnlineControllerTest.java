@@ -4,6 +4,7 @@ import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.OperatingPoint;
 import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.policies.select.Budget;
+import io.joulegov.policies.select.InfeasibleException;
 import io.joulegov.policies.select.Percentile;
 import io.joulegov.policies.select.Request;
 import io.joulegov.policies.select.Selector;
@@ -275,7 +276,7 @@ class OnlineControllerTest {
     @Test
     void anInfeasibleBudgetIsRefusedAtRegistration() {
         OnlineController c = new OnlineController(ControllerSettings.defaults());
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        InfeasibleException e = org.junit.jupiter.api.Assertions.assertThrows(InfeasibleException.class,
                 () -> c.register("m", profile(1), new Budget.Millis(1), Percentile.P95, 0));
         assertTrue(e.getMessage().startsWith("m: no operating point meets 1.00 ms at p95"), e.getMessage());
     }

@@ -15,6 +15,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SelectorTest {
@@ -128,6 +129,27 @@ class SelectorTest {
         assertEquals(1, s.fastest().point().cpuKHz());
         assertEquals("no operating point meets 5.00 ms at p95; the fastest, CPU 0.0 MHz, GPU 100.0 MHz, takes 12.00 ms",
                 s.describe());
+    }
+
+    @Test
+    void anInfeasibleSelectionIsAnInfeasibleException() {
+        ProfileTable t = new ProfileTable(key(), List.of(row(1, 10, 12, 0.5)));
+        Selection s = Selector.select(t, Request.minEnergy(new Budget.Millis(5), Percentile.P95));
+        assertEquals("m: " + s.describe(), InfeasibleException.of("m", s).getMessage());
+        assertEquals(s.describe(), InfeasibleException.of(null, s).getMessage());
+        Selection ok = Selector.select(t, Request.minEnergy(new Budget.Millis(50), Percentile.P95));
+        assertThrows(IllegalArgumentException.class, () -> InfeasibleException.of("m", ok));
+    }
+
+    @Test
+    void outOfRangeRequestsSayWhatIsWrongWithoutNamingFlags() {
+        for (Runnable bad : List.<Runnable>of(
+                () -> new Request(Objective.ZEUS, null, Percentile.MEAN, 2, Double.NaN),
+                () -> new Request(Objective.POWER_CAP, null, Percentile.MEAN, 0.5, Double.NaN),
+                () -> Budget.of(0.0, null), () -> Budget.of(null, 0.5), () -> Budget.of(null, null))) {
+            String message = assertThrows(IllegalArgumentException.class, bad::run).getMessage();
+            assertFalse(message.contains("--"), message);
+        }
     }
 
     @Test

@@ -1,6 +1,6 @@
 package io.joulegov.profiler.measure;
 
-import io.joulegov.device.MalformedFileException;
+import io.joulegov.device.RefusedException;
 import io.joulegov.device.clock.Clock;
 import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.OperatingPoint;
@@ -65,7 +65,7 @@ public final class Sweep {
 
     private static List<Measurement> fresh(Path checkpoint) {
         if (Files.exists(checkpoint)) {
-            throw new MalformedFileException("an interrupted profile is waiting at " + checkpoint
+            throw new RefusedException("an interrupted profile is waiting at " + checkpoint
                     + ": add --resume to continue it, or remove the file to start over");
         }
         return List.of();
@@ -77,7 +77,7 @@ public final class Sweep {
         }
         ProfileTable partial = ProfileStore.read(checkpoint);
         if (!partial.key().equals(key)) {
-            throw new MalformedFileException("the interrupted profile at " + checkpoint + " was made for "
+            throw new RefusedException("the interrupted profile at " + checkpoint + " was made for "
                     + describe(partial.key()) + ", not for " + describe(key) + ": remove it or profile the same way");
         }
         return partial.rows();

@@ -2,6 +2,7 @@ package io.joulegov.profiler.store;
 
 import io.joulegov.device.DeviceException;
 import io.joulegov.device.MalformedFileException;
+import io.joulegov.device.RefusedException;
 import io.joulegov.device.sysfs.AtomicFiles;
 import io.joulegov.policies.profile.ProfileKey;
 import io.joulegov.policies.profile.ProfileTable;
@@ -93,7 +94,7 @@ public final class ProfileStore {
                     continue; // another model whose name makes the same file name, or other weights
                 }
                 if (!key.board().equals(boardKind)) {
-                    throw new MalformedFileException("profile " + f + " was made on a " + key.board() + ", not on this "
+                    throw new RefusedException("profile " + f + " was made on a " + key.board() + ", not on this "
                             + boardKind);
                 }
                 Instant at = stored.writtenAt() != null ? stored.writtenAt() : Instant.EPOCH;
@@ -123,7 +124,7 @@ public final class ProfileStore {
     /** The profile, unless it is latency only: choosing an operating point by energy needs energy. */
     public static ProfileTable requireEnergy(ProfileTable table, Path file) {
         if (table.latencyOnly()) {
-            throw new MalformedFileException("profile " + file + " has latency only (measured without power sensors): "
+            throw new RefusedException("profile " + file + " has latency only (measured without power sensors): "
                     + "choosing by energy needs a profile made on a board with power rails");
         }
         return table;
@@ -156,7 +157,7 @@ public final class ProfileStore {
     public static ProfileTable readFor(Path file, String boardKind) {
         ProfileTable table = read(file);
         if (!table.key().board().equals(boardKind)) {
-            throw new MalformedFileException("profile " + file + " was made on a " + table.key().board()
+            throw new RefusedException("profile " + file + " was made on a " + table.key().board()
                     + ", not on this " + boardKind);
         }
         return table;

@@ -2,6 +2,7 @@ package io.joulegov.profiler.store;
 
 import io.joulegov.device.DeviceException;
 import io.joulegov.device.MalformedFileException;
+import io.joulegov.device.RefusedException;
 import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.OperatingPoint;
 import io.joulegov.policies.profile.ProfileKey;
@@ -68,7 +69,7 @@ class ProfileFilesTest {
         // a profile of another board kind filed under this one is refused in words, not passed over
         Path misfiled = tmp.resolve("jetson-xavier-nx/resnet18-b1-ffff0000.json");
         io.joulegov.device.sysfs.AtomicFiles.write(misfiled, ProfileJson.encode(withModelAndHash("resnet18", "ffff0000aa"), "x"));
-        MalformedFileException e = assertThrows(MalformedFileException.class,
+        RefusedException e = assertThrows(RefusedException.class,
                 () -> store.find("jetson-xavier-nx", "resnet18", 1, ""));
         assertTrue(e.getMessage().endsWith("was made on a jetson-nano, not on this jetson-xavier-nx"), e.getMessage());
         // a name with characters a file name cannot keep is still found, and never confused with its look-alike
@@ -118,8 +119,19 @@ class ProfileFilesTest {
     void aProfileOfAnotherBoardIsRefused() {
         Path path = new ProfileStore(tmp).save(table());
         assertEquals(table(), ProfileStore.readFor(path, "jetson-nano"));
-        MalformedFileException e = assertThrows(MalformedFileException.class, () -> ProfileStore.readFor(path, "jetson-xavier-nx"));
+        RefusedException e = assertThrows(RefusedException.class, () -> ProfileStore.readFor(path, "jetson-xavier-nx"));
         assertEquals("profile " + path + " was made on a jetson-nano, not on this jetson-xavier-nx", e.getMessage());
+    }
+
+    @Test
+    void aLatencyOnlyProfileIsRefusedWhereEnergyIsNeeded() {
+        ProfileTable withEnergy = table();
+        assertEquals(withEnergy, ProfileStore.requireEnergy(withEnergy, Path.of("p.json")));
+        Measurement m = withEnergy.rows().get(0);
+        ProfileTable latencyOnly = new ProfileTable(withEnergy.key(), List.of(new Measurement(m.point(), m.meanMs(), m.p50Ms(),
+                m.p95Ms(), m.p99Ms(), Double.NaN, Double.NaN, m.cov(), m.inferences(), null, Measurement.Source.MEASURED)));
+        RefusedException e = assertThrows(RefusedException.class, () -> ProfileStore.requireEnergy(latencyOnly, Path.of("p.json")));
+        assertTrue(e.getMessage().startsWith("profile p.json has latency only"), e.getMessage());
     }
 
     @Test
