@@ -1,0 +1,303 @@
+package io.joulegov.governor.loop;
+
+import io.joulegov.device.clock.Clock;
+import io.joulegov.device.clock.Threads;
+import io.joulegov.device.clock.Wakeup;
+import io.joulegov.device.power.PowerSampler;
+import io.joulegov.governor.core.EnergyIntervals;
+import io.joulegov.governor.core.GovernorCore;
+import io.joulegov.policies.profile.Measurement;
+import io.joulegov.policies.profile.OperatingPoint;
+import io.joulegov.policies.profile.ProfileKey;
+import io.joulegov.policies.profile.ProfileTable;
+import io.joulegov.policies.select.Budget;
+import io.joulegov.policies.select.Percentile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * The one governing loop: a single thread, on the injected {@link Clock} (so virtual time drives it as well), owns
+ * the {@link GovernorCore}, the board's energy in intervals, the watch for other writers and the saving of what was
+ * learned. Every other thread only queues typed commands ({@link #register}, {@link #begin}, {@link #report},
+ * {@link #unregister}, {@link #status}, {@link #learned}, {@link #energy}, {@link #close}) and, where it needs one,
+ * waits for the reply. The daemon (its socket and in-process transport), compare's adaptive mode, the demo and the
+ * soak all run it. Its life: {@link #start}, commands, {@link #close} (every knob back, then the last saves).
+ */
+public final class GovernorLoop implements AutoCloseable {
+
+    /**
+     * How often the controller's decision is applied while nothing else asks: only idle entry needs it (reports and
+     * begins apply at once), so it is slow enough to cost an idle daemon next to nothing.
+     */
+    public static final Duration TICK = Duration.ofMillis(200);
+
+    /** The knobs are checked for other writers every this many ticks (a second). */
+    static final int WATCH_EVERY_TICKS = 5;
+
+    /** What was learned is handed to the saver at most this often (and on unregister and stop). */
+    public static final Duration SAVE_EVERY = Duration.ofMinutes(1);
+
+    /** Most models registered at once: an unprivileged client cannot fill memory. */
+    public static final int MAX_MODELS = 64;
+
+    private static final Logger LOG = LoggerFactory.getLogger(GovernorLoop.class);
+
+    /**
+     * Where learned profiles go. It is called on the loop's thread with a table in memory and must hand the write to
+     * a thread of its own: the loop does no disk I/O.
+     */
+    @FunctionalInterface
+    public interface Saver {
+        void save(String model, ProfileTable learned);
+
+        Saver NONE = (model, learned) -> { };
+    }
+
+    /** The models registered, the point held (null when none) and what the core keeps. */
+    public record Status(List<String> models, OperatingPoint held, GovernorCore.State state) {
+    }
+
+    private final GovernorCore core;
+    private final Clock clock;
+    private final PowerSampler sampler;
+    private final Saver saver;
+    private final Queue<Command> queue = new ConcurrentLinkedQueue<>();
+    private final Wakeup wakeup;
+    private final Thread thread;
+    private volatile OperatingPoint held;
+    private volatile boolean stopping;
+    private long learnedWhenSaved;
+
+    private GovernorLoop(GovernorCore core, Clock clock, PowerSampler sampler, Saver saver) {
+        this.core = core;
+        this.clock = clock;
+        this.sampler = sampler;
+        this.saver = saver;
+        this.wakeup = clock.newWakeup();
+        this.thread = clock.newThread("joulegov-governor", this::run);
+    }
+
+    /**
+     * Starts the loop's thread, which from now on alone calls {@code core}; {@code sampler} (null for none) gives the
+     * board's energy, {@code saver} takes what was learned.
+     */
+    public static GovernorLoop start(GovernorCore core, Clock clock, PowerSampler sampler, Saver saver) {
+        GovernorLoop loop = new GovernorLoop(core, clock, sampler, saver);
+        loop.thread.start();
+        return loop;
+    }
+
+    /**
+     * Registers (or re-registers) a model with its profile and budget, or with none ({@code profile} null) to learn
+     * one under {@code toLearn}; answers with the point held for it.
+     */
+    public CompletableFuture<OperatingPoint> register(String model, ProfileTable profile, ProfileKey toLearn, Budget budget,
+                                                      Percentile percentile) {
+        return submit(new Command.Register(model, profile, toLearn, budget, percentile, new CompletableFuture<>()));
+    }
+
+    public CompletableFuture<Void> begin(String model) {
+        return submit(new Command.Begin(model, new CompletableFuture<>()));
+    }
+
+    /** Finished inferences (ms) and how long before now each ended (empty: back to back, the last ending now). */
+    public CompletableFuture<Void> report(String model, List<Double> latenciesMs, List<Double> endedMsAgo) {
+        return submit(new Command.Report(model, latenciesMs, endedMsAgo, clock.nanoTime(), new CompletableFuture<>()));
+    }
+
+    /** Answers with what was learned of the model (null when nothing was), for the caller to save. */
+    public CompletableFuture<ProfileTable> unregister(String model) {
+        return submit(new Command.Unregister(model, new CompletableFuture<>()));
+    }
+
+    public CompletableFuture<Status> status() {
+        return submit(new Command.Status(new CompletableFuture<>()));
+    }
+
+    /** The model's profile with what was learned on this board in place of the rows it corrects (null: none). */
+    public CompletableFuture<ProfileTable> learned(String model) {
+        return submit(new Command.Learned(model, new CompletableFuture<>()));
+    }
+
+    public CompletableFuture<GovernorCore.Learning> energy() {
+        return submit(new Command.Energy(new CompletableFuture<>()));
+    }
+
+    /** The point held now (null when none): a snapshot the loop publishes, for meters. */
+    public OperatingPoint held() {
+        return held;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> CompletableFuture<T> submit(Command c) {
+        if (stopping) {
+            c.reply().completeExceptionally(new IllegalStateException("the governor has stopped"));
+        } else {
+            queue.add(c);
+            wakeup.wake();
+            if (stopping) {
+                failPending(); // it stopped in between: nothing will take the command
+            }
+        }
+        return (CompletableFuture<T>) c.reply();
+    }
+
+    private void run() {
+        long now = clock.nanoTime();
+        EnergyIntervals energy = sampler == null ? null : new EnergyIntervals(sampler, core, now);
+        long nextTick = now + TICK.toNanos();
+        long nextSave = now + SAVE_EVERY.toNanos();
+        try {
+            for (long tick = 1; !stopping; ) {
+                wakeup.sleepUntil(nextTick);
+                for (Command c; (c = queue.poll()) != null; ) {
+                    carryOut(c);
+                }
+                now = clock.nanoTime();
+                if (now >= nextTick) {
+                    if (tick++ % WATCH_EVERY_TICKS == 0) {
+                        core.limits(now);
+                    }
+                    if (energy != null) {
+                        energy.poll(now);
+                    }
+                    if (now >= nextSave) {
+                        saveLearned(now);
+                        nextSave = now + SAVE_EVERY.toNanos();
+                    }
+                    core.tick(now);
+                    nextTick = now + TICK.toNanos();
+                }
+                held = core.held();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("the governor's loop failed; giving every clock back", e);
+        } finally {
+            stopping = true;
+            core.release(); // the knobs back first: a slow disk must not keep them pinned
+            held = null;
+            failPending();
+            for (String model : core.models()) {
+                save(model, clock.nanoTime());
+            }
+        }
+    }
+
+    private void carryOut(Command command) {
+        long now = clock.nanoTime();
+        try {
+            if (command instanceof Command.Register r) {
+                if (!core.models().contains(r.model()) && core.models().size() >= MAX_MODELS) {
+                    throw new IllegalArgumentException("at most " + MAX_MODELS + " models are registered at once");
+                }
+                r.reply().complete(r.profile() == null
+                        ? core.registerUnprofiled(r.model(), r.toLearn(), r.budget(), r.percentile(), now)
+                        : core.register(r.model(), r.profile(), r.budget(), r.percentile(), now));
+            } else if (command instanceof Command.Begin b) {
+                core.begin(b.model(), now);
+                b.reply().complete(null);
+            } else if (command instanceof Command.Report r) {
+                core.report(r.model(), r.latenciesMs(), endedAgo(r, now), now);
+                r.reply().complete(null);
+            } else if (command instanceof Command.Unregister u) {
+                ProfileTable learned = withLearnedRows(u.model(), now);
+                core.unregister(u.model());
+                u.reply().complete(learned);
+            } else if (command instanceof Command.Status s) {
+                s.reply().complete(new Status(core.models(), core.held(), core.state()));
+            } else if (command instanceof Command.Learned l) {
+                l.reply().complete(core.learnedProfile(l.model(), now));
+            } else if (command instanceof Command.Energy e) {
+                e.reply().complete(core.learning());
+            }
+        } catch (RuntimeException e) {
+            command.reply().completeExceptionally(e);
+        }
+    }
+
+    /**
+     * How long before {@code now} each reported inference ended: a report waits in the queue for a moment, and each of
+     * its inferences is credited to the energy of the time it ran.
+     */
+    private static List<Double> endedAgo(Command.Report r, long now) {
+        double waitedMs = Math.max(0, now - r.arrivedAt()) / 1e6;
+        if (waitedMs == 0) {
+            return r.endedMsAgo();
+        }
+        int n = r.latenciesMs().size();
+        double[] ago = new double[n];
+        for (int i = n - 1; i >= 0; i--) {
+            ago[i] = !r.endedMsAgo().isEmpty() ? r.endedMsAgo().get(i) + waitedMs
+                    : i == n - 1 ? waitedMs : ago[i + 1] + r.latenciesMs().get(i + 1);
+        }
+        return Arrays.stream(ago).boxed().toList();
+    }
+
+    /** Hands what was learned since the last save to the saver. */
+    private void saveLearned(long now) {
+        long learned = core.learning().intervalsLearned();
+        if (learned != learnedWhenSaved) {
+            learnedWhenSaved = learned;
+            for (String model : core.models()) {
+                save(model, now);
+            }
+        }
+    }
+
+    private void save(String model, long now) {
+        ProfileTable learned = withLearnedRows(model, now);
+        if (learned != null) {
+            try {
+                saver.save(model, learned);
+            } catch (RuntimeException e) {
+                LOG.warn("cannot save what was learned of {}: {}", model, e.getMessage());
+            }
+        }
+    }
+
+    /** The model's learned profile when it holds any learned row, else null. */
+    private ProfileTable withLearnedRows(String model, long now) {
+        ProfileTable learned = core.learnedProfile(model, now);
+        return learned == null || learned.rows().stream().noneMatch(m -> m.source() == Measurement.Source.LEARNED)
+                ? null : learned;
+    }
+
+    private void failPending() {
+        List<Command> left = new ArrayList<>();
+        for (Command c; (c = queue.poll()) != null; ) {
+            left.add(c);
+        }
+        left.forEach(c -> c.reply().completeExceptionally(new IllegalStateException("the governor has stopped")));
+    }
+
+    /**
+     * Stops the loop: the core gives every knob back, commands still queued are refused, and what was learned goes to
+     * the saver. Waits up to two seconds for the loop's thread; should it not end, the knobs are given back from here.
+     */
+    @Override
+    public void close() {
+        stopping = true;
+        wakeup.wake();
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            LOG.warn("the governor's loop did not stop within 2 s; giving every clock back from here");
+            Threads.stop(thread, Duration.ofSeconds(1));
+            core.release();
+        }
+        failPending();
+    }
+}
