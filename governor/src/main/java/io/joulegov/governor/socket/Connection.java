@@ -47,6 +47,10 @@ final class Connection {
     /** When the last reply went into the output (the connection closes once it is written), 0 before. */
     long lastQueuedAt;
     boolean closed;
+    /** Some reply bytes were written (until then each reply is written as soon as it is ready). */
+    boolean wroteAny;
+    /** In the server's list of held clients to answer on in the next round. */
+    boolean resuming;
     /** In the server's queue of connections with completed replies (set by completing threads). */
     final AtomicBoolean queued = new AtomicBoolean();
 
@@ -115,7 +119,9 @@ final class Connection {
         if (out.isEmpty()) {
             return;
         }
-        outBytes -= channel().write(out.toArray(new ByteBuffer[0]));
+        long n = channel().write(out.toArray(new ByteBuffer[0]));
+        outBytes -= n;
+        wroteAny |= n > 0;
         while (!out.isEmpty() && !out.peek().hasRemaining()) {
             out.poll();
         }

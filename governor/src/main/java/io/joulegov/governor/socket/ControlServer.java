@@ -24,6 +24,7 @@ import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -88,6 +89,8 @@ public final class ControlServer implements AutoCloseable {
     private long lastSweep;
     /** Connections whose handler completed a reply, for the selector thread to write. */
     private final Queue<Connection> completed = new ConcurrentLinkedQueue<>();
+    /** Clients with requests held (read, not yet answered) that may be answered in the next round; this thread's. */
+    private final List<Connection> resume = new ArrayList<>();
 
     private ControlServer(Path path, Handler handler, Duration slow, String group) throws IOException {
         this.path = path;
@@ -109,6 +112,7 @@ public final class ControlServer implements AutoCloseable {
         server.configureBlocking(false);
         selector = Selector.open();
         server.register(selector, SelectionKey.OP_ACCEPT);
+        lastSweep = System.nanoTime();
         thread = new Thread(this::loop, "joulegov-control");
         thread.setDaemon(true);
     }
@@ -149,7 +153,12 @@ public final class ControlServer implements AutoCloseable {
         ByteBuffer buffer = ByteBuffer.allocate(8192);
         while (running) {
             try {
-                selector.select(200);
+                resumeHeld();
+                if (resume.isEmpty()) {
+                    selector.select(200);
+                } else {
+                    selector.selectNow(); // held requests to answer: look only at what is ready now
+                }
                 for (SelectionKey key : new ArrayList<>(selector.selectedKeys())) {
                     selector.selectedKeys().remove(key);
                     if (!key.isValid()) {
@@ -205,6 +214,9 @@ public final class ControlServer implements AutoCloseable {
     }
 
     private void read(Connection c, ByteBuffer buffer) {
+        if (c.closing || c.unparsed != null) {
+            return; // ready before it was paused in this round: what it sent waits its turn
+        }
         int n;
         try {
             n = c.channel().read(buffer.clear());
@@ -223,7 +235,7 @@ public final class ControlServer implements AutoCloseable {
     /** Splits bytes into request lines and answers them; stops (keeping the rest) once too many are in flight. */
     private void consume(Connection c, byte[] bytes, int from, int to) {
         int i = from;
-        while (i < to && !c.closing) {
+        while (i < to && !c.closing && !c.closed) {
             if (c.inFlight() >= MAX_IN_FLIGHT) {
                 c.unparsed = Arrays.copyOfRange(bytes, i, to);
                 return;
@@ -249,6 +261,9 @@ public final class ControlServer implements AutoCloseable {
             c.line.reset();
             c.partialSince = 0;
             answer(c, line);
+            if (!c.wroteAny) {
+                service(c); // a client gone before its first reply (one that sends and closes) costs one request, not a batch
+            }
             i = nl + 1;
         }
     }
@@ -312,36 +327,49 @@ public final class ControlServer implements AutoCloseable {
     }
 
     /**
-     * Moves completed replies out in request order and writes what the socket takes; closes after a last reply;
-     * reads on (what was held first) once few enough requests are in flight.
+     * Moves completed replies out in request order and writes what the socket takes; closes after a last reply. Held
+     * requests are read on in the next round, not now: one client gets at most {@link #MAX_IN_FLIGHT} requests
+     * handled per round, so that a client pipelining thousands delays another by no more than that.
      */
     private void service(Connection c) {
-        while (!c.closed) {
-            if (!c.moveCompleted()) {
-                LOG.warn("control client (user {}, connection {}) does not read its replies: cut off with {} bytes unread",
-                        c.peer.user(), c.peer.connection(), c.unwritten());
-                close(c);
-                return;
-            }
-            try {
-                c.write();
-            } catch (IOException e) {
-                close(c);
-                return;
-            }
-            if (c.lastQueuedAt != 0 && !c.hasOutput()) {
-                drainAndClose(c);
-                return;
-            }
-            if (c.unparsed == null || c.closing || c.inFlight() >= MAX_IN_FLIGHT) {
-                break;
-            }
-            byte[] held = c.unparsed;
-            c.unparsed = null;
-            consume(c, held, 0, held.length);
+        if (c.closed) {
+            return;
         }
-        if (!c.closed) {
-            c.updateInterest(MAX_IN_FLIGHT);
+        if (!c.moveCompleted()) {
+            LOG.warn("control client (user {}, connection {}) does not read its replies: cut off with {} bytes unread",
+                    c.peer.user(), c.peer.connection(), c.unwritten());
+            close(c);
+            return;
+        }
+        try {
+            c.write();
+        } catch (IOException e) {
+            close(c);
+            return;
+        }
+        if (c.lastQueuedAt != 0 && !c.hasOutput()) {
+            drainAndClose(c);
+            return;
+        }
+        if (c.unparsed != null && !c.closing && c.inFlight() < MAX_IN_FLIGHT && !c.resuming) {
+            c.resuming = true;
+            resume.add(c);
+        }
+        c.updateInterest(MAX_IN_FLIGHT);
+    }
+
+    /** Answers on from what each held client already sent (those that had room at the end of the last round). */
+    private void resumeHeld() {
+        List<Connection> now = new ArrayList<>(resume);
+        resume.clear();
+        for (Connection c : now) {
+            c.resuming = false;
+            if (!c.closed && c.unparsed != null && !c.closing && c.inFlight() < MAX_IN_FLIGHT) {
+                byte[] held = c.unparsed;
+                c.unparsed = null;
+                consume(c, held, 0, held.length);
+                service(c);
+            }
         }
     }
 
