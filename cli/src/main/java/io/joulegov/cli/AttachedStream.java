@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code profile --attach}: the profiler in the daemon's place on the control socket. Once the board is the
@@ -37,7 +38,8 @@ final class AttachedStream implements InferenceSource, AutoCloseable {
     @Override
     public void start() throws InterruptedException {
         try {
-            server = ControlServer.start(socket, this::handle, Duration.ofSeconds(5), group);
+            server = ControlServer.start(socket,
+                    (request, peer) -> CompletableFuture.completedFuture(handle(request, peer)), Duration.ofSeconds(5), group);
         } catch (IOException | RuntimeException e) {
             throw new DeviceException("cannot serve the control socket " + socket + ": " + e.getMessage());
         }

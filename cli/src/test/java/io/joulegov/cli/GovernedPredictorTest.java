@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -112,7 +113,7 @@ class GovernedPredictorTest {
                 } else if (request instanceof ControlRequest.Report r) {
                     latencies.addAndGet(r.latenciesMs().size());
                 }
-                return ControlProtocol.reply(new ControlReply.Done());
+                return CompletableFuture.completedFuture(ControlProtocol.reply(new ControlReply.Done()));
             }, Duration.ofSeconds(5));
             toClose.add(server);
             return server;

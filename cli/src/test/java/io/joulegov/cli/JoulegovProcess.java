@@ -27,12 +27,31 @@ final class JoulegovProcess {
      * terminal (a child of a background process inherits it ignored, and the JVM then never sees Ctrl-C).
      */
     static Process startMain(Path log, Class<?> main, String... args) throws IOException {
+        return startMain(log, List.of(), main, args);
+    }
+
+    /** As {@link #startMain(Path, Class, String...)}, the JVM started with {@code jvmOptions}. */
+    static Process startMain(Path log, List<String> jvmOptions, Class<?> main, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), main.getName()));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         return (log == null ? pb.redirectOutput(ProcessBuilder.Redirect.DISCARD) : pb.redirectOutput(log.toFile())).start();
+    }
+
+    /**
+     * The JVM options the {@code joulegov} launcher (at the top of the repository) gives the daemon: a process test
+     * of the daemon's pace runs it as deployed (a 1 MB young generation collects often but briefly).
+     */
+    static List<String> daemonJvmOptions() throws IOException {
+        Path launcher = Path.of(System.getProperty("user.dir")).getParent().resolve("joulegov");
+        Matcher m = Pattern.compile("(?m)^\\s*opts=\"(-Xmx[^\"]*)\"").matcher(Files.readString(launcher));
+        if (!m.find()) {
+            throw new IOException("no daemon options (opts=\"-Xmx...\") in " + launcher);
+        }
+        return List.of(m.group(1).trim().split("\\s+"));
     }
 
     /** The control socket a {@code govern} started with {@link #start} names in {@code log}, once it names it. */

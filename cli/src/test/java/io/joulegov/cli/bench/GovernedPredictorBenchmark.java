@@ -27,6 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -56,7 +57,7 @@ public class GovernedPredictorBenchmark {
         bare = workload.newPredictor();
         dir = Files.createTempDirectory("joulegov-bench");
         Path socket = dir.resolve("joulegov.sock");
-        daemon = ControlServer.start(socket, (request, peer) -> ControlProtocol.reply(new ControlReply.Done()), Duration.ofSeconds(5));
+        daemon = ControlServer.start(socket, (request, peer) -> CompletableFuture.completedFuture(ControlProtocol.reply(new ControlReply.Done())), Duration.ofSeconds(5));
         governed = GovernedPredictor.builder(workload.newPredictor()).model("bert-tiny").slowdown(1.3).socket(socket).build();
         reporter = new LatencyReporter(new Registration("bert-tiny", "", 1, null, 1.3, "p95"), new SocketTransport(socket),
                 Duration.ofMillis(100));

@@ -35,6 +35,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -179,8 +181,8 @@ public final class GovernDaemon implements AutoCloseable {
         if (socket != null) {
             server = ControlServer.start(socket, new ControlServer.Handler() {
                 @Override
-                public String handle(ControlRequest request, ControlServer.Peer peer) {
-                    return GovernDaemon.this.handle(request, peer);
+                public CompletionStage<String> handle(ControlRequest request, ControlServer.Peer peer) {
+                    return CompletableFuture.completedFuture(GovernDaemon.this.handle(request, peer));
                 }
 
                 @Override

@@ -3,7 +3,6 @@ package io.joulegov.governor.socket;
 import io.joulegov.client.protocol.ControlRequest;
 import io.joulegov.client.protocol.ControlProtocol;
 import io.joulegov.device.DeviceException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -24,7 +23,14 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 import org.slf4j.Logger;
@@ -34,14 +40,17 @@ import org.slf4j.LoggerFactory;
  * The daemon's control socket: a Unix domain socket (mode 0660, so members of the socket's group need no root)
  * served by one thread with a selector, so that a thousand clients cost no thousand threads. A malformed, binary,
  * oversized or too slowly sent request gets an error reply and a closed connection; it never reaches the handler
- * and never disturbs other clients.
+ * and never disturbs other clients. The thread never waits for a client: replies (which the handler may complete
+ * later, from any thread) go out in request order as the socket takes them; a client that does not read them is
+ * first not read from ({@link #MAX_IN_FLIGHT}), then cut off ({@link Connection#MAX_OUTPUT}).
  */
 public final class ControlServer implements AutoCloseable {
 
-    /** Answers one request with one reply line (JSON, no newline). */
+    /** Answers requests; called on the server's thread, so it must not block (a reply can complete later). */
     @FunctionalInterface
     public interface Handler {
-        String handle(ControlRequest request, Peer peer);
+        /** Answers one request; the reply line (JSON, no newline) may come later, from another thread. */
+        CompletionStage<String> handle(ControlRequest request, Peer peer);
 
         /** The connection of {@code peer} is closed: what was kept per connection can go. */
         default void disconnected(Peer peer) {
@@ -58,6 +67,15 @@ public final class ControlServer implements AutoCloseable {
     /** Most clients at once; more are refused with an error reply. */
     public static final int MAX_CLIENTS = 2048;
 
+    /**
+     * Most requests of one client handled but whose replies are not yet written; past it the client is not read
+     * from until they drain, so that one connection cannot queue unbounded work (a pipelining client keeps its pace).
+     */
+    public static final int MAX_IN_FLIGHT = 64;
+
+    /** How often at most partial lines are checked for slowness (all clients are walked then). */
+    private static final long SWEEP_NANOS = 50_000_000L;
+
     private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
 
     private final Path path;
@@ -68,16 +86,11 @@ public final class ControlServer implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private long connections;
-
-    private static final class Client {
-        final Peer peer;
-        final ByteArrayOutputStream line = new ByteArrayOutputStream();
-        long partialSince;
-
-        Client(Peer peer) {
-            this.peer = peer;
-        }
-    }
+    private long lastSweep;
+    /** Connections whose handler completed a reply, for the selector thread to write. */
+    private final Queue<Connection> completed = new ConcurrentLinkedQueue<>();
+    /** Clients with requests held (read, not yet answered) that may be answered in the next round; this thread's. */
+    private final List<Connection> resume = new ArrayList<>();
 
     private ControlServer(Path path, Handler handler, Duration slow, String group) throws IOException {
         this.path = path;
@@ -99,6 +112,7 @@ public final class ControlServer implements AutoCloseable {
         server.configureBlocking(false);
         selector = Selector.open();
         server.register(selector, SelectionKey.OP_ACCEPT);
+        lastSweep = System.nanoTime();
         thread = new Thread(this::loop, "joulegov-control");
         thread.setDaemon(true);
     }
@@ -139,7 +153,12 @@ public final class ControlServer implements AutoCloseable {
         ByteBuffer buffer = ByteBuffer.allocate(8192);
         while (running) {
             try {
-                selector.select(200);
+                resumeHeld();
+                if (resume.isEmpty()) {
+                    selector.select(200);
+                } else {
+                    selector.selectNow(); // held requests to answer: look only at what is ready now
+                }
                 for (SelectionKey key : new ArrayList<>(selector.selectedKeys())) {
                     selector.selectedKeys().remove(key);
                     if (!key.isValid()) {
@@ -147,10 +166,11 @@ public final class ControlServer implements AutoCloseable {
                     }
                     if (key.isAcceptable()) {
                         accept();
-                    } else if (key.isReadable()) {
-                        read(key, buffer);
+                    } else if (key.attachment() instanceof Connection c) {
+                        ready(key, c, buffer);
                     }
                 }
+                serveCompleted();
                 cutOffSlowClients();
             } catch (IOException | RuntimeException e) {
                 if (running) {
@@ -160,116 +180,219 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
+    private void ready(SelectionKey key, Connection c, ByteBuffer buffer) {
+        try {
+            if (key.isWritable()) {
+                service(c);
+            }
+            if (!c.closed && key.isValid() && key.isReadable()) {
+                read(c, buffer);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("control client (user {}, connection {}): {}", c.peer.user(), c.peer.connection(), e.toString());
+            close(c);
+        }
+    }
+
     private void accept() throws IOException {
         SocketChannel channel = server.accept();
         if (channel == null) {
             return;
         }
+        channel.configureBlocking(false);
         if (selector.keys().size() > MAX_CLIENTS) {
-            reply(channel, ControlProtocol.error("too many clients"));
-            channel.close();
+            try (channel) {
+                // one try: a fresh socket takes a short line at once, and a refused client is not waited for
+                channel.write(ByteBuffer.wrap((ControlProtocol.error("too many clients") + "\n").getBytes(StandardCharsets.UTF_8)));
+            }
             return;
         }
-        channel.configureBlocking(false);
         Peer peer = peerOf(channel, ++connections);
         LOG.debug("control client connected: user {}, group {}", peer.user(), peer.group());
-        channel.register(selector, SelectionKey.OP_READ, new Client(peer));
+        SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
+        key.attach(new Connection(peer, key));
     }
 
-    private void read(SelectionKey key, ByteBuffer buffer) {
-        SocketChannel channel = (SocketChannel) key.channel();
-        Client client = (Client) key.attachment();
+    private void read(Connection c, ByteBuffer buffer) {
+        if (c.closing || c.unparsed != null) {
+            return; // ready before it was paused in this round: what it sent waits its turn
+        }
+        int n;
         try {
-            buffer.clear();
-            int n = channel.read(buffer);
-            if (n < 0) {
-                close(key);
+            n = c.channel().read(buffer.clear());
+        } catch (IOException e) {
+            close(c);
+            return;
+        }
+        if (n < 0) {
+            c.finish(""); // replies still owed go out first
+        } else {
+            consume(c, buffer.array(), 0, n);
+        }
+        service(c);
+    }
+
+    /** Splits bytes into request lines and answers them; stops (keeping the rest) once too many are in flight. */
+    private void consume(Connection c, byte[] bytes, int from, int to) {
+        int i = from;
+        while (i < to && !c.closing && !c.closed) {
+            if (c.inFlight() >= MAX_IN_FLIGHT) {
+                c.unparsed = Arrays.copyOfRange(bytes, i, to);
                 return;
             }
-            byte[] bytes = buffer.array();
-            for (int i = 0; i < n; i++) {
-                if (bytes[i] == '\n') {
-                    byte[] line = client.line.toByteArray();
-                    client.line.reset();
-                    client.partialSince = 0;
-                    if (!answer(channel, client, line)) {
-                        drainAndClose(key);
-                        return;
-                    }
-                } else {
-                    if (client.line.size() == 0) {
-                        client.partialSince = System.nanoTime();
-                    }
-                    client.line.write(bytes[i]);
-                    if (client.line.size() >= ControlProtocol.MAX_FRAME) {
-                        reply(channel, ControlProtocol.error("request longer than " + ControlProtocol.MAX_FRAME + " bytes"));
-                        drainAndClose(key);
-                        return;
-                    }
+            int nl = i;
+            while (nl < to && bytes[nl] != '\n') {
+                nl++;
+            }
+            if (nl > i) {
+                if (c.line.size() == 0) {
+                    c.partialSince = System.nanoTime();
+                }
+                c.line.write(bytes, i, Math.min(nl - i, ControlProtocol.MAX_FRAME - c.line.size()));
+                if (c.line.size() >= ControlProtocol.MAX_FRAME) {
+                    c.finish(ControlProtocol.error("request longer than " + ControlProtocol.MAX_FRAME + " bytes"));
+                    return;
                 }
             }
-        } catch (IOException e) {
-            close(key);
+            if (nl == to) {
+                return;
+            }
+            byte[] line = c.line.toByteArray();
+            c.line.reset();
+            c.partialSince = 0;
+            answer(c, line);
+            if (!c.wroteAny) {
+                service(c); // a client gone before its first reply (one that sends and closes) costs one request, not a batch
+            }
+            i = nl + 1;
         }
     }
 
-    /** Handles one line; false when the connection must be closed. */
-    private boolean answer(SocketChannel channel, Client client, byte[] line) throws IOException {
+    /** Hands one line to the handler, or queues the error reply that closes the connection. */
+    private void answer(Connection c, byte[] line) {
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(line)).toString();
         } catch (CharacterCodingException e) {
-            reply(channel, ControlProtocol.error("not UTF-8 text"));
-            return false;
+            c.finish(ControlProtocol.error("not UTF-8 text"));
+            return;
         }
         ControlRequest request;
         try {
             request = ControlProtocol.parse(text);
         } catch (IllegalArgumentException e) {
-            LOG.info("control client (user {}): malformed request: {}", client.peer.user(), e.getMessage());
-            reply(channel, ControlProtocol.error(e.getMessage()));
-            return false;
+            LOG.info("control client (user {}): malformed request: {}", c.peer.user(), e.getMessage());
+            c.finish(ControlProtocol.error(e.getMessage()));
+            return;
         }
-        String answer;
+        Connection.Slot slot = c.expect();
+        CompletionStage<String> reply;
         try {
-            answer = handler.handle(request, client.peer);
+            reply = handler.handle(request, c.peer);
         } catch (RuntimeException e) {
-            answer = ControlProtocol.error(e.getMessage() == null ? e.toString() : e.getMessage());
+            reply = CompletableFuture.failedFuture(e);
         }
-        return reply(channel, answer);
+        if (reply == null) {
+            reply = CompletableFuture.failedFuture(new IllegalStateException("no reply"));
+        }
+        reply.whenComplete((json, failure) -> complete(c, slot, failure != null ? ControlProtocol.error(messageOf(failure))
+                : json != null ? json : ControlProtocol.error("no reply")));
     }
 
-    /** Writes a reply line; a client that does not take it within a second is dropped. */
-    private static boolean reply(SocketChannel channel, String json) throws IOException {
-        ByteBuffer out = ByteBuffer.wrap((json + "\n").getBytes(StandardCharsets.UTF_8));
-        long deadline = System.nanoTime() + 1_000_000_000L;
-        while (out.hasRemaining()) {
-            if (channel.write(out) == 0) {
-                if (System.nanoTime() > deadline) {
-                    return false;
-                }
-                Thread.onSpinWait();
+    private static String messageOf(Throwable failure) {
+        Throwable t = (failure instanceof CompletionException || failure instanceof ExecutionException)
+                && failure.getCause() != null ? failure.getCause() : failure;
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    /** Any thread: fills the slot and hands the connection to the selector thread, which alone writes. */
+    private void complete(Connection c, Connection.Slot slot, String json) {
+        slot.reply = json;
+        if (c.queued.compareAndSet(false, true)) {
+            completed.add(c);
+            if (Thread.currentThread() != thread) {
+                selector.wakeup();
             }
         }
-        return true;
     }
 
+    private void serveCompleted() {
+        for (Connection c = completed.poll(); c != null; c = completed.poll()) {
+            c.queued.set(false);
+            if (!c.closed) {
+                service(c);
+            }
+        }
+    }
+
+    /**
+     * Moves completed replies out in request order and writes what the socket takes; closes after a last reply. Held
+     * requests are read on in the next round, not now: one client gets at most {@link #MAX_IN_FLIGHT} requests
+     * handled per round, so that a client pipelining thousands delays another by no more than that.
+     */
+    private void service(Connection c) {
+        if (c.closed) {
+            return;
+        }
+        if (!c.moveCompleted()) {
+            LOG.warn("control client (user {}, connection {}) does not read its replies: cut off with {} bytes unread",
+                    c.peer.user(), c.peer.connection(), c.unwritten());
+            close(c);
+            return;
+        }
+        try {
+            c.write();
+        } catch (IOException e) {
+            close(c);
+            return;
+        }
+        if (c.lastQueuedAt != 0 && !c.hasOutput()) {
+            drainAndClose(c);
+            return;
+        }
+        if (c.unparsed != null && !c.closing && c.inFlight() < MAX_IN_FLIGHT && !c.resuming) {
+            c.resuming = true;
+            resume.add(c);
+        }
+        c.updateInterest(MAX_IN_FLIGHT);
+    }
+
+    /** Answers on from what each held client already sent (those that had room at the end of the last round). */
+    private void resumeHeld() {
+        List<Connection> now = new ArrayList<>(resume);
+        resume.clear();
+        for (Connection c : now) {
+            c.resuming = false;
+            if (!c.closed && c.unparsed != null && !c.closing && c.inFlight() < MAX_IN_FLIGHT) {
+                byte[] held = c.unparsed;
+                c.unparsed = null;
+                consume(c, held, 0, held.length);
+                service(c);
+            }
+        }
+    }
+
+    /**
+     * Cuts off a request line sent too slowly (only while the client is read from: one we stopped reading is not
+     * sending), and a client that has not read its last reply in as long.
+     */
     private void cutOffSlowClients() {
         long now = System.nanoTime();
-        List<SelectionKey> slow = new ArrayList<>();
-        for (SelectionKey key : selector.keys()) {
-            if (key.attachment() instanceof Client c && c.partialSince != 0 && now - c.partialSince > slowNanos) {
-                slow.add(key);
-            }
+        if (now - lastSweep < Math.min(slowNanos / 4, SWEEP_NANOS)) {
+            return;
         }
-        for (SelectionKey key : slow) {
-            try {
-                reply((SocketChannel) key.channel(), ControlProtocol.error("request not finished in time"));
-            } catch (IOException ignored) {
-                // closing anyway
+        lastSweep = now;
+        for (SelectionKey key : new ArrayList<>(selector.keys())) {
+            if (!(key.attachment() instanceof Connection c) || c.closed) {
+                continue;
             }
-            close(key);
+            if (c.lastQueuedAt != 0 && now - c.lastQueuedAt > slowNanos) {
+                close(c);
+            } else if (c.partialSince != 0 && c.reading() && now - c.partialSince > slowNanos) {
+                c.finish(ControlProtocol.error("request not finished in time"));
+                service(c);
+            }
         }
     }
 
@@ -286,28 +409,30 @@ public final class ControlServer implements AutoCloseable {
      * Reads what the client already sent before closing: a Unix socket closed with unread data resets the peer,
      * which would then lose the error reply.
      */
-    private void drainAndClose(SelectionKey key) {
+    private void drainAndClose(Connection c) {
         ByteBuffer sink = ByteBuffer.allocate(8192);
         try {
-            for (int i = 0; i < 128 && ((SocketChannel) key.channel()).read(sink.clear()) > 0; i++) {
+            for (int i = 0; i < 128 && c.channel().read(sink.clear()) > 0; i++) {
                 // discard
             }
         } catch (IOException ignored) {
             // closing anyway
         }
-        close(key);
+        close(c);
     }
 
-    private void close(SelectionKey key) {
-        if (key.attachment() instanceof Client c) {
-            handler.disconnected(c.peer);
+    private void close(Connection c) {
+        if (c.closed) {
+            return;
         }
-        key.cancel();
+        c.closed = true;
+        c.key.cancel();
         try {
-            key.channel().close();
+            c.channel().close();
         } catch (IOException ignored) {
             // nothing more to do for this client
         }
+        handler.disconnected(c.peer);
     }
 
     @Override

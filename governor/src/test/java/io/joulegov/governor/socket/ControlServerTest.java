@@ -18,8 +18,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,12 +36,24 @@ class ControlServerTest {
 
     private ControlServer server;
     private final List<ControlRequest> seen = new CopyOnWriteArrayList<>();
+    private final List<ControlServer.Peer> gone = new CopyOnWriteArrayList<>();
+    /** How the server answers: at once unless a test says otherwise. */
+    private volatile ControlServer.Handler answer = (request, peer) ->
+            CompletableFuture.completedFuture("{\"ok\":true,\"user\":\"" + peer.user() + "\"}");
 
     @BeforeEach
     void start() throws IOException {
-        server = ControlServer.start(tmp.resolve("run/joulegov.sock"), (request, peer) -> {
-            seen.add(request);
-            return "{\"ok\":true,\"user\":\"" + peer.user() + "\"}";
+        server = ControlServer.start(tmp.resolve("run/joulegov.sock"), new ControlServer.Handler() {
+            @Override
+            public CompletionStage<String> handle(ControlRequest request, ControlServer.Peer peer) {
+                seen.add(request);
+                return answer.handle(request, peer);
+            }
+
+            @Override
+            public void disconnected(ControlServer.Peer peer) {
+                gone.add(peer);
+            }
         }, Duration.ofMillis(300));
     }
 
@@ -220,15 +236,157 @@ class ControlServerTest {
     @Test
     void theSocketCanBelongToAGroupWhoseMembersNeedNoRoot() throws Exception {
         Path grouped = tmp.resolve("grouped.sock");
-        try (ControlServer s = ControlServer.start(grouped, (r, p) -> ControlProtocol.reply(new ControlReply.Done()), Duration.ofSeconds(1), "daemon")) {
+        try (ControlServer s = ControlServer.start(grouped, (r, p) -> CompletableFuture.completedFuture(ControlProtocol.reply(new ControlReply.Done())), Duration.ofSeconds(1), "daemon")) {
             assertEquals("daemon", java.nio.file.Files.readAttributes(grouped, java.nio.file.attribute.PosixFileAttributes.class,
                     java.nio.file.LinkOption.NOFOLLOW_LINKS).group().getName());
             assertEquals("rw-rw----", java.nio.file.attribute.PosixFilePermissions.toString(
                     java.nio.file.Files.getPosixFilePermissions(grouped, java.nio.file.LinkOption.NOFOLLOW_LINKS)));
         }
         var e = org.junit.jupiter.api.Assertions.assertThrows(io.joulegov.device.DeviceException.class, () -> ControlServer.start(
-                tmp.resolve("nogroup.sock"), (r, p) -> "", Duration.ofSeconds(1), "no-such-group-here"));
+                tmp.resolve("nogroup.sock"), (r, p) -> CompletableFuture.completedFuture(""), Duration.ofSeconds(1), "no-such-group-here"));
         assertTrue(e.getMessage().contains("there is no group 'no-such-group-here'"), e.getMessage());
         assertFalse(java.nio.file.Files.exists(tmp.resolve("nogroup.sock"), java.nio.file.LinkOption.NOFOLLOW_LINKS), "nothing left behind");
+    }
+
+    private static String begin(String model) {
+        return "{\"op\":\"begin\",\"model\":\"" + model + "\"}";
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting: " + what);
+            Thread.sleep(5);
+        }
+    }
+
+    /** Writes what the socket takes without waiting (a client that never reads would block on the rest). */
+    private static int sendWhatFits(Client c, byte[] bytes) throws IOException {
+        c.channel.configureBlocking(false);
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining() && c.channel.write(b) > 0) {
+            // on while the socket takes more
+        }
+        return b.position();
+    }
+
+    private static byte[] lines(String line, int times) {
+        return (line + "\n").repeat(times).getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void repliesComeInRequestOrderWhenHandlerFuturesCompleteOutOfOrder() throws Exception {
+        List<CompletableFuture<String>> held = new CopyOnWriteArrayList<>();
+        answer = (request, peer) -> {
+            CompletableFuture<String> f = new CompletableFuture<>();
+            held.add(f);
+            return f;
+        };
+        try (Client c = new Client()) {
+            for (int i = 0; i < 5; i++) {
+                c.send(begin("m" + i));
+            }
+            c.send("{not json");
+            waitFor(() -> held.size() == 5, "five requests handled");
+            for (int i = 4; i >= 0; i--) {
+                int n = i;
+                Thread t = new Thread(() -> held.get(n).complete("{\"ok\":true,\"n\":" + n + "}")); // not the server's thread
+                t.start();
+                t.join();
+                Thread.sleep(20);
+            }
+            for (int i = 0; i < 5; i++) {
+                assertEquals("{\"ok\":true,\"n\":" + i + "}", c.read());
+            }
+            String error = c.read();
+            assertTrue(error != null && error.contains("not JSON"), "the server's own error reply keeps its place: " + error);
+            assertEquals(null, c.read(), "closed after the error reply");
+        }
+    }
+
+    @Test
+    void aHandlerThatCompletesLaterStillGetsItsReplyWritten() throws Exception {
+        answer = (request, peer) -> request instanceof ControlRequest.Begin b && b.model().equals("fails")
+                ? CompletableFuture.supplyAsync(() -> {
+                    throw new IllegalStateException("the governor is stopping");
+                }, CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS))
+                : CompletableFuture.supplyAsync(() -> "{\"ok\":true,\"late\":true}", CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS));
+        try (Client c = new Client()) {
+            c.send("{\"op\":\"status\"}");
+            assertEquals("{\"ok\":true,\"late\":true}", c.read());
+            c.send(begin("fails"));
+            assertEquals(ControlProtocol.error("the governor is stopping"), c.read(), "a failed future is an error reply");
+            c.send("{\"op\":\"status\"}");
+            assertEquals("{\"ok\":true,\"late\":true}", c.read(), "and the connection serves on");
+        }
+    }
+
+    @Test
+    void aClientThatPipelinesManyRequestsAndNeverReadsIsThrottledWhileOthersAreServedPromptly() throws Exception {
+        // replies of 1 KB: 10,000 of them are far more than socket buffers hold, 64 far less than the output bound
+        String reply = "{\"ok\":true,\"pad\":\"" + "x".repeat(1000) + "\"}";
+        answer = (request, peer) -> CompletableFuture.completedFuture(reply);
+        try (Client hostile = new Client(); Client good = new Client()) {
+            int sent = sendWhatFits(hostile, lines("{\"op\":\"status\"}", 10_000));
+            int handled = -1;
+            for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); handled != seen.size(); Thread.sleep(200)) {
+                assertTrue(System.nanoTime() < deadline, "the server stops reading the client that does not read");
+                handled = seen.size();
+            }
+            assertTrue(handled < 10_000, handled + " handled");
+            assertTrue(gone.isEmpty(), "throttled, not cut off");
+            long worst = 0;
+            for (int i = 0; i < 100; i++) {
+                long t0 = System.nanoTime();
+                good.send("{\"op\":\"status\"}");
+                assertEquals(reply, good.read());
+                worst = Math.max(worst, System.nanoTime() - t0);
+            }
+            assertTrue(worst < TimeUnit.MILLISECONDS.toNanos(200), "slowest round trip " + worst / 1e6 + " ms");
+            // once it reads, it gets every reply of what it sent, in order, none lost to the pause
+            hostile.channel.configureBlocking(true);
+            int lines = sent / "{\"op\":\"status\"}\n".length();
+            for (int i = 0; i < lines; i++) {
+                assertEquals(reply, hostile.read(), "reply " + i);
+            }
+        }
+    }
+
+    @Test
+    void aClientWhoseRepliesWouldOverflowItsBufferIsCutOffAndOthersDoNotNotice() throws Exception {
+        String big = "{\"ok\":true,\"pad\":\"" + "x".repeat(60_000) + "\"}";
+        answer = (request, peer) -> CompletableFuture.completedFuture(
+                request instanceof ControlRequest.Begin ? big : "{\"ok\":true}");
+        try (Client hostile = new Client(); Client good = new Client()) {
+            sendWhatFits(hostile, lines(begin("big"), 60)); // 60 x 60 KB: far beyond the socket and 256 KiB
+            waitFor(() -> !gone.isEmpty(), "the client that does not read is cut off");
+            good.send("{\"op\":\"status\"}");
+            assertEquals("{\"ok\":true}", good.read());
+            assertEquals(1, gone.size(), "only the one that does not read");
+        }
+    }
+
+    @Test
+    void aClientWeStopReadingIsNotCutOffAsSlowAndGetsEveryReply() throws Exception {
+        List<CompletableFuture<String>> held = new CopyOnWriteArrayList<>();
+        answer = (request, peer) -> {
+            CompletableFuture<String> f = new CompletableFuture<>();
+            held.add(f);
+            return f;
+        };
+        try (Client c = new Client()) {
+            c.send(lines("{\"op\":\"status\"}", 200));
+            waitFor(() -> held.size() == ControlServer.MAX_IN_FLIGHT, "as many handled as may be in flight");
+            Thread.sleep(600); // twice 'slow', with the rest of the pipeline unread
+            assertEquals(ControlServer.MAX_IN_FLIGHT, held.size(), "no more read while they are in flight");
+            assertTrue(gone.isEmpty(), "not cut off");
+            List<String> replies = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                waitFor(() -> !held.isEmpty(), "the next request handled");
+                held.remove(0).complete("{\"ok\":true}");
+                replies.add(c.read());
+            }
+            assertTrue(replies.stream().allMatch("{\"ok\":true}"::equals), replies.toString());
+        }
     }
 }
