@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.joulegov.device.clock.Clock;
 import io.joulegov.governor.daemon.GovernDaemon;
+import io.joulegov.governor.loop.GovernorLoop;
 import io.joulegov.simulator.board.VirtualBoard;
 import io.joulegov.simulator.spec.Boards;
 import org.junit.jupiter.api.AfterEach;
@@ -238,13 +239,13 @@ class GovernCommandTest {
         Await.until(() -> read(gpu + "max_freq").equals(lowest), "the daemon holds its idle setting");
         // the tick that wrote it then reads back what it wrote, as what it expects to find: a write of ours before
         // that read would pass for the daemon's own, so let that tick end
-        Thread.sleep(GovernDaemon.TICK.toMillis());
+        Thread.sleep(GovernorLoop.TICK.toMillis());
         String pinned = read(gpu + "max_freq");
         assertEquals(pinned, read(gpu + "min_freq"), "the daemon pinned the GPU");
         // nvpmodel-like: a lower cap, above the pin
         Files.writeString(root.resolve(gpu + "max_freq"), "844800000\n");
         Await.equal(pinned, () -> read(gpu + "max_freq"), "re-asserted within the new cap");
-        Thread.sleep(GovernDaemon.TICK.toMillis()); // as above: the tick that re-asserted reads back what it wrote
+        Thread.sleep(GovernorLoop.TICK.toMillis()); // as above: the tick that re-asserted reads back what it wrote
         assertTrue(MetricsEndpoint.scrape(port).contains("joulegov_other_writer_events_total 1.0"));
         // jetson_clocks-like, within the minute: everything at the top
         Files.writeString(root.resolve(gpu + "min_freq"), "921600000\n");
@@ -253,7 +254,7 @@ class GovernCommandTest {
                 "the daemon notices the second writer");
         // backing off is writing nothing, so a fixed time is the point: a daemon that fought would re-pin in the very
         // tick that noticed; one more tick shows it did not
-        Thread.sleep(GovernDaemon.TICK.toMillis());
+        Thread.sleep(GovernorLoop.TICK.toMillis());
         assertEquals("921600000", read(gpu + "min_freq"), "backed off: the other writer's setting stands");
         assertEquals("921600000", read(gpu + "max_freq"));
         assertTrue(MetricsEndpoint.scrape(port).contains("joulegov_other_writer_events_total 2.0"));

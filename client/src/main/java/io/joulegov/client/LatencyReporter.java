@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Collects an application's inference latencies from any number of threads and sends them to the governor from one
@@ -31,6 +30,7 @@ public final class LatencyReporter implements AutoCloseable {
 
     private final Registration registration;
     private final Transport transport;
+    private final ReporterClock clock;
     private final long flushNanos;
     private final Thread flusher;
     private final Object lock = new Object();
@@ -46,28 +46,33 @@ public final class LatencyReporter implements AutoCloseable {
     private final AtomicLong dropped = new AtomicLong();
 
     public LatencyReporter(Registration registration, Transport transport, Duration flushEvery) {
+        this(registration, transport, flushEvery, ReporterClock.system());
+    }
+
+    /** As {@link #LatencyReporter(Registration, Transport, Duration)}, on {@code clock}'s time. */
+    public LatencyReporter(Registration registration, Transport transport, Duration flushEvery, ReporterClock clock) {
         this.registration = registration;
         this.transport = transport;
+        this.clock = clock;
         this.flushNanos = flushEvery.toNanos();
-        this.flusher = new Thread(this::loop, "joulegov-reporter-" + registration.model());
-        flusher.setDaemon(true);
+        this.flusher = clock.newThread("joulegov-reporter-" + registration.model(), this::loop);
         flusher.start();
     }
 
     /** An inference is about to start. */
     public void starting() {
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         long last = lastStart;
         lastStart = now;
         if (last == Long.MIN_VALUE || now - last > IDLE_HINT_NANOS) {
             beginPending = true;
-            LockSupport.unpark(flusher);
+            clock.wake();
         }
     }
 
     /** An inference (or a batch) took {@code ms}, and ended now. */
     public void record(double ms) {
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         synchronized (lock) {
             if (buffer.size == MAX_BUFFERED) {
                 dropped.incrementAndGet();
@@ -77,7 +82,7 @@ public final class LatencyReporter implements AutoCloseable {
         }
     }
 
-    /** Latencies and when each ended (System.nanoTime), between two flushes. */
+    /** Latencies and when each ended (the clock's nanoTime), between two flushes. */
     private static final class Batch {
         double[] latenciesMs;
         long[] endedNanos;
@@ -118,9 +123,13 @@ public final class LatencyReporter implements AutoCloseable {
     }
 
     private void loop() {
-        while (running) {
-            LockSupport.parkNanos(flushNanos);
-            flush();
+        try {
+            while (running) {
+                clock.sleepUntil(clock.nanoTime() + flushNanos);
+                flush();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         flush();
     }
@@ -134,11 +143,15 @@ public final class LatencyReporter implements AutoCloseable {
         int n = batch.size;
         int sent = 0;
         try {
-            if (!registered && System.nanoTime() >= retryAt) {
+            if (!registered && clock.nanoTime() >= retryAt) {
                 transport.register(registration);
                 registered = true;
+                if (lastProblem != null) {
+                    LOG.info("{} registered with the governor again", registration.model()); // after the warning
+                } else {
+                    LOG.debug("{} registered with the governor", registration.model());
+                }
                 lastProblem = null;
-                LOG.info("{} registered with the governor", registration.model());
             }
             if (registered) {
                 if (beginPending) {
@@ -148,7 +161,7 @@ public final class LatencyReporter implements AutoCloseable {
                 while (sent < n) {
                     int count = Math.min(ControlProtocol.MAX_LATENCIES, n - sent);
                     transport.report(registration.model(), Arrays.copyOfRange(batch.latenciesMs, sent, sent + count),
-                            batch.agesMs(sent, count, System.nanoTime()), count);
+                            batch.agesMs(sent, count, clock.nanoTime()), count);
                     sent += count;
                     reported.addAndGet(count);
                 }
@@ -165,7 +178,7 @@ public final class LatencyReporter implements AutoCloseable {
     /** The governor is gone or refused: register again after a pause, and say so once per kind of problem. */
     private void lost(IOException e) {
         registered = false;
-        retryAt = System.nanoTime() + RETRY.toNanos();
+        retryAt = clock.nanoTime() + RETRY.toNanos();
         transport.disconnect();
         String problem = e.getMessage();
         if (!Objects.equals(problem, lastProblem)) {
@@ -178,7 +191,7 @@ public final class LatencyReporter implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        LockSupport.unpark(flusher);
+        clock.wake();
         try {
             flusher.join(60_000);
         } catch (InterruptedException e) {

@@ -8,9 +8,12 @@ import io.joulegov.device.knobs.RestoreJournal;
 import io.joulegov.device.power.EnergyWindow;
 import io.joulegov.device.power.PowerSampler;
 import io.joulegov.device.sysfs.SysRoot;
-import io.joulegov.governor.core.EnergyIntervals;
+import io.joulegov.client.LatencyReporter;
+import io.joulegov.client.Registration;
 import io.joulegov.governor.core.GovernorCore;
-import io.joulegov.policies.online.ControllerSettings;
+import io.joulegov.governor.inprocess.LoopTransport;
+import io.joulegov.governor.inprocess.ReporterOnClock;
+import io.joulegov.governor.loop.GovernorLoop;
 import io.joulegov.policies.profile.OperatingPoint;
 import io.joulegov.policies.profile.ProfileKey;
 import io.joulegov.policies.profile.ProfileTable;
@@ -27,7 +30,7 @@ import java.util.Random;
 
 /**
  * One run of a workload on a fresh virtual board under one mode: the default governors (dvfs), a fixed point
- * (static, oracle) or the daemon's governor core (adaptive) on virtual time, pinning through the board's files.
+ * (static, oracle) or the daemon's governor loop (adaptive) on virtual time, pinning through the board's files.
  * Arrivals are back to back, or Poisson at a rate with idle gaps whose energy counts.
  */
 public final class ModeRun {
@@ -41,8 +44,8 @@ public final class ModeRun {
                         double rate, double durationS, Disturbance disturbance, long seed) {
     }
 
-    /** How often adaptive looks for another writer's caps, as the daemon does. */
-    private static final long LIMITS_EVERY_NANOS = 1_000_000_000L;
+    /** How often the workload's reporter sends its latencies: an application's default. */
+    private static final Duration REPORT_EVERY = Duration.ofMillis(100);
 
     private ModeRun() {
     }
@@ -59,8 +62,6 @@ public final class ModeRun {
             if (s.disturbance() != Disturbance.NONE) {
                 jetson.board().disturb(s.disturbance(), start + duration / 3, duration / 3);
             }
-            // adaptive runs the daemon's own governor core, on virtual time
-            GovernorCore core = null;
             if (mode == Mode.JETSON_CLOCKS) {
                 fixed = top(board);
             } else if (mode == Mode.LOW_POWER) {
@@ -68,60 +69,38 @@ public final class ModeRun {
             }
             if (fixed != null) {
                 pinner.pin(fixed.cpuKHz(), fixed.gpuHz(), fixed.emcHz());
-            } else if (mode == Mode.ADAPTIVE) {
-                core = new GovernorCore(board, pinner, new GovernorCore.Events() { });
-                if (s.profile() == null) {
-                    core.registerUnprofiled(s.model(), GovernorCore.keyToLearn(board, s.model(), "", 1, ProfileKey.VIRTUAL),
-                            s.budget(), s.percentile(), start);
-                } else {
-                    core.register(s.model(), s.profile(), s.budget(), s.percentile(), start);
-                }
             }
-            long nextLimits = start + LIMITS_EVERY_NANOS;
             double budgetMs = s.budget().millis(s.profile(), s.percentile());
             Random arrivals = new Random(s.seed() * 31 + 7);
             double[] latencies = new double[1 << 12];
             int n = 0;
             long misses = 0;
             try (PowerSampler sampler = new PowerSampler(board.rails(), clock, Duration.ofMillis(100)).start();
-                 SimulatedWorkload w = new SimulatedWorkload(jetson.board(), s.model(), clock)) {
+                 SimulatedWorkload w = new SimulatedWorkload(jetson.board(), s.model(), clock);
+                 Adaptive adaptive = mode == Mode.ADAPTIVE ? Adaptive.start(s, board, pinner, clock, sampler) : null) {
                 EnergyWindow window = sampler.openWindow(mode.label());
                 OperatingPoint pinned = fixed;
-                GovernorCore governor = core;
                 TraceRecorder trace = new TraceRecorder(board, sampler, s.percentile(),
-                        () -> pinned != null ? pinned : governor != null ? governor.held() : null, start);
-                // adaptive measures the board's energy per interval, as the daemon does, and tells its core
-                EnergyIntervals energy = core == null ? null : new EnergyIntervals(sampler, core, clock.nanoTime());
+                        () -> pinned != null ? pinned : adaptive != null ? adaptive.loop.held() : null, start);
                 long nextArrival = start;
                 while (clock.nanoTime() < end) {
-                    if (energy != null) {
-                        energy.poll(clock.nanoTime());
-                    }
                     trace.at(clock.nanoTime());
                     if (s.rate() > 0) {
                         nextArrival += Math.round(-Math.log(1 - arrivals.nextDouble()) / s.rate() * 1e9);
-                        if (core != null) {
-                            long idleAt = clock.nanoTime() + ControllerSettings.defaults().idleNanos();
-                            if (idleAt < nextArrival) {
-                                clock.sleepUntil(idleAt);
-                                core.tick(clock.nanoTime());
-                            }
-                        }
                         clock.sleepUntil(nextArrival);
                         if (clock.nanoTime() >= end) {
                             break;
                         }
                     }
-                    if (core != null) {
-                        if (clock.nanoTime() >= nextLimits) {
-                            core.limits(clock.nanoTime());
-                            nextLimits = clock.nanoTime() + LIMITS_EVERY_NANOS;
-                        }
-                        core.begin(s.model(), clock.nanoTime());
+                    if (adaptive != null) {
+                        adaptive.reporter.starting();
                     }
                     long t0 = clock.nanoTime();
                     w.runOnce();
                     double ms = (clock.nanoTime() - t0) / 1e6;
+                    if (adaptive != null) {
+                        adaptive.reporter.record(ms);
+                    }
                     if (n == latencies.length) {
                         latencies = Arrays.copyOf(latencies, n * 2);
                     }
@@ -130,13 +109,12 @@ public final class ModeRun {
                         misses++;
                     }
                     trace.inference(clock.nanoTime(), ms);
-                    if (core != null) {
-                        core.report(s.model(), List.of(ms), clock.nanoTime());
-                    }
                 }
                 double joules = window.end().joules();
-                ProfileTable learned = core == null ? null : core.learnedProfile(s.model(), clock.nanoTime());
-                pinner.release();
+                ProfileTable learned = adaptive == null ? null : adaptive.learned(s.model());
+                if (adaptive == null) {
+                    pinner.release();
+                }
                 double[] sorted = Arrays.copyOf(latencies, n);
                 Arrays.sort(sorted);
                 boolean disturbed = s.disturbance() != Disturbance.NONE;
@@ -145,6 +123,36 @@ public final class ModeRun {
                         learned, trace.trace(s.disturbance(), disturbed ? s.durationS() / 3 : 0,
                                 disturbed ? 2 * s.durationS() / 3 : 0));
             }
+        }
+    }
+
+    /**
+     * Adaptive: the daemon's own loop on virtual time, fed by the workload through an application's
+     * {@link LatencyReporter} (batches every 100 ms, a begin after a pause), as a governed application feeds the daemon.
+     */
+    private record Adaptive(GovernorLoop loop, LatencyReporter reporter) implements AutoCloseable {
+
+        static Adaptive start(Setup s, Board board, ClockPinner pinner, VirtualClock clock, PowerSampler sampler) {
+            GovernorLoop loop = GovernorLoop.start(new GovernorCore(board, pinner, new GovernorCore.Events() { }), clock,
+                    sampler, GovernorLoop.Saver.NONE);
+            ProfileKey toLearn = GovernorCore.keyToLearn(board, s.model(), "", 1, ProfileKey.VIRTUAL);
+            Registration registration = new Registration(s.model(), "", 1,
+                    s.budget() instanceof Budget.Millis m ? m.ms() : null,
+                    s.budget() instanceof Budget.Slowdown f ? f.factor() : null, s.percentile().label());
+            return new Adaptive(loop, new LatencyReporter(registration, new LoopTransport(loop, s.profile(), toLearn),
+                    REPORT_EVERY, new ReporterOnClock(clock)));
+        }
+
+        /** What the model's profile is after the run, with what was learned: every latency reported first. */
+        ProfileTable learned(String model) {
+            reporter.close();
+            return loop.learned(model).join();
+        }
+
+        @Override
+        public void close() {
+            reporter.close();
+            loop.close(); // every knob back
         }
     }
 

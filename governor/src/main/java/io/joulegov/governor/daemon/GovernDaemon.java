@@ -5,20 +5,17 @@ import io.joulegov.device.RefusedException;
 import io.joulegov.device.board.Board;
 import io.joulegov.device.board.BoardDiscovery;
 import io.joulegov.device.clock.Clock;
-import io.joulegov.device.clock.Threads;
 import io.joulegov.device.knobs.BoardOwner;
 import io.joulegov.device.knobs.ClockPinner;
 import io.joulegov.device.knobs.RestoreJournal;
 import io.joulegov.device.power.PowerSampler;
 import io.joulegov.device.sysfs.SysRoot;
-import io.joulegov.governor.core.EnergyIntervals;
 import io.joulegov.governor.core.GovernorCore;
 import io.joulegov.governor.metrics.GovernorMetrics;
 import io.joulegov.client.protocol.ControlProtocol;
 import io.joulegov.client.protocol.ControlReply;
 import io.joulegov.client.protocol.ControlRequest;
 import io.joulegov.governor.socket.ControlServer;
-import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.OperatingPoint;
 import io.joulegov.policies.profile.ProfileKey;
 import io.joulegov.policies.profile.ProfileTable;
@@ -27,6 +24,12 @@ import io.joulegov.policies.select.Percentile;
 import io.joulegov.profiler.store.ProfileStore;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import io.joulegov.governor.loop.GovernorLoop;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,30 +44,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The daemon around the {@link GovernorCore}: it finds the board (waiting for a late GPU node), looks up each
- * registered model's profile, and gives the core real time: a control tick, a watch for other writers, requests from
- * the control socket, power sampling and metrics. {@link #close()} stops all of it and releases the core, which gives
- * every knob back (the journal makes {@code joulegov restore} do the same after a crash).
+ * The daemon around the {@link GovernorLoop}: it finds the board (waiting for a late GPU node), starts power sampling,
+ * the meters and the loop, serves the control socket, and looks up each registered model's profile and writes what
+ * was learned on a thread of its own (the store's), so that neither the socket's thread nor the loop's touches the
+ * disk. {@link #close()} stops all of it; the loop gives every knob back (the journal makes {@code joulegov restore}
+ * do the same after a crash).
  */
 public final class GovernDaemon implements AutoCloseable {
 
-    /**
-     * How often the controller's decision is applied while nothing else asks: only idle entry needs it (reports and
-     * begins apply at once), so it is slow enough to cost an idle daemon next to nothing.
-     */
-    public static final Duration TICK = Duration.ofMillis(200);
-
     private static final Logger LOG = LoggerFactory.getLogger(GovernDaemon.class);
 
-    /** Most models registered at once, and over one connection: an unprivileged client cannot fill memory. */
-    static final int MAX_MODELS = 64;
+    /** Most models registered over one connection: an unprivileged client cannot fill memory. */
     static final int MAX_MODELS_PER_CONNECTION = 16;
-
-    /** How often the knobs are checked for other writers. */
-    private static final int WATCH_EVERY_TICKS = 5;
-
-    /** What was learned is written to the models-cache at most this often (and on stop). */
-    public static final Duration SAVE_EVERY = Duration.ofMinutes(1);
 
     /** How long the daemon waits for a GPU devfreq node that is not there yet (it appears late on JetPack 5+). */
     static final Duration GPU_WAIT = Duration.ofSeconds(30);
@@ -88,14 +79,19 @@ public final class GovernDaemon implements AutoCloseable {
     private final Clock clock;
     private final GovernorCore core;
     private final BoardOwner owner;
+    /** Profile lookups and writes: one thread, so that neither the socket nor the loop waits for the disk. */
+    private final ExecutorService store = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "joulegov-store");
+        t.setDaemon(true);
+        return t;
+    });
     private PowerSampler sampler;
     private volatile GovernorMetrics metrics;
+    private volatile GovernorLoop loop;
     private ControlServer server;
-    private Thread ticker;
-    private volatile boolean running = true;
+    private boolean closed;
     /** The file each registered model's profile came from: what is learned is written back there. */
-    private final Map<String, Path> profileFiles = new java.util.concurrent.ConcurrentHashMap<>();
-    private long learnedWhenSaved;
+    private final Map<String, Path> profileFiles = new ConcurrentHashMap<>();
     /** The models each open connection registered, for its bound. */
     private final Map<Long, Set<String>> byConnection = new HashMap<>();
 
@@ -103,7 +99,7 @@ public final class GovernDaemon implements AutoCloseable {
         this.board = board;
         this.options = options;
         this.clock = clock;
-        this.metrics = new GovernorMetrics(board, null, this::held); // unbound until start(): models may register first
+        this.metrics = new GovernorMetrics(board, null, this::held); // unbound until the loop starts
         this.owner = BoardOwner.acquire(board.root()); // before anything is written: one owner per board
         this.core = new GovernorCore(board, new ClockPinner(board, RestoreJournal.open(board.root(), options.stateFile())),
                 new GovernorCore.Events() {
@@ -162,8 +158,8 @@ public final class GovernDaemon implements AutoCloseable {
     }
 
     /**
-     * Starts power sampling (where the board has rails), binds the meters, serves the control socket at
-     * {@code socket} (null for none) and starts the control tick.
+     * Starts power sampling (where the board has rails), binds the meters, starts the governor's loop and serves the
+     * control socket at {@code socket} (null for none).
      */
     public GovernDaemon start(Path socket) throws IOException {
         return start(socket, null);
@@ -171,18 +167,12 @@ public final class GovernDaemon implements AutoCloseable {
 
     /** As {@link #start(Path)}, with the control socket in {@code socketGroup} (null: the daemon's own group). */
     public GovernDaemon start(Path socket, String socketGroup) throws IOException {
-        if (options.samplePeriod() != null && !board.rails().isEmpty()) {
-            sampler = new PowerSampler(board.rails(), clock, options.samplePeriod()).start();
-        }
-        metrics = new GovernorMetrics(board, sampler, this::held);
-        if (options.registry() != null) {
-            metrics.bindTo(options.registry());
-        }
+        GovernorLoop running = loop();
         if (socket != null) {
             server = ControlServer.start(socket, new ControlServer.Handler() {
                 @Override
                 public CompletionStage<String> handle(ControlRequest request, ControlServer.Peer peer) {
-                    return CompletableFuture.completedFuture(GovernDaemon.this.handle(request, peer));
+                    return GovernDaemon.this.handle(running, request, peer);
                 }
 
                 @Override
@@ -191,82 +181,105 @@ public final class GovernDaemon implements AutoCloseable {
                 }
             }, Duration.ofSeconds(5), socketGroup);
         }
-        ticker = clock.newThread("joulegov-governor", () -> {
-            EnergyIntervals energy = sampler == null ? null : new EnergyIntervals(sampler, core, clock.nanoTime());
-            long nextSave = clock.nanoTime() + SAVE_EVERY.toNanos();
-            try {
-                for (long tick = 1; running; tick++) {
-                    clock.sleep(TICK);
-                    if (tick % WATCH_EVERY_TICKS == 0) {
-                        core.limits(clock.nanoTime());
-                    }
-                    if (energy != null) {
-                        energy.poll(clock.nanoTime());
-                    }
-                    if (clock.nanoTime() >= nextSave) {
-                        saveLearned();
-                        nextSave = clock.nanoTime() + SAVE_EVERY.toNanos();
-                    }
-                    core.tick(clock.nanoTime());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        ticker.start();
         return this;
     }
 
+    /** The loop, started with the sampler and the meters the first time it is needed (a model may register first). */
+    private synchronized GovernorLoop loop() {
+        if (closed) {
+            throw new IllegalStateException("the governor has stopped");
+        }
+        if (loop == null) {
+            if (options.samplePeriod() != null && !board.rails().isEmpty()) {
+                sampler = new PowerSampler(board.rails(), clock, options.samplePeriod()).start();
+            }
+            metrics = new GovernorMetrics(board, sampler, this::held);
+            if (options.registry() != null) {
+                metrics.bindTo(options.registry());
+            }
+            loop = GovernorLoop.start(core, clock, sampler, this::save);
+        }
+        return loop;
+    }
+
     /**
-     * Registers a model with its budget; pins its starting point. A model with no profile on this board is learned
-     * from the fastest point, and what is learned is written to the models-cache as its profile.
+     * Registers a model with its budget and waits until its starting point is held. A model with no profile on this
+     * board is learned from the fastest point, and what is learned is written to the models-cache as its profile.
      */
     public OperatingPoint register(String model, String hash, int batch, Budget budget, Percentile q) {
-        ProfileStore.Found found = findProfile(model, hash, batch);
-        if (found == null) {
-            ProfileKey key = GovernorCore.keyToLearn(board, model, hash, batch,
-                    options.virtualBoard() ? ProfileKey.VIRTUAL : ProfileKey.MEASURED);
-            OperatingPoint p = core.registerUnprofiled(model, key, budget, q, clock.nanoTime());
-            profileFiles.put(model, options.store().pathFor(key));
-            LOG.info("registered {} with no profile on this {}: it will be learned, starting at the fastest point {}",
-                    model, board.identity().kind(), core.held());
-            return p;
-        }
-        ProfileTable profile = found.table();
-        OperatingPoint p = core.register(model, profile, budget, q, clock.nanoTime());
-        profileFiles.put(model, found.file());
-        String hash8 = profile.key().modelHash().replaceFirst("^sha256:", "");
-        LOG.info("registered {} (profile {}): holding {}", model, hash8.isEmpty() ? "learned on a board, unhashed"
-                : hash8.substring(0, Math.min(8, hash8.length())), core.held());
-        return p;
+        return await(register(loop(), model, hash, batch, budget, q));
+    }
+
+    /** Looks the profile up on the store's thread, then has the loop register the model. */
+    private CompletableFuture<OperatingPoint> register(GovernorLoop running, String model, String hash, int batch,
+                                                       Budget budget, Percentile q) {
+        return CompletableFuture.supplyAsync(() -> findProfile(model, hash, batch), store).thenCompose(found -> {
+            if (found == null) {
+                ProfileKey key = GovernorCore.keyToLearn(board, model, hash, batch,
+                        options.virtualBoard() ? ProfileKey.VIRTUAL : ProfileKey.MEASURED);
+                profileFiles.put(model, options.store().pathFor(key));
+                return running.register(model, null, key, budget, q).thenApply(p -> {
+                    LOG.info("registered {} with no profile on this {}: it will be learned, starting at the fastest point {}",
+                            model, board.identity().kind(), p);
+                    return p;
+                });
+            }
+            profileFiles.put(model, found.file());
+            return running.register(model, found.table(), null, budget, q).thenApply(p -> {
+                String hash8 = found.table().key().modelHash().replaceFirst("^sha256:", "");
+                LOG.info("registered {} (profile {}): holding {}", model, hash8.isEmpty() ? "learned on a board, unhashed"
+                        : hash8.substring(0, Math.min(8, hash8.length())), p);
+                return p;
+            });
+        });
     }
 
     /** The point held now (null before the first registration). */
     public OperatingPoint held() {
-        return core.held();
+        GovernorLoop l = loop;
+        return l == null ? null : l.held();
     }
 
     public void begin(String model) {
-        core.begin(model, clock.nanoTime());
+        await(loop().begin(model));
     }
 
     public void report(String model, List<Double> latenciesMs, List<Double> endedMsAgo) {
-        core.report(model, latenciesMs, endedMsAgo, clock.nanoTime());
+        await(loop().report(model, latenciesMs, endedMsAgo));
     }
 
     public void unregister(String model) {
-        save(model);
-        profileFiles.remove(model);
-        core.unregister(model);
-        metrics.unregistered(model);
+        await(unregister(loop(), model));
     }
 
-    /** Writes what was learned since the last save into the profiles it corrects. */
-    private void saveLearned() {
-        long learned = core.learning().intervalsLearned();
-        if (learned != learnedWhenSaved) {
-            learnedWhenSaved = learned;
-            profileFiles.keySet().forEach(this::save);
+    /** The loop forgets the model; what it learned is written on the store's thread. */
+    private CompletableFuture<Void> unregister(GovernorLoop running, String model) {
+        return running.unregister(model).thenAccept(learned -> {
+            if (learned != null) {
+                save(model, learned);
+            }
+            profileFiles.remove(model);
+            metrics.unregistered(model);
+        });
+    }
+
+    /** What the loop found was learned goes to the file the model's profile came from, on the store's thread. */
+    private void save(String model, ProfileTable learned) {
+        Path file = profileFiles.get(model);
+        if (file != null) {
+            store.execute(() -> write(model, learned, file));
+        }
+    }
+
+    /** Waits for the loop's answer; its failure is thrown as it was raised. */
+    private static <T> T await(CompletableFuture<T> answer) {
+        try {
+            return answer.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
         }
     }
 
@@ -274,12 +287,7 @@ public final class GovernDaemon implements AutoCloseable {
      * Writes {@code model}'s profile with its learned rows back to the file it came from, atomically, so that the
      * next start begins from them; a failed write is logged and governing goes on.
      */
-    private void save(String model) {
-        Path file = profileFiles.get(model);
-        ProfileTable learned = file == null ? null : core.learnedProfile(model, clock.nanoTime());
-        if (learned == null || learned.rows().stream().noneMatch(m -> m.source() == Measurement.Source.LEARNED)) {
-            return;
-        }
+    private static void write(String model, ProfileTable learned, Path file) {
         try {
             ProfileStore.write(learned, file);
         } catch (RuntimeException e) {
@@ -304,45 +312,47 @@ public final class GovernDaemon implements AutoCloseable {
         return new ProfileStore.Found(found.file(), table);
     }
 
-    private String handle(ControlRequest request, ControlServer.Peer peer) {
+    /** Answers a request through the loop (and the store's thread for a profile); the socket's thread never waits. */
+    private CompletionStage<String> handle(GovernorLoop running, ControlRequest request, ControlServer.Peer peer) {
+        CompletableFuture<ControlReply> reply;
         try {
             if (request instanceof ControlRequest.Register r) {
                 admit(r.model(), peer);
                 Budget budget = Budget.of(r.budgetMs(), r.slowdown());
-                OperatingPoint p = register(r.model(), r.hash(), r.batch(), budget, Percentile.parse(r.percentile()));
-                admitted(r.model(), peer);
-                LOG.info("{} registered by user {}", r.model(), peer.user());
-                return ControlProtocol.reply(new ControlReply.Held(p.cpuKHz(), p.gpuHz(), p.emcHz()));
+                reply = register(running, r.model(), r.hash(), r.batch(), budget, Percentile.parse(r.percentile()))
+                        .thenApply(p -> {
+                            admitted(r.model(), peer);
+                            LOG.info("{} registered by user {}", r.model(), peer.user());
+                            return new ControlReply.Held(p.cpuKHz(), p.gpuHz(), p.emcHz());
+                        });
+            } else if (request instanceof ControlRequest.Begin b) {
+                reply = running.begin(b.model()).thenApply(v -> new ControlReply.Done());
+            } else if (request instanceof ControlRequest.Report r) {
+                reply = running.report(r.model(), r.latenciesMs(), r.endedMsAgo()).thenApply(v -> new ControlReply.Done());
+            } else if (request instanceof ControlRequest.Unregister u) {
+                reply = unregister(running, u.model()).thenApply(v -> new ControlReply.Done());
+            } else {
+                reply = running.status().thenApply(s -> new ControlReply.Status(board.identity().kind(),
+                        List.copyOf(s.models()), s.held() == null ? null
+                        : new ControlReply.Point(s.held().cpuKHz(), s.held().gpuHz(), s.held().emcHz())));
             }
-            if (request instanceof ControlRequest.Begin b) {
-                begin(b.model());
-                return ControlProtocol.reply(new ControlReply.Done());
-            }
-            if (request instanceof ControlRequest.Report r) {
-                report(r.model(), r.latenciesMs(), r.endedMsAgo());
-                return ControlProtocol.reply(new ControlReply.Done());
-            }
-            if (request instanceof ControlRequest.Unregister u) {
-                unregister(u.model());
-                return ControlProtocol.reply(new ControlReply.Done());
-            }
-            OperatingPoint held = core.held();
-            return ControlProtocol.reply(new ControlReply.Status(board.identity().kind(), List.copyOf(core.models()),
-                    held == null ? null : new ControlReply.Point(held.cpuKHz(), held.gpuHz(), held.emcHz())));
         } catch (RuntimeException e) {
-            return ControlProtocol.error(e.getMessage() == null ? e.toString() : e.getMessage());
+            reply = CompletableFuture.failedFuture(e);
         }
+        return reply.handle((r, e) -> e == null ? ControlProtocol.reply(r) : ControlProtocol.error(message(e)));
     }
 
-    /** Refuses a new model beyond {@link #MAX_MODELS} in all or {@link #MAX_MODELS_PER_CONNECTION} on a connection. */
+    private static String message(Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        return cause.getMessage() == null ? cause.toString() : cause.getMessage();
+    }
+
+    /** Refuses a new model beyond {@link #MAX_MODELS_PER_CONNECTION} on a connection (the loop bounds them in all). */
     private void admit(String model, ControlServer.Peer peer) {
         synchronized (byConnection) {
             Set<String> mine = byConnection.getOrDefault(peer.connection(), Set.of());
             if (!mine.contains(model) && mine.size() >= MAX_MODELS_PER_CONNECTION) {
                 throw new IllegalArgumentException("at most " + MAX_MODELS_PER_CONNECTION + " models per connection");
-            }
-            if (!core.models().contains(model) && core.models().size() >= MAX_MODELS) {
-                throw new IllegalArgumentException("at most " + MAX_MODELS + " models are registered at once");
             }
         }
     }
@@ -360,24 +370,36 @@ public final class GovernDaemon implements AutoCloseable {
     }
 
 
-    /** Stops serving and gives every knob back. */
+    /** Stops serving, gives every knob back, then writes what was learned. */
     @Override
     public void close() {
+        GovernorLoop running;
         synchronized (this) {
-            if (!running) {
+            if (closed) {
                 return;
             }
-            running = false;
+            closed = true;
+            running = loop;
         }
-        Threads.stop(ticker, Duration.ofSeconds(2));
         if (server != null) {
             server.close();
+        }
+        if (running != null) {
+            running.close(); // every knob back, then the last saves handed to the store
+        } else {
+            core.release();
         }
         if (sampler != null) {
             sampler.close();
         }
-        core.release();
-        profileFiles.keySet().forEach(this::save); // after the knobs are back: a slow disk must not keep them pinned
+        store.shutdown();
+        try {
+            if (!store.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("what was learned is still being written after 30 s; stopping without it");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         owner.close();
         LOG.info("stopped; every clock setting is back as it was");
     }

@@ -16,8 +16,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A governor inside the application's process: the same daemon, called directly, started on first registration.
@@ -79,14 +77,8 @@ public final class InProcessTransport implements Transport {
 
     @Override
     public void report(String model, double[] latenciesMs, double[] endedMsAgo, int count) throws IOException {
-        List<Double> latencies = new ArrayList<>(count);
-        List<Double> ages = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            latencies.add(latenciesMs[i]);
-            ages.add(endedMsAgo[i]);
-        }
         try {
-            daemon.report(model, latencies, ages);
+            daemon.report(model, LoopTransport.list(latenciesMs, count), LoopTransport.list(endedMsAgo, count));
         } catch (RuntimeException e) {
             throw new IOException(e.getMessage(), e);
         }

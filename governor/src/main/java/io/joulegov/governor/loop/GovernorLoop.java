@@ -193,36 +193,39 @@ public final class GovernorLoop implements AutoCloseable {
         }
     }
 
+    @SuppressWarnings("unchecked")
     private void carryOut(Command command) {
         long now = clock.nanoTime();
+        Object answer = null;
         try {
             if (command instanceof Command.Register r) {
                 if (!core.models().contains(r.model()) && core.models().size() >= MAX_MODELS) {
                     throw new IllegalArgumentException("at most " + MAX_MODELS + " models are registered at once");
                 }
-                r.reply().complete(r.profile() == null
+                answer = r.profile() == null
                         ? core.registerUnprofiled(r.model(), r.toLearn(), r.budget(), r.percentile(), now)
-                        : core.register(r.model(), r.profile(), r.budget(), r.percentile(), now));
+                        : core.register(r.model(), r.profile(), r.budget(), r.percentile(), now);
             } else if (command instanceof Command.Begin b) {
                 core.begin(b.model(), now);
-                b.reply().complete(null);
             } else if (command instanceof Command.Report r) {
                 core.report(r.model(), r.latenciesMs(), endedAgo(r, now), now);
-                r.reply().complete(null);
             } else if (command instanceof Command.Unregister u) {
-                ProfileTable learned = withLearnedRows(u.model(), now);
+                answer = withLearnedRows(u.model(), now);
                 core.unregister(u.model());
-                u.reply().complete(learned);
-            } else if (command instanceof Command.Status s) {
-                s.reply().complete(new Status(core.models(), core.held(), core.state()));
+            } else if (command instanceof Command.Status) {
+                answer = new Status(core.models(), core.held(), core.state());
             } else if (command instanceof Command.Learned l) {
-                l.reply().complete(core.learnedProfile(l.model(), now));
-            } else if (command instanceof Command.Energy e) {
-                e.reply().complete(core.learning());
+                answer = core.learnedProfile(l.model(), now);
+            } else if (command instanceof Command.Energy) {
+                answer = core.learning();
             }
         } catch (RuntimeException e) {
             command.reply().completeExceptionally(e);
+            return;
+        } finally {
+            held = core.held(); // before the answer: its caller may read held() at once
         }
+        ((CompletableFuture<Object>) command.reply()).complete(answer);
     }
 
     /**
