@@ -193,7 +193,7 @@ public final class LatencyReporter implements AutoCloseable {
         running = false;
         clock.wake();
         try {
-            flusher.join(60_000);
+            clock.join(flusher, 60_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -21,6 +21,11 @@ public interface ReporterClock {
     /** Ends the sending thread's sleep now, or its next one at its start. */
     void wake();
 
+    /** Waits up to {@code millis} for the sending thread to end. */
+    default void join(Thread thread, long millis) throws InterruptedException {
+        thread.join(millis);
+    }
+
     /** System time, for one reporter (one sending thread sleeps on it). */
     static ReporterClock system() {
         return new ReporterClock() {

@@ -32,6 +32,14 @@ public interface Clock {
     /** A sleep on this clock that another thread can end early. */
     Wakeup newWakeup();
 
+    /**
+     * Waits up to {@code atMost} for {@code thread} to end. A party of a virtual clock must wait for another party this
+     * way: a plain {@link Thread#join} would keep it awake, and virtual time would stop for both.
+     */
+    default void join(Thread thread, Duration atMost) throws InterruptedException {
+        thread.join(atMost.toMillis());
+    }
+
     static Clock system() {
         return SystemClock.INSTANCE;
     }

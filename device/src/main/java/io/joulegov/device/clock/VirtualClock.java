@@ -1,10 +1,13 @@
 package io.joulegov.device.clock;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -53,6 +56,8 @@ public final class VirtualClock implements Clock {
     private final PriorityQueue<Sleeper> sleepers = new PriorityQueue<>(
             Comparator.<Sleeper>comparingLong(s -> s.deadline).thenComparingLong(s -> s.order));
     private final Set<Thread> parties = new HashSet<>();
+    /** Parties waiting for a party to end ({@link #join}), by the party they wait for. */
+    private final Map<Thread, List<Sleeper>> joiners = new HashMap<>();
     private final List<AdvanceListener> listeners = new CopyOnWriteArrayList<>();
     private final Instant epoch;
     private volatile long now;
@@ -101,6 +106,12 @@ public final class VirtualClock implements Clock {
         try {
             if (parties.remove(Thread.currentThread())) {
                 awake--;
+                for (Sleeper joiner : joiners.getOrDefault(Thread.currentThread(), List.of())) {
+                    joiner.woken = true;
+                    awake++;
+                    LockSupport.unpark(joiner.thread);
+                }
+                joiners.remove(Thread.currentThread());
                 advanceWhileAllAsleep();
             }
         } finally {
@@ -175,6 +186,52 @@ public final class VirtualClock implements Clock {
             lock.unlock();
         }
         return thread;
+    }
+
+    /**
+     * Waits for {@code thread} to end, however long that takes in virtual time ({@code atMost} is real time, which does
+     * not pass here): the caller counts as asleep meanwhile, so the parties it waits for can go on.
+     */
+    @Override
+    public void join(Thread thread, Duration atMost) throws InterruptedException {
+        Sleeper me;
+        lock.lock();
+        try {
+            if (!parties.contains(thread) || !parties.contains(Thread.currentThread())) {
+                me = null;
+            } else {
+                me = new Sleeper(Long.MAX_VALUE, order++);
+                joiners.computeIfAbsent(thread, t -> new ArrayList<>()).add(me);
+                awake--;
+                advanceWhileAllAsleep();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (me != null) {
+            awaitJoin(me, thread);
+        }
+        thread.join(atMost.toMillis()); // it has left the clock: what is left of it takes no virtual time
+    }
+
+    private void awaitJoin(Sleeper me, Thread thread) throws InterruptedException {
+        while (!me.woken) {
+            LockSupport.park(this);
+            if (Thread.interrupted()) {
+                lock.lock();
+                try {
+                    if (me.woken) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    joiners.getOrDefault(thread, new ArrayList<>()).remove(me);
+                    awake++;
+                    throw new InterruptedException();
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
     }
 
     @Override

@@ -4,6 +4,8 @@ import io.joulegov.client.ReporterClock;
 import io.joulegov.device.clock.Clock;
 import io.joulegov.device.clock.Wakeup;
 
+import java.time.Duration;
+
 /**
  * A latency reporter's time on a board's {@link Clock}: a workload on a virtual board (compare, the demo, the soak)
  * reports through an application's batching on virtual time, its sending thread a party of the clock.
@@ -36,5 +38,10 @@ public final class ReporterOnClock implements ReporterClock {
     @Override
     public void wake() {
         wakeup.wake();
+    }
+
+    @Override
+    public void join(Thread thread, long millis) throws InterruptedException {
+        clock.join(thread, Duration.ofMillis(millis));
     }
 }

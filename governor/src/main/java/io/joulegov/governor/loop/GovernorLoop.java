@@ -232,7 +232,7 @@ public final class GovernorLoop implements AutoCloseable {
      * How long before {@code now} each reported inference ended: a report waits in the queue for a moment, and each of
      * its inferences is credited to the energy of the time it ran.
      */
-    private static List<Double> endedAgo(Command.Report r, long now) {
+    static List<Double> endedAgo(Command.Report r, long now) {
         double waitedMs = Math.max(0, now - r.arrivedAt()) / 1e6;
         if (waitedMs == 0) {
             return r.endedMsAgo();
@@ -292,7 +292,7 @@ public final class GovernorLoop implements AutoCloseable {
         stopping = true;
         wakeup.wake();
         try {
-            thread.join(2000);
+            clock.join(thread, Duration.ofSeconds(2));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
