@@ -94,8 +94,24 @@ class VirtualClockTest {
         clock.sleepUntil(500);
         wakeup.wake();
         events.add("waker@" + clock.nanoTime());
-        owner.join();
+        clock.join(owner, Duration.ofSeconds(10)); // through the clock: a plain join would stop virtual time
         assertEquals(List.of("owner woken@500", "waker@500", "owner deadline@" + Duration.ofHours(1).toNanos()), events);
+    }
+
+    @Test
+    void aPartyWaitingForAnotherToEndLetsVirtualTimeGoOn() throws InterruptedException {
+        VirtualClock clock = new VirtualClock(EPOCH);
+        Thread sleeper = clock.newThread("sleeper", () -> {
+            try {
+                clock.sleepUntil(Duration.ofMinutes(5).toNanos());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        sleeper.start();
+        clock.join(sleeper, Duration.ofSeconds(10));
+        assertTrue(!sleeper.isAlive());
+        assertEquals(Duration.ofMinutes(5).toNanos(), clock.nanoTime());
     }
 
     @Test
