@@ -19,9 +19,11 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The governor itself, with no thread, socket or sampler of its own: it holds the online controller's choice for
@@ -71,6 +73,8 @@ public final class GovernorCore {
     private final EnergyAttribution attribution;
     /** How often each model was found infeasible, as last told to {@link Events#infeasible}. */
     private final Map<String, Long> infeasibleTold = new HashMap<>();
+    /** Models found infeasible and not yet found feasible again (for the log line that says so). */
+    private final Set<String> stillInfeasible = new HashSet<>();
     private OperatingPoint held;
     private boolean released;
     /** When the point held was pinned: an interval that began before it is not credited to it. */
@@ -100,6 +104,7 @@ public final class GovernorCore {
         controller.register(model, profile, budget, q, now, serial != null && serial.equals(profile.key().serial()));
         profiles.put(model, profile);
         infeasibleTold.remove(model);
+        stillInfeasible.remove(model);
         controller.begin(model, now);
         tick(now);
         return controller.pointOf(model);
@@ -117,6 +122,7 @@ public final class GovernorCore {
         controller.registerUnprofiled(model, toLearn, budget, q, now);
         profiles.put(model, null);
         infeasibleTold.remove(model);
+        stillInfeasible.remove(model);
         controller.begin(model, now);
         tick(now);
         return controller.pointOf(model);
@@ -170,9 +176,13 @@ public final class GovernorCore {
         long found = controller.infeasibleEvents(model);
         if (found > infeasibleTold.getOrDefault(model, 0L)) {
             infeasibleTold.put(model, found);
+            stillInfeasible.add(model);
             LOG.warn("{}: even the fastest point misses the budget of {} ms; holding it and measuring again later", model,
                     controller.budgetMsOf(model));
             events.infeasible(model, controller.budgetMsOf(model));
+        } else if (!controller.infeasible(model) && stillInfeasible.remove(model)) {
+            LOG.info("{}: the fastest point meets the budget of {} ms again; learning goes on", model,
+                    controller.budgetMsOf(model));
         }
         tick(now);
     }
@@ -218,6 +228,7 @@ public final class GovernorCore {
         controller.unregister(model);
         profiles.remove(model);
         infeasibleTold.remove(model);
+        stillInfeasible.remove(model);
         attribution.forget(model);
     }
 
