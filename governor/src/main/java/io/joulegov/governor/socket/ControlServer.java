@@ -73,6 +73,15 @@ public final class ControlServer implements AutoCloseable {
      */
     public static final int MAX_IN_FLIGHT = 64;
 
+    /**
+     * New connections accepted per second, in bursts of up to {@link #MAX_CLIENTS}: a client reconnecting in a loop
+     * cannot keep this thread busy accepting and closing (past the rate, connections wait in the listen backlog).
+     * Applications connect once; a thousand a second is far beyond what they and the command line need.
+     */
+    static final int ACCEPTS_PER_SECOND = 1000;
+    /** How long accepting pauses once past the rate. */
+    private static final long ACCEPT_PAUSE_MILLIS = 10;
+
     /** How often at most partial lines are checked for slowness (all clients are walked then). */
     private static final long SWEEP_NANOS = 50_000_000L;
 
@@ -87,6 +96,10 @@ public final class ControlServer implements AutoCloseable {
     private volatile boolean running = true;
     private long connections;
     private long lastSweep;
+    private final SelectionKey acceptKey;
+    private double acceptTokens = MAX_CLIENTS;
+    private long lastRefill = System.nanoTime();
+    private boolean acceptsPaused;
     /** Connections whose handler completed a reply, for the selector thread to write. */
     private final Queue<Connection> completed = new ConcurrentLinkedQueue<>();
     /** Clients with requests held (read, not yet answered) that may be answered in the next round; this thread's. */
@@ -111,7 +124,7 @@ public final class ControlServer implements AutoCloseable {
         }
         server.configureBlocking(false);
         selector = Selector.open();
-        server.register(selector, SelectionKey.OP_ACCEPT);
+        acceptKey = server.register(selector, SelectionKey.OP_ACCEPT);
         lastSweep = System.nanoTime();
         thread = new Thread(this::loop, "joulegov-control");
         thread.setDaemon(true);
@@ -155,7 +168,7 @@ public final class ControlServer implements AutoCloseable {
             try {
                 resumeHeld();
                 if (resume.isEmpty()) {
-                    selector.select(200);
+                    selector.select(acceptsPaused ? ACCEPT_PAUSE_MILLIS : 200);
                 } else {
                     selector.selectNow(); // held requests to answer: look only at what is ready now
                 }
@@ -172,6 +185,7 @@ public final class ControlServer implements AutoCloseable {
                 }
                 serveCompleted();
                 cutOffSlowClients();
+                resumeAccepting();
             } catch (IOException | RuntimeException e) {
                 if (running) {
                     LOG.warn("control socket: {}", e.toString());
@@ -194,7 +208,31 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
+    /** Takes a token for one connection; out of tokens, stops accepting for a while (clients wait in the backlog). */
+    private boolean mayAccept() {
+        long now = System.nanoTime();
+        acceptTokens = Math.min(MAX_CLIENTS, acceptTokens + (now - lastRefill) * ACCEPTS_PER_SECOND / 1e9);
+        lastRefill = now;
+        if (acceptTokens < 1) {
+            acceptKey.interestOps(0);
+            acceptsPaused = true;
+            return false;
+        }
+        acceptTokens--;
+        return true;
+    }
+
+    private void resumeAccepting() {
+        if (acceptsPaused && acceptTokens + (System.nanoTime() - lastRefill) * ACCEPTS_PER_SECOND / 1e9 >= 1) {
+            acceptsPaused = false;
+            acceptKey.interestOps(SelectionKey.OP_ACCEPT);
+        }
+    }
+
     private void accept() throws IOException {
+        if (!mayAccept()) {
+            return;
+        }
         SocketChannel channel = server.accept();
         if (channel == null) {
             return;
