@@ -42,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * oversized or too slowly sent request gets an error reply and a closed connection; it never reaches the handler
  * and never disturbs other clients. The thread never waits for a client: replies (which the handler may complete
  * later, from any thread) go out in request order as the socket takes them; a client that does not read them is
- * first not read from ({@link #MAX_IN_FLIGHT}), then cut off ({@link Connection#MAX_OUTPUT}).
+ * first not read from ({@link #MAX_IN_FLIGHT}), then cut off ({@link Connection#MAX_OUTPUT}); one that pipelines
+ * or reconnects in a loop gets its turn and no more ({@link #MAX_IN_FLIGHT} requests a round, connections at
+ * {@link #ACCEPTS_PER_SECOND}).
  */
 public final class ControlServer implements AutoCloseable {
 
@@ -195,16 +197,27 @@ public final class ControlServer implements AutoCloseable {
     }
 
     private void ready(SelectionKey key, Connection c, ByteBuffer buffer) {
-        try {
+        safely(c, () -> {
             if (key.isWritable()) {
                 service(c);
             }
             if (!c.closed && key.isValid() && key.isReadable()) {
                 read(c, buffer);
             }
+        });
+    }
+
+    /** Runs one client's step; a failure in it (a handler that throws) closes that client only. */
+    private void safely(Connection c, Runnable step) {
+        try {
+            step.run();
         } catch (RuntimeException e) {
             LOG.warn("control client (user {}, connection {}): {}", c.peer.user(), c.peer.connection(), e.toString());
-            close(c);
+            try {
+                close(c);
+            } catch (RuntimeException again) {
+                LOG.warn("control client (connection {}): {}", c.peer.connection(), again.toString());
+            }
         }
     }
 
@@ -358,9 +371,8 @@ public final class ControlServer implements AutoCloseable {
     private void serveCompleted() {
         for (Connection c = completed.poll(); c != null; c = completed.poll()) {
             c.queued.set(false);
-            if (!c.closed) {
-                service(c);
-            }
+            Connection done = c;
+            safely(c, () -> service(done));
         }
     }
 
@@ -403,10 +415,12 @@ public final class ControlServer implements AutoCloseable {
         for (Connection c : now) {
             c.resuming = false;
             if (!c.closed && c.unparsed != null && !c.closing && c.inFlight() < MAX_IN_FLIGHT) {
-                byte[] held = c.unparsed;
-                c.unparsed = null;
-                consume(c, held, 0, held.length);
-                service(c);
+                safely(c, () -> {
+                    byte[] held = c.unparsed;
+                    c.unparsed = null;
+                    consume(c, held, 0, held.length);
+                    service(c);
+                });
             }
         }
     }
@@ -425,12 +439,14 @@ public final class ControlServer implements AutoCloseable {
             if (!(key.attachment() instanceof Connection c) || c.closed) {
                 continue;
             }
-            if (c.lastQueuedAt != 0 && now - c.lastQueuedAt > slowNanos) {
-                close(c);
-            } else if (c.partialSince != 0 && c.reading() && now - c.partialSince > slowNanos) {
-                c.finish(ControlProtocol.error("request not finished in time"));
-                service(c);
-            }
+            safely(c, () -> {
+                if (c.lastQueuedAt != 0 && now - c.lastQueuedAt > slowNanos) {
+                    close(c); // it has not read its last reply in as long
+                } else if (c.partialSince != 0 && c.reading() && now - c.partialSince > slowNanos) {
+                    c.finish(ControlProtocol.error("request not finished in time"));
+                    service(c);
+                }
+            });
         }
     }
 
