@@ -50,7 +50,7 @@ public final class HostileClient {
                     sentAll++; // all 10,000 taken by the socket: start over on a new connection
                 }
             } catch (IOException e) {
-                cutOff++;
+                cutOff++; // cut off by the daemon (or refused)
             }
         }
         System.out.printf("hostile: %d connections, %d cut off, %d sent all, %d bytes%n", connections, cutOff, sentAll, bytes);

@@ -42,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * oversized or too slowly sent request gets an error reply and a closed connection; it never reaches the handler
  * and never disturbs other clients. The thread never waits for a client: replies (which the handler may complete
  * later, from any thread) go out in request order as the socket takes them; a client that does not read them is
- * first not read from ({@link #MAX_IN_FLIGHT}), then cut off ({@link Connection#MAX_OUTPUT}).
+ * first not read from ({@link #MAX_IN_FLIGHT}), then cut off ({@link Connection#MAX_OUTPUT}); one that pipelines
+ * or reconnects in a loop gets its turn and no more ({@link #MAX_IN_FLIGHT} requests a round, connections at
+ * {@link #ACCEPTS_PER_SECOND}).
  */
 public final class ControlServer implements AutoCloseable {
 
@@ -73,6 +75,15 @@ public final class ControlServer implements AutoCloseable {
      */
     public static final int MAX_IN_FLIGHT = 64;
 
+    /**
+     * New connections accepted per second, in bursts of up to {@link #MAX_CLIENTS}: a client reconnecting in a loop
+     * cannot keep this thread busy accepting and closing (past the rate, connections wait in the listen backlog).
+     * Applications connect once; a thousand a second is far beyond what they and the command line need.
+     */
+    static final int ACCEPTS_PER_SECOND = 1000;
+    /** How long accepting pauses once past the rate. */
+    private static final long ACCEPT_PAUSE_MILLIS = 10;
+
     /** How often at most partial lines are checked for slowness (all clients are walked then). */
     private static final long SWEEP_NANOS = 50_000_000L;
 
@@ -87,6 +98,10 @@ public final class ControlServer implements AutoCloseable {
     private volatile boolean running = true;
     private long connections;
     private long lastSweep;
+    private final SelectionKey acceptKey;
+    private double acceptTokens = MAX_CLIENTS;
+    private long lastRefill = System.nanoTime();
+    private boolean acceptsPaused;
     /** Connections whose handler completed a reply, for the selector thread to write. */
     private final Queue<Connection> completed = new ConcurrentLinkedQueue<>();
     /** Clients with requests held (read, not yet answered) that may be answered in the next round; this thread's. */
@@ -111,7 +126,7 @@ public final class ControlServer implements AutoCloseable {
         }
         server.configureBlocking(false);
         selector = Selector.open();
-        server.register(selector, SelectionKey.OP_ACCEPT);
+        acceptKey = server.register(selector, SelectionKey.OP_ACCEPT);
         lastSweep = System.nanoTime();
         thread = new Thread(this::loop, "joulegov-control");
         thread.setDaemon(true);
@@ -155,7 +170,7 @@ public final class ControlServer implements AutoCloseable {
             try {
                 resumeHeld();
                 if (resume.isEmpty()) {
-                    selector.select(200);
+                    selector.select(acceptsPaused ? ACCEPT_PAUSE_MILLIS : 200);
                 } else {
                     selector.selectNow(); // held requests to answer: look only at what is ready now
                 }
@@ -172,6 +187,7 @@ public final class ControlServer implements AutoCloseable {
                 }
                 serveCompleted();
                 cutOffSlowClients();
+                resumeAccepting();
             } catch (IOException | RuntimeException e) {
                 if (running) {
                     LOG.warn("control socket: {}", e.toString());
@@ -181,20 +197,55 @@ public final class ControlServer implements AutoCloseable {
     }
 
     private void ready(SelectionKey key, Connection c, ByteBuffer buffer) {
-        try {
+        safely(c, () -> {
             if (key.isWritable()) {
                 service(c);
             }
             if (!c.closed && key.isValid() && key.isReadable()) {
                 read(c, buffer);
             }
+        });
+    }
+
+    /** Runs one client's step; a failure in it (a handler that throws) closes that client only. */
+    private void safely(Connection c, Runnable step) {
+        try {
+            step.run();
         } catch (RuntimeException e) {
             LOG.warn("control client (user {}, connection {}): {}", c.peer.user(), c.peer.connection(), e.toString());
-            close(c);
+            try {
+                close(c);
+            } catch (RuntimeException again) {
+                LOG.warn("control client (connection {}): {}", c.peer.connection(), again.toString());
+            }
+        }
+    }
+
+    /** Takes a token for one connection; out of tokens, stops accepting for a while (clients wait in the backlog). */
+    private boolean mayAccept() {
+        long now = System.nanoTime();
+        acceptTokens = Math.min(MAX_CLIENTS, acceptTokens + (now - lastRefill) * ACCEPTS_PER_SECOND / 1e9);
+        lastRefill = now;
+        if (acceptTokens < 1) {
+            acceptKey.interestOps(0);
+            acceptsPaused = true;
+            return false;
+        }
+        acceptTokens--;
+        return true;
+    }
+
+    private void resumeAccepting() {
+        if (acceptsPaused && acceptTokens + (System.nanoTime() - lastRefill) * ACCEPTS_PER_SECOND / 1e9 >= 1) {
+            acceptsPaused = false;
+            acceptKey.interestOps(SelectionKey.OP_ACCEPT);
         }
     }
 
     private void accept() throws IOException {
+        if (!mayAccept()) {
+            return;
+        }
         SocketChannel channel = server.accept();
         if (channel == null) {
             return;
@@ -320,9 +371,8 @@ public final class ControlServer implements AutoCloseable {
     private void serveCompleted() {
         for (Connection c = completed.poll(); c != null; c = completed.poll()) {
             c.queued.set(false);
-            if (!c.closed) {
-                service(c);
-            }
+            Connection done = c;
+            safely(c, () -> service(done));
         }
     }
 
@@ -365,10 +415,12 @@ public final class ControlServer implements AutoCloseable {
         for (Connection c : now) {
             c.resuming = false;
             if (!c.closed && c.unparsed != null && !c.closing && c.inFlight() < MAX_IN_FLIGHT) {
-                byte[] held = c.unparsed;
-                c.unparsed = null;
-                consume(c, held, 0, held.length);
-                service(c);
+                safely(c, () -> {
+                    byte[] held = c.unparsed;
+                    c.unparsed = null;
+                    consume(c, held, 0, held.length);
+                    service(c);
+                });
             }
         }
     }
@@ -387,12 +439,14 @@ public final class ControlServer implements AutoCloseable {
             if (!(key.attachment() instanceof Connection c) || c.closed) {
                 continue;
             }
-            if (c.lastQueuedAt != 0 && now - c.lastQueuedAt > slowNanos) {
-                close(c);
-            } else if (c.partialSince != 0 && c.reading() && now - c.partialSince > slowNanos) {
-                c.finish(ControlProtocol.error("request not finished in time"));
-                service(c);
-            }
+            safely(c, () -> {
+                if (c.lastQueuedAt != 0 && now - c.lastQueuedAt > slowNanos) {
+                    close(c); // it has not read its last reply in as long
+                } else if (c.partialSince != 0 && c.reading() && now - c.partialSince > slowNanos) {
+                    c.finish(ControlProtocol.error("request not finished in time"));
+                    service(c);
+                }
+            });
         }
     }
 

@@ -389,4 +389,19 @@ class ControlServerTest {
             assertTrue(replies.stream().allMatch("{\"ok\":true}"::equals), replies.toString());
         }
     }
+
+    @Test
+    void aClientReconnectingInALoopIsAcceptedNoFasterThanTheRateAndOthersAreServed() throws Exception {
+        int extra = ControlServer.ACCEPTS_PER_SECOND / 2;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < ControlServer.MAX_CLIENTS + extra; i++) {
+            new Client().close(); // the burst is taken at once, the rest at the rate
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertTrue(seconds >= 0.4, "accepted " + (ControlServer.MAX_CLIENTS + extra) + " in " + seconds + " s");
+        try (Client c = new Client()) {
+            c.send("{\"op\":\"status\"}");
+            assertTrue(c.read().startsWith("{\"ok\":true"));
+        }
+    }
 }
