@@ -34,6 +34,7 @@ class PythonClientTest {
             "for i in range(int(sys.argv[3])):",
             "    with client.inference():",
             "        time.sleep(0.002)",
+            "time.sleep(float(sys.argv[5]) if len(sys.argv) > 5 else 0)",
             "client.close()",
             "print('reported %d dropped %d' % (client.reported, client.dropped))",
             "");
@@ -72,12 +73,22 @@ class PythonClientTest {
         Path log = tmp.resolve("govern.log");
         processes.add(JoulegovProcess.start(log, "govern", "--virtual", "nano", "--cache", tmp.resolve("cache").toString(),
                 "--metrics-port", Integer.toString(port)));
-        String out = python(List.of("-c", LOOP, CLIENT.getParent().toString(), JoulegovProcess.controlSocket(log), "300",
-                "wait"), 60);
-        assertTrue(out.contains("reported 300 dropped 0"), out);
-        String metrics = MetricsEndpoint.scrape(port);
-        // pyloop has no profile: the daemon governs it anyway, learning it from the fastest point
-        assertTrue(metrics.contains("joulegov_inference_latency_seconds_count{model=\"pyloop\"} 300"), metrics);
+        // the loop stays registered for 5 s after its last inference, then closes, which unregisters it
+        Path out = tmp.resolve("python.log");
+        Process loop = new ProcessBuilder("python3", "-c", LOOP, CLIENT.getParent().toString(),
+                JoulegovProcess.controlSocket(log), "300", "wait", "5").redirectErrorStream(true)
+                .redirectOutput(out.toFile()).start();
+        String series = "joulegov_inference_latency_seconds_count{model=\"pyloop\"}";
+        try {
+            // pyloop has no profile: the daemon governs it anyway, learning it from the fastest point
+            Await.until(() -> MetricsEndpoint.scrape(port).contains(series + " 300"), () -> MetricsEndpoint.scrape(port));
+            assertTrue(loop.waitFor(60, TimeUnit.SECONDS), "python finishes");
+        } finally {
+            loop.destroy();
+        }
+        assertTrue(Files.readString(out).contains("reported 300 dropped 0"), Files.readString(out));
+        // unregistered: its series go with it
+        Await.until(() -> !MetricsEndpoint.scrape(port).contains(series), () -> MetricsEndpoint.scrape(port));
     }
 
     /** Issue 15: any stack can be profiled; here a plain Python loop, by profile --attach in the daemon's place. */

@@ -332,7 +332,8 @@ public final class GovernDaemon implements AutoCloseable {
             } else if (request instanceof ControlRequest.Unregister u) {
                 reply = unregister(running, u.model()).thenApply(v -> new ControlReply.Done());
             } else {
-                reply = running.status().thenApply(s -> new ControlReply.Status(board.identity().kind(),
+                GovernorLoop.Status s = running.lastStatus();
+                reply = CompletableFuture.completedFuture(new ControlReply.Status(board.identity().kind(),
                         List.copyOf(s.models()), s.held() == null ? null
                         : new ControlReply.Point(s.held().cpuKHz(), s.held().gpuHz(), s.held().emcHz())));
             }

@@ -73,6 +73,7 @@ public final class GovernorLoop implements AutoCloseable {
     private final Wakeup wakeup;
     private final Thread thread;
     private volatile OperatingPoint held;
+    private volatile Status published;
     private volatile boolean stopping;
     private long learnedWhenSaved;
 
@@ -136,13 +137,25 @@ public final class GovernorLoop implements AutoCloseable {
         return held;
     }
 
+    /**
+     * The status as the loop last published it (after each round of commands and each tick): what a status request
+     * on the socket answers without queueing, so that a client asking it in a flood costs the loop nothing.
+     */
+    public Status lastStatus() {
+        Status s = published;
+        return s != null ? s : new Status(List.of(), null, null);
+    }
+
     @SuppressWarnings("unchecked")
     private <T> CompletableFuture<T> submit(Command c) {
         if (stopping) {
             c.reply().completeExceptionally(new IllegalStateException("the governor has stopped"));
         } else {
+            boolean idle = queue.isEmpty();
             queue.add(c);
-            wakeup.wake();
+            if (idle) {
+                wakeup.wake(); // else a wake is pending already: the loop drains the queue before it sleeps again
+            }
             if (stopping) {
                 failPending(); // it stopped in between: nothing will take the command
             }
@@ -176,7 +189,7 @@ public final class GovernorLoop implements AutoCloseable {
                     core.tick(now);
                     nextTick = now + TICK.toNanos();
                 }
-                held = core.held();
+                publish();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -223,9 +236,14 @@ public final class GovernorLoop implements AutoCloseable {
             command.reply().completeExceptionally(e);
             return;
         } finally {
-            held = core.held(); // before the answer: its caller may read held() at once
+            publish(); // before the answer: its caller may read held() or ask the status at once
         }
         ((CompletableFuture<Object>) command.reply()).complete(answer);
+    }
+
+    private void publish() {
+        held = core.held();
+        published = new Status(core.models(), held, core.state());
     }
 
     /**
