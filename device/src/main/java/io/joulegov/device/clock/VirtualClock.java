@@ -189,8 +189,8 @@ public final class VirtualClock implements Clock {
     }
 
     /**
-     * Waits for {@code thread} to end, however long that takes in virtual time ({@code atMost} is real time, which does
-     * not pass here): the caller counts as asleep meanwhile, so the parties it waits for can go on.
+     * Waits for {@code thread} to end, however long that takes in virtual time, and at most {@code atMost} of real
+     * time: the caller counts as asleep meanwhile, so the parties it waits for can go on.
      */
     @Override
     public void join(Thread thread, Duration atMost) throws InterruptedException {
@@ -208,21 +208,36 @@ public final class VirtualClock implements Clock {
         } finally {
             lock.unlock();
         }
-        if (me != null) {
-            awaitJoin(me, thread);
+        if (me != null && !awaitJoin(me, thread, System.nanoTime() + atMost.toNanos())) {
+            return; // it did not end in time: the caller goes on without it
         }
         thread.join(atMost.toMillis()); // it has left the clock: what is left of it takes no virtual time
     }
 
-    private void awaitJoin(Sleeper me, Thread thread) throws InterruptedException {
+    /** Whether {@code thread} ended before the real-time {@code deadline}; if not, the caller is awake again. */
+    private boolean awaitJoin(Sleeper me, Thread thread, long deadline) throws InterruptedException {
         while (!me.woken) {
-            LockSupport.park(this);
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                lock.lock();
+                try {
+                    if (me.woken) {
+                        return true;
+                    }
+                    joiners.getOrDefault(thread, new ArrayList<>()).remove(me);
+                    awake++;
+                    return false;
+                } finally {
+                    lock.unlock();
+                }
+            }
+            LockSupport.parkNanos(this, left);
             if (Thread.interrupted()) {
                 lock.lock();
                 try {
                     if (me.woken) {
                         Thread.currentThread().interrupt();
-                        return;
+                        return true;
                     }
                     joiners.getOrDefault(thread, new ArrayList<>()).remove(me);
                     awake++;
@@ -232,6 +247,7 @@ public final class VirtualClock implements Clock {
                 }
             }
         }
+        return true;
     }
 
     @Override

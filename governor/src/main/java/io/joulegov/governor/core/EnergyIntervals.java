@@ -6,8 +6,8 @@ import io.joulegov.device.power.PowerSampler;
 import java.time.Duration;
 
 /**
- * The board's energy in back-to-back intervals of a power sampler, handed to a governor core as each one ends: what
- * the daemon's tick and compare's adaptive mode both do, so that the core learns from the same measurements in both.
+ * The board's energy in back-to-back intervals of a power sampler, handed to a governor core as each one ends; the
+ * governor's loop polls it on every tick.
  */
 public final class EnergyIntervals {
 

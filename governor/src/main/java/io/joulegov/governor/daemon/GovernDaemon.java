@@ -92,6 +92,10 @@ public final class GovernDaemon implements AutoCloseable {
     private boolean closed;
     /** The file each registered model's profile came from: what is learned is written back there. */
     private final Map<String, Path> profileFiles = new ConcurrentHashMap<>();
+    /** Learned tables waiting for the store's thread, the newest per file. */
+    private final Map<Path, ProfileTable> waitingWrites = new ConcurrentHashMap<>();
+    /** Each connection's last request: the next one acts once it is done, so requests act in the order sent. */
+    private final Map<Long, CompletableFuture<?>> lastRequest = new ConcurrentHashMap<>();
     /** The models each open connection registered, for its bound. */
     private final Map<Long, Set<String>> byConnection = new HashMap<>();
 
@@ -217,15 +221,15 @@ public final class GovernDaemon implements AutoCloseable {
             if (found == null) {
                 ProfileKey key = GovernorCore.keyToLearn(board, model, hash, batch,
                         options.virtualBoard() ? ProfileKey.VIRTUAL : ProfileKey.MEASURED);
-                profileFiles.put(model, options.store().pathFor(key));
                 return running.register(model, null, key, budget, q).thenApply(p -> {
+                    profileFiles.put(model, options.store().pathFor(key)); // only once the loop took it
                     LOG.info("registered {} with no profile on this {}: it will be learned, starting at the fastest point {}",
                             model, board.identity().kind(), p);
                     return p;
                 });
             }
-            profileFiles.put(model, found.file());
             return running.register(model, found.table(), null, budget, q).thenApply(p -> {
+                profileFiles.put(model, found.file());
                 String hash8 = found.table().key().modelHash().replaceFirst("^sha256:", "");
                 LOG.info("registered {} (profile {}): holding {}", model, hash8.isEmpty() ? "learned on a board, unhashed"
                         : hash8.substring(0, Math.min(8, hash8.length())), p);
@@ -252,22 +256,33 @@ public final class GovernDaemon implements AutoCloseable {
         await(unregister(loop(), model));
     }
 
-    /** The loop forgets the model; what it learned is written on the store's thread. */
+    /** The loop forgets the model; the answer comes once what it learned is written (on the store's thread). */
     private CompletableFuture<Void> unregister(GovernorLoop running, String model) {
-        return running.unregister(model).thenAccept(learned -> {
-            if (learned != null) {
-                save(model, learned);
-            }
-            profileFiles.remove(model);
+        return running.unregister(model).thenCompose(learned -> {
+            Path file = profileFiles.get(model);
             metrics.unregistered(model);
+            if (file == null) {
+                return CompletableFuture.completedFuture(null);
+            }
+            profileFiles.remove(model, file);
+            return learned == null ? CompletableFuture.completedFuture(null)
+                    : CompletableFuture.runAsync(() -> write(model, learned, file), store);
         });
     }
 
-    /** What the loop found was learned goes to the file the model's profile came from, on the store's thread. */
+    /**
+     * What the loop found was learned goes to the file the model's profile came from, on the store's thread. Only the
+     * newest table of a file waits there: a slow disk holds one table per model, not one per minute.
+     */
     private void save(String model, ProfileTable learned) {
         Path file = profileFiles.get(model);
-        if (file != null) {
-            store.execute(() -> write(model, learned, file));
+        if (file != null && waitingWrites.put(file, learned) == null) {
+            store.execute(() -> {
+                ProfileTable newest = waitingWrites.remove(file);
+                if (newest != null) {
+                    write(model, newest, file);
+                }
+            });
         }
     }
 
@@ -312,35 +327,54 @@ public final class GovernDaemon implements AutoCloseable {
         return new ProfileStore.Found(found.file(), table);
     }
 
-    /** Answers a request through the loop (and the store's thread for a profile); the socket's thread never waits. */
+    /**
+     * Answers a request through the loop (and the store's thread for a profile); the socket's thread never waits. A
+     * connection's requests act in the order it sent them: each starts once the one before it is done.
+     */
     private CompletionStage<String> handle(GovernorLoop running, ControlRequest request, ControlServer.Peer peer) {
         CompletableFuture<ControlReply> reply;
         try {
             if (request instanceof ControlRequest.Register r) {
-                admit(r.model(), peer);
-                Budget budget = Budget.of(r.budgetMs(), r.slowdown());
-                reply = register(running, r.model(), r.hash(), r.batch(), budget, Percentile.parse(r.percentile()))
-                        .thenApply(p -> {
-                            admitted(r.model(), peer);
-                            LOG.info("{} registered by user {}", r.model(), peer.user());
-                            return new ControlReply.Held(p.cpuKHz(), p.gpuHz(), p.emcHz());
-                        });
-            } else if (request instanceof ControlRequest.Begin b) {
-                reply = running.begin(b.model()).thenApply(v -> new ControlReply.Done());
-            } else if (request instanceof ControlRequest.Report r) {
-                reply = running.report(r.model(), r.latenciesMs(), r.endedMsAgo()).thenApply(v -> new ControlReply.Done());
-            } else if (request instanceof ControlRequest.Unregister u) {
-                reply = unregister(running, u.model()).thenApply(v -> new ControlReply.Done());
-            } else {
-                GovernorLoop.Status s = running.lastStatus();
-                reply = CompletableFuture.completedFuture(new ControlReply.Status(board.identity().kind(),
-                        List.copyOf(s.models()), s.held() == null ? null
-                        : new ControlReply.Point(s.held().cpuKHz(), s.held().gpuHz(), s.held().emcHz())));
+                admit(r.model(), peer); // here, on the socket's thread: pipelined registrations count at once
             }
+            CompletableFuture<?> before = lastRequest.getOrDefault(peer.connection(), CompletableFuture.completedFuture(null));
+            reply = before.handle((x, e) -> null).thenCompose(v -> act(running, request, peer));
+            lastRequest.put(peer.connection(), reply);
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
         return reply.handle((r, e) -> e == null ? ControlProtocol.reply(r) : ControlProtocol.error(message(e)));
+    }
+
+    private CompletableFuture<ControlReply> act(GovernorLoop running, ControlRequest request, ControlServer.Peer peer) {
+        try {
+            if (request instanceof ControlRequest.Register r) {
+                Budget budget = Budget.of(r.budgetMs(), r.slowdown());
+                return register(running, r.model(), r.hash(), r.batch(), budget, Percentile.parse(r.percentile()))
+                        .handle((p, e) -> {
+                            if (e != null) {
+                                refused(r.model(), peer);
+                                throw e instanceof CompletionException c ? c : new CompletionException(e);
+                            }
+                            LOG.info("{} registered by user {}", r.model(), peer.user());
+                            return new ControlReply.Held(p.cpuKHz(), p.gpuHz(), p.emcHz());
+                        });
+            }
+            if (request instanceof ControlRequest.Begin b) {
+                return running.begin(b.model()).thenApply(v -> new ControlReply.Done());
+            }
+            if (request instanceof ControlRequest.Report r) {
+                return running.report(r.model(), r.latenciesMs(), r.endedMsAgo()).thenApply(v -> new ControlReply.Done());
+            }
+            if (request instanceof ControlRequest.Unregister u) {
+                return unregister(running, u.model()).thenApply(v -> new ControlReply.Done());
+            }
+            GovernorLoop.Status s = running.lastStatus();
+            return CompletableFuture.completedFuture(new ControlReply.Status(board.identity().kind(), List.copyOf(s.models()),
+                    s.held() == null ? null : new ControlReply.Point(s.held().cpuKHz(), s.held().gpuHz(), s.held().emcHz())));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     private static String message(Throwable e) {
@@ -348,28 +382,36 @@ public final class GovernDaemon implements AutoCloseable {
         return cause.getMessage() == null ? cause.toString() : cause.getMessage();
     }
 
-    /** Refuses a new model beyond {@link #MAX_MODELS_PER_CONNECTION} on a connection (the loop bounds them in all). */
+    /**
+     * Refuses a new model beyond {@link #MAX_MODELS_PER_CONNECTION} on a connection (the loop bounds them in all), and
+     * counts it for the connection at once, so that pipelined registrations cannot pass the bound together.
+     */
     private void admit(String model, ControlServer.Peer peer) {
         synchronized (byConnection) {
-            Set<String> mine = byConnection.getOrDefault(peer.connection(), Set.of());
+            Set<String> mine = byConnection.computeIfAbsent(peer.connection(), c -> new HashSet<>()); // gone on disconnect
             if (!mine.contains(model) && mine.size() >= MAX_MODELS_PER_CONNECTION) {
                 throw new IllegalArgumentException("at most " + MAX_MODELS_PER_CONNECTION + " models per connection");
+            }
+            mine.add(model);
+        }
+    }
+
+    /** A registration the loop refused no longer counts for its connection. */
+    private void refused(String model, ControlServer.Peer peer) {
+        synchronized (byConnection) {
+            Set<String> mine = byConnection.get(peer.connection());
+            if (mine != null) {
+                mine.remove(model);
             }
         }
     }
 
-    private void admitted(String model, ControlServer.Peer peer) {
-        synchronized (byConnection) {
-            byConnection.computeIfAbsent(peer.connection(), c -> new HashSet<>()).add(model);
-        }
-    }
-
     private void disconnected(ControlServer.Peer peer) {
+        lastRequest.remove(peer.connection());
         synchronized (byConnection) {
             byConnection.remove(peer.connection());
         }
     }
-
 
     /** Stops serving, gives every knob back, then writes what was learned. */
     @Override

@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The one governing loop: a single thread, on the injected {@link Clock} (so virtual time drives it as well), owns
@@ -48,6 +50,12 @@ public final class GovernorLoop implements AutoCloseable {
     /** Most models registered at once: an unprivileged client cannot fill memory. */
     public static final int MAX_MODELS = 64;
 
+    /**
+     * Most commands waiting for the loop (a report holds up to 2,048 latencies): past it a command is refused at once,
+     * so that clients that send faster than the loop takes cannot fill memory.
+     */
+    static final int MAX_QUEUED = 4096;
+
     private static final Logger LOG = LoggerFactory.getLogger(GovernorLoop.class);
 
     /**
@@ -70,6 +78,10 @@ public final class GovernorLoop implements AutoCloseable {
     private final PowerSampler sampler;
     private final Saver saver;
     private final Queue<Command> queue = new ConcurrentLinkedQueue<>();
+    /** Commands queued and not yet taken: beyond {@link #MAX_QUEUED} the loop is too far behind to take more. */
+    private final AtomicInteger queued = new AtomicInteger();
+    /** Whether the loop was woken since it last began to drain the queue (a wake per round, not per command). */
+    private final AtomicBoolean woken = new AtomicBoolean();
     private final Wakeup wakeup;
     private final Thread thread;
     private volatile OperatingPoint held;
@@ -150,11 +162,14 @@ public final class GovernorLoop implements AutoCloseable {
     private <T> CompletableFuture<T> submit(Command c) {
         if (stopping) {
             c.reply().completeExceptionally(new IllegalStateException("the governor has stopped"));
+        } else if (queued.incrementAndGet() > MAX_QUEUED) {
+            queued.decrementAndGet();
+            c.reply().completeExceptionally(new IllegalStateException("the governor is " + MAX_QUEUED
+                    + " commands behind; try again"));
         } else {
-            boolean idle = queue.isEmpty();
             queue.add(c);
-            if (idle) {
-                wakeup.wake(); // else a wake is pending already: the loop drains the queue before it sleeps again
+            if (woken.compareAndSet(false, true)) {
+                wakeup.wake(); // else the loop was woken since it began to drain, and will see this one
             }
             if (stopping) {
                 failPending(); // it stopped in between: nothing will take the command
@@ -171,7 +186,9 @@ public final class GovernorLoop implements AutoCloseable {
         try {
             for (long tick = 1; !stopping; ) {
                 wakeup.sleepUntil(nextTick);
+                woken.set(false);
                 for (Command c; (c = queue.poll()) != null; ) {
+                    queued.decrementAndGet();
                     carryOut(c);
                 }
                 now = clock.nanoTime();
@@ -197,7 +214,11 @@ public final class GovernorLoop implements AutoCloseable {
             LOG.error("the governor's loop failed; giving every clock back", e);
         } finally {
             stopping = true;
-            core.release(); // the knobs back first: a slow disk must not keep them pinned
+            try {
+                core.release(); // the knobs back first: a slow disk must not keep them pinned
+            } catch (RuntimeException e) {
+                LOG.error("giving the clocks back failed ({}); 'joulegov restore' gives back what is left", e.getMessage());
+            }
             held = null;
             failPending();
             for (String model : core.models()) {
@@ -296,6 +317,7 @@ public final class GovernorLoop implements AutoCloseable {
     private void failPending() {
         List<Command> left = new ArrayList<>();
         for (Command c; (c = queue.poll()) != null; ) {
+            queued.decrementAndGet();
             left.add(c);
         }
         left.forEach(c -> c.reply().completeExceptionally(new IllegalStateException("the governor has stopped")));

@@ -4,7 +4,7 @@ import io.joulegov.policies.learn.PointCorrection;
 
 /**
  * Every tunable of the online controller, in one place (docs/DESIGN.md, "Learning the board"). Start from
- * {@link #defaults()} and change what a variation needs with the {@code withX} methods, e.g.
+ * {@link #defaults()} and change what a variation needs with a {@code withX} method (the ones tests use), e.g.
  * {@code ControllerSettings.defaults().withRetryNanos(5_000_000_000L)}.
  * The fields come in groups: observing latency ({@code window} to {@code missStreak}), choosing a point
  * ({@code minDwellNanos} to {@code exploreShare}), learning the board ({@code energyCorrection} to
@@ -90,32 +90,8 @@ public record ControllerSettings(int window, int missWindow, int minSamples, int
                 4096);                 // tailSamplesKept
     }
 
-    public ControllerSettings withWindow(int v) {
-        return new ControllerSettings(v, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
-                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
-                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
-    }
-
-    public ControllerSettings withMissWindow(int v) {
-        return new ControllerSettings(window, v, minSamples, missStreak, minDwellNanos, margin, hysteresis,
-                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
-                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
-    }
-
     public ControllerSettings withMinSamples(int v) {
         return new ControllerSettings(window, missWindow, v, missStreak, minDwellNanos, margin, hysteresis,
-                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
-                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
-    }
-
-    public ControllerSettings withMissStreak(int v) {
-        return new ControllerSettings(window, missWindow, minSamples, v, minDwellNanos, margin, hysteresis,
-                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
-                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
-    }
-
-    public ControllerSettings withMinDwellNanos(long v) {
-        return new ControllerSettings(window, missWindow, minSamples, missStreak, v, margin, hysteresis,
                 idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
                 latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
     }
@@ -126,93 +102,10 @@ public record ControllerSettings(int window, int missWindow, int minSamples, int
                 latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
     }
 
-    public ControllerSettings withHysteresis(double v) {
-        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, v,
-                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
-                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
-    }
-
-    public ControllerSettings withIdleNanos(long v) {
-        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
-                v, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
-                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
-    }
-
-    public ControllerSettings withChooseEveryNanos(long v) {
-        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
-                idleNanos, v, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
-                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
-    }
-
-    public ControllerSettings withMinGain(double v) {
-        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
-                idleNanos, chooseEveryNanos, v, exploreSds, minExploreGain, exploreShare, energyCorrection,
-                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
-    }
-
-    public ControllerSettings withExploreSds(double v) {
-        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
-                idleNanos, chooseEveryNanos, minGain, v, minExploreGain, exploreShare, energyCorrection,
-                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
-    }
-
-    public ControllerSettings withMinExploreGain(double v) {
-        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
-                idleNanos, chooseEveryNanos, minGain, exploreSds, v, exploreShare, energyCorrection,
-                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
-    }
-
-    public ControllerSettings withExploreShare(double v) {
-        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
-                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, v, energyCorrection,
-                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
-    }
-
-    public ControllerSettings withEnergyCorrection(PointCorrection.Settings v) {
-        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
-                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, v,
-                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
-    }
-
-    public ControllerSettings withLatencyCorrection(PointCorrection.Settings v) {
-        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
-                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
-                v, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
-    }
-
-    public ControllerSettings withMinWork(double v) {
-        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
-                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
-                latencyCorrection, v, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
-    }
-
-    public ControllerSettings withMinWorkAtChange(double v) {
-        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
-                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
-                latencyCorrection, minWork, v, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
-    }
-
-    public ControllerSettings withEnergyWaitNanos(long v) {
-        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
-                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
-                latencyCorrection, minWork, minWorkAtChange, v, stepsPerAxis, retryNanos, tailSamplesKept);
-    }
-
-    public ControllerSettings withStepsPerAxis(int v) {
-        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
-                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
-                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, v, retryNanos, tailSamplesKept);
-    }
-
     public ControllerSettings withRetryNanos(long v) {
         return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
                 idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
                 latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, v, tailSamplesKept);
     }
 
-    public ControllerSettings withTailSamplesKept(int v) {
-        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
-                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
-                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, v);
-    }
 }
