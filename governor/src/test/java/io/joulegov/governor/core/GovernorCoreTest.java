@@ -1,5 +1,6 @@
 package io.joulegov.governor.core;
 
+import io.joulegov.governor.KneeProfile;
 import io.joulegov.device.board.Board;
 import io.joulegov.device.board.BoardDiscovery;
 import io.joulegov.device.knobs.ClockPinner;
@@ -75,18 +76,8 @@ class GovernorCoreTest {
                 });
     }
 
-    /** A profile over some of the Nano's clocks: latency falls and energy rises with both clocks above a knee. */
     private static ProfileTable profile() {
-        List<Measurement> rows = new ArrayList<>();
-        for (long cpu : List.of(710400L, 1036800L, 1479000L)) {
-            for (long gpu : List.of(460800000L, 691200000L, 921600000L)) {
-                double ms = 2000.0 / (cpu / 1e3) + 9000.0 / (gpu / 1e6);
-                double watts = 1.5 + 2e-9 * cpu * cpu / 1e3 + 4e-9 * (gpu / 1e3) * (gpu / 1e3) / 1e3;
-                rows.add(Measurement.ofMean(OperatingPoint.of(cpu, gpu), ms, watts * ms / 1e3));
-            }
-        }
-        return new ProfileTable(new ProfileKey("jetson-nano", null, null, null, List.of(), List.of(), List.of(), "m", "00000000",
-                1, List.of(), "test", 1, 1, 100, 3, 100, ProfileKey.MEASURED), rows);
+        return KneeProfile.nano();
     }
 
     /** The knobs a governor writes: governors, limits, the EMC override (setspeed reads as the kernel pleases). */

@@ -8,6 +8,7 @@ import io.joulegov.device.knobs.RestoreJournal;
 import io.joulegov.device.sysfs.SysRoot;
 import io.joulegov.device.testing.FakeBoards;
 import io.joulegov.device.testing.TreeSnapshot;
+import io.joulegov.governor.KneeProfile;
 import io.joulegov.governor.core.GovernorCore;
 import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.OperatingPoint;
@@ -63,16 +64,7 @@ class GovernorLoopTest {
     }
 
     private static ProfileTable profile() {
-        List<Measurement> rows = new ArrayList<>();
-        for (long cpu : List.of(710400L, 1036800L, 1479000L)) {
-            for (long gpu : List.of(460800000L, 691200000L, 921600000L)) {
-                double ms = 2000.0 / (cpu / 1e3) + 9000.0 / (gpu / 1e6);
-                double watts = 1.5 + 2e-9 * cpu * cpu / 1e3 + 4e-9 * (gpu / 1e3) * (gpu / 1e3) / 1e3;
-                rows.add(Measurement.ofMean(OperatingPoint.of(cpu, gpu), ms, watts * ms / 1e3));
-            }
-        }
-        return new ProfileTable(new ProfileKey("jetson-nano", null, null, null, List.of(), List.of(), List.of(), "m", "00000000",
-                1, List.of(), "test", 1, 1, 100, 3, 100, ProfileKey.MEASURED), rows);
+        return KneeProfile.nano();
     }
 
     private Map<String, String> knobs() {

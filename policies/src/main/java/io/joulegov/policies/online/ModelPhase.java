@@ -16,7 +16,7 @@ import io.joulegov.policies.profile.ProfileTable;
  *                           Infeasible
  * </pre>
  */
-sealed interface ModelPhase permits ModelPhase.Learning, ModelPhase.Infeasible, ModelPhase.Governed {
+sealed interface ModelPhase permits ModelPhase.Walking, ModelPhase.Governed {
 
     String name();
 
@@ -38,38 +38,44 @@ sealed interface ModelPhase permits ModelPhase.Learning, ModelPhase.Infeasible, 
     /** In a word, for status: learning, infeasible, governed. */
     String describe();
 
+    /** A model without a profile: what it holds and asks for is its walk's ({@link Discovery}). */
+    sealed interface Walking extends ModelPhase permits Learning, Infeasible {
+
+        Discovery walk();
+
+        @Override
+        default String name() {
+            return walk().name;
+        }
+
+        @Override
+        default long lastSeen() {
+            return walk().lastSeen();
+        }
+
+        @Override
+        default void seen(long now) {
+            walk().seen(now);
+        }
+
+        @Override
+        default OperatingPoint point() {
+            return walk().current();
+        }
+
+        @Override
+        default double budgetMs() {
+            return walk().budgetMs();
+        }
+
+        @Override
+        default int samplesKept() {
+            return walk().samplesKept();
+        }
+    }
+
     /** Without a profile, learning one on the board ({@link Discovery}): at the fastest point, or walking the grid. */
-    record Learning(Discovery walk) implements ModelPhase {
-
-        @Override
-        public String name() {
-            return walk.name;
-        }
-
-        @Override
-        public long lastSeen() {
-            return walk.lastSeen();
-        }
-
-        @Override
-        public void seen(long now) {
-            walk.seen(now);
-        }
-
-        @Override
-        public OperatingPoint point() {
-            return walk.current();
-        }
-
-        @Override
-        public double budgetMs() {
-            return walk.budgetMs();
-        }
-
-        @Override
-        public int samplesKept() {
-            return walk.samplesKept();
-        }
+    record Learning(Discovery walk) implements Walking {
 
         @Override
         public String describe() {
@@ -82,37 +88,7 @@ sealed interface ModelPhase permits ModelPhase.Learning, ModelPhase.Infeasible, 
      * measured there again (fresh samples) from {@code retryAt} on; {@code measuring} while that measurement is under
      * way. If the budget is met then, it learns on.
      */
-    record Infeasible(Discovery walk, long since, long retryAt, boolean measuring) implements ModelPhase {
-
-        @Override
-        public String name() {
-            return walk.name;
-        }
-
-        @Override
-        public long lastSeen() {
-            return walk.lastSeen();
-        }
-
-        @Override
-        public void seen(long now) {
-            walk.seen(now);
-        }
-
-        @Override
-        public OperatingPoint point() {
-            return walk.current();
-        }
-
-        @Override
-        public double budgetMs() {
-            return walk.budgetMs();
-        }
-
-        @Override
-        public int samplesKept() {
-            return walk.samplesKept();
-        }
+    record Infeasible(Discovery walk, long since, long retryAt, boolean measuring) implements Walking {
 
         @Override
         public String describe() {
