@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The soak: nothing may grow without bound.
-#   bench/soak.sh virtual [HOURS]   HOURS (default 24) of board time on the virtual clock in one process: the governor
-#                                   core driving a virtual Nano as compare's adaptive mode does, workloads coming and
-#                                   going, both disturbances and another writer; one row per board hour: heap after
-#                                   GC, live threads, the core's state sizes.
+#   bench/soak.sh virtual [HOURS]   HOURS (default 24) of board time on the virtual clock in one process: the daemon's
+#                                   governor loop driving a virtual Nano, fed through an application's latency
+#                                   reporter, workloads coming and going (with a profile, learned from nothing, or
+#                                   with a budget no point keeps), both disturbances and another writer; one row per
+#                                   board hour: heap after GC, live threads, the core's state sizes.
 #   bench/soak.sh live [MINUTES]    MINUTES (default 30) of wall time on a live board: `simulate` with a resnet18 stream
 #                                   reporting over the socket to `govern` (100 ms sampling, /metrics scraped every
 #                                   15 s); one row per ~MINUTES/10 minutes: the daemon's RSS, CPU, descriptors, threads.
