@@ -17,7 +17,7 @@ run() {
   local script="$1"; shift
   rm -rf "$t/bin" "$t/run" "$t/calls"; mkdir -p "$t/bin"; : >"$t/calls"
   [ "$running" = yes ] && mkdir -p "$t/run/systemd/system"
-  for c in systemctl install addgroup delgroup; do stub "$c"; done
+  for c in systemctl install groupadd groupdel; do stub "$c"; done
   stub getent 2 # no joulegov group yet
   if [ "$helpers" = yes ]; then
     stub deb-systemd-invoke
@@ -34,7 +34,7 @@ was_enabled=0
 n=0
 
 case="offline install (no systemd running)"; running=no helpers=yes; run postinst configure
-has "addgroup --system joulegov"; has "deb-systemd-helper enable joulegov.service"
+has "groupadd --system joulegov"; has "deb-systemd-helper enable joulegov.service"
 hasnt "deb-systemd-invoke"; hasnt "systemctl"; n=$((n + 1))
 
 case="install where systemd runs"; running=yes helpers=yes; run postinst configure
