@@ -50,14 +50,17 @@ root="$work/root"
 nspawn=""; cpid=""
 cleanup() {
   if [ -n "$nspawn" ] && kill -0 "$nspawn" 2>/dev/null; then
+    [ -z "$cpid" ] && cpid="$(pgrep -P "$nspawn" | head -1)"
     [ -n "$cpid" ] && nsenter -t "$cpid" -a /bin/sh -c 'systemctl poweroff' >/dev/null 2>&1
     for _ in $(seq 1 240); do kill -0 "$nspawn" 2>/dev/null || break; sleep 0.5; done
-    kill -0 "$nspawn" 2>/dev/null && { say "container still up after 120 s: stopping systemd-nspawn"; kill "$nspawn"; sleep 5; }
+    if kill -0 "$nspawn" 2>/dev/null; then
+      # SIGKILL to the container's PID 1 ends every process in its PID namespace; then systemd-nspawn exits
+      say "the container did not power off within 120 s: killing its processes"
+      [ -n "$cpid" ] && kill -9 "$cpid" 2>/dev/null
+      for _ in $(seq 1 60); do kill -0 "$nspawn" 2>/dev/null || break; sleep 0.5; done
+      kill -9 "$nspawn" 2>/dev/null
+    fi
   fi
-  # nothing may be left running from the copy
-  for p in /proc/[0-9]*; do
-    [ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] && kill -9 "${p#/proc/}" 2>/dev/null
-  done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -87,10 +90,9 @@ printf '[Unit]\nConditionPathIsDirectory=\nConditionPathIsDirectory=%s/sys/devic
 # --- boot -------------------------------------------------------------------------------------------------------
 systemd-nspawn -D "$root" --register=no --keep-unit --boot --console=pipe --machine=joulegov-check >"$work/console.log" 2>&1 &
 nspawn=$!
+# the container's systemd, as the host sees it: systemd-nspawn's child (PID 1 in the container, run by qemu)
 for _ in $(seq 1 120); do
-  for p in $(pgrep -f '[a]arch64-binfmt-P /usr/lib/systemd/systemd /usr/lib/systemd/systemd'); do
-    [ "$(readlink "/proc/$p/root" 2>/dev/null)" = "$root" ] && cpid="$p"
-  done
+  cpid="$(pgrep -P "$nspawn" -f 'systemd' | head -1)"
   [ -n "$cpid" ] && break
   sleep 1
 done
@@ -120,7 +122,7 @@ governing="[ \"\$(cat $gov)\" != '$basegov' ]"
 tried="$(inside 'systemctl show -p ConditionTimestamp --value joulegov')"
 inside 'systemctl start joulegov' 2>&1
 until_in "systemctl is-active --quiet joulegov && $governing" 240
-detail="enabled unit tried at boot: ${tried:+yes}${tried:-no}; $(inside 'systemctl is-active joulegov'), policy0 governor $(inside "cat $gov") (was $basegov)"
+detail="enabled unit tried at boot: $([ -n "$tried" ] && echo yes || echo no); $(inside 'systemctl is-active joulegov'), policy0 governor $(inside "cat $gov") (was $basegov)"
 check "service active and governing the virtual board" inside "systemctl is-active --quiet joulegov && $governing"
 
 # --- 3. the control socket --------------------------------------------------------------------------------------
@@ -137,14 +139,15 @@ check "systemctl stop: inactive (not failed), every knob back" inside "systemctl
 # --- 5. kill -9: ExecStopPost restores, Restart= brings it back -------------------------------------------------
 inside 'systemctl start joulegov'
 until_in "systemctl is-active --quiet joulegov && $governing" 240
-old="$(pid)"
+old="$(pid)"; since="@$(date +%s)"
 inside "kill -9 $old"
-restored=no; until_in "$at_baseline" 120 && restored=yes
+seen=no; until_in "$at_baseline" 120 && seen=yes
+restored="$(inside "journalctl -u joulegov --since '$since' --no-pager | grep -q 'restored the board from'" && echo yes || echo no)"
 until_in "systemctl is-active --quiet joulegov && [ \$(systemctl show -p MainPID --value joulegov) != $old ] && $governing" 240
 restarts="$(inside 'systemctl show -p NRestarts --value joulegov')"
-detail="restored after the kill: $restored; NRestarts $restarts; new pid $(pid), $(inside 'systemctl is-active joulegov'), governing $(inside "$governing" && echo yes || echo no)"
+detail="ExecStopPost restored: $restored, knobs seen back: $seen; NRestarts $restarts; new pid $(pid), $(inside 'systemctl is-active joulegov'), governing $(inside "$governing" && echo yes || echo no)"
 check "kill -9: ExecStopPost gave the board back, Restart= brought it back governing" \
-  inside "[ $restored = yes ] && [ ${restarts:-0} -ge 1 ] && systemctl is-active --quiet joulegov && $governing"
+  inside "[ $restored = yes ] && [ $seen = yes ] && [ ${restarts:-0} -ge 1 ] && systemctl is-active --quiet joulegov && $governing"
 
 # --- 6. reinstalling (an upgrade) stops, restores and restarts ----------------------------------------------------
 old="$(pid)"; since="@$(date +%s)"
