@@ -66,7 +66,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 cp -a "$base" "$root" || die "copy of $base failed"
-cp "$deb" "$root/tmp/joulegov.deb"
+cp "$deb" "$root/root/joulegov.deb" # not /tmp: the booted system mounts a tmpfs there
 
 passed=0; failed=0
 step() { # step NAME OK|FAIL [DETAIL]
@@ -76,7 +76,7 @@ check() { local name="$1"; shift; if "$@"; then step "$name" ok "${detail:-}"; e
 detail=""
 
 # --- 1. installed with no systemd running (as when a fleet's image is built) --------------------------------------
-out="$(chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin dpkg -i /tmp/joulegov.deb 2>&1)" || say "dpkg -i: $out"
+out="$(chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin dpkg -i /root/joulegov.deb 2>&1)" || say "dpkg -i: $out"
 enabled="$(chroot "$root" systemctl is-enabled joulegov.service 2>&1)"
 detail="is-enabled: $enabled"; check "offline install (chroot, no systemd running): the unit is enabled" test "$enabled" = enabled
 
@@ -152,7 +152,7 @@ check "kill -9: ExecStopPost gave the board back, Restart= brought it back gover
 # --- 6. reinstalling (an upgrade) stops, restores and restarts ----------------------------------------------------
 old="$(pid)"; since="@$(date +%s)"
 inside "(while :; do cat $gov; sleep 0.2; done) > /tmp/samples 2>/dev/null & echo \$! > /tmp/sampler"
-out="$(inside 'dpkg -i /tmp/joulegov.deb' 2>&1)"; rc=$?
+out="$(inside 'dpkg -i /root/joulegov.deb' 2>&1)"; rc=$?
 until_in "systemctl is-active --quiet joulegov && $governing" 240
 inside 'kill $(cat /tmp/sampler)'
 sawback="$(inside "grep -qx '$basegov' /tmp/samples" && echo yes || echo no)"
@@ -162,10 +162,11 @@ check "reinstall (upgrade): stopped, restored, restarted" \
   inside "[ $rc = 0 ] && [ $stopped = yes ] && [ $sawback = yes ] && [ \$(systemctl show -p MainPID --value joulegov) != $old ] && $governing"
 
 # --- 7. remove: stopped, board back, configuration and profiles kept ----------------------------------------------
+inside 'echo profile > /var/lib/joulegov/models-cache/kept.json' # stands for the profiles learned or imported
 out="$(inside 'dpkg -r joulegov' 2>&1)"; rc=$?
 until_in "$at_baseline" 30
-kept="$(inside 'ls /etc/joulegov/joulegov.conf /var/lib/joulegov/models-cache >/dev/null && getent group joulegov >/dev/null' && echo yes || echo no)"
-detail="dpkg -r exit $rc; $(inside 'systemctl is-active joulegov'); knobs $(inside "$at_baseline" && echo back || echo NOT back); config, profiles and group kept: $kept; profiles $(inside 'ls /var/lib/joulegov/models-cache | wc -l')"
+kept="$(inside 'ls /etc/joulegov/joulegov.conf /var/lib/joulegov/models-cache/kept.json >/dev/null && getent group joulegov >/dev/null' && echo yes || echo no)"
+detail="dpkg -r exit $rc; $(inside 'systemctl is-active joulegov'); knobs $(inside "$at_baseline" && echo back || echo NOT back); joulegov.conf, models-cache/kept.json and the group kept: $kept"
 check "remove (dpkg -r): stopped, board restored, configuration and profiles kept" \
   inside "[ $rc = 0 ] && ! systemctl is-active --quiet joulegov && $at_baseline && [ $kept = yes ]"
 
