@@ -184,7 +184,7 @@ public final class LatencyReporter implements AutoCloseable {
         }
     }
 
-    /** The governor is gone or refused: register again after a pause, and say so once per kind of problem. */
+    /** The governor is gone or refused: register again after a pause, and say so once an outage. */
     private void lost(String problem) {
         registered = false;
         retryAt = clock.nanoTime() + RETRY.toNanos();
@@ -193,11 +193,15 @@ public final class LatencyReporter implements AutoCloseable {
         } catch (RuntimeException ignored) {
             // a broken connection that will not even close: dropped with the reporter's reference to it
         }
-        if (!Objects.equals(problem, lastProblem)) {
+        // one warning line an outage (a daemon stopping reads "closed the connection", then "refused", then "no
+        // such file" as its socket goes): the rest of the outage's problems at debug, until it registers again
+        if (lastProblem == null) {
             LOG.warn("{}: the governor is not taking reports ({}); {}", registration.model(), problem,
                     running ? "inference goes on, retrying" : "stopping");
-            lastProblem = problem;
+        } else if (!Objects.equals(problem, lastProblem)) {
+            LOG.debug("{}: the governor is still not taking reports ({})", registration.model(), problem);
         }
+        lastProblem = problem == null ? "unknown" : problem;
     }
 
     /**

@@ -214,6 +214,51 @@ class LatencyReporterTest {
         assertEquals(List.of(), uncaught);
     }
 
+    /** A daemon stopping: its socket closes, then refuses, then is gone; one warning line for the whole outage. */
+    @Test
+    void aDaemonGoingAwayIsOneWarningLine() {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(LatencyReporter.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen = new ch.qos.logback.core.read.ListAppender<>();
+        seen.start();
+        log.addAppender(seen);
+        List<String> outage = new java.util.ArrayList<>(List.of("the daemon closed the connection", "Connection refused",
+                "No such file or directory"));
+        RecordingTransport t = new RecordingTransport() {
+            @Override
+            public synchronized void register(Registration r) throws IOException {
+                if (registrations.size() == 1 && outage.size() < 3 && !outage.isEmpty()) {
+                    throw new IOException(outage.remove(0));
+                }
+                super.register(r);
+            }
+
+            @Override
+            public synchronized void report(String model, double[] ms, double[] endedMsAgo, int count) throws IOException {
+                if (outage.size() == 3) {
+                    throw new IOException(outage.remove(0));
+                }
+                super.report(model, ms, endedMsAgo, count);
+            }
+        };
+        try {
+            LatencyReporter r = new LatencyReporter(RESNET, t, Duration.ofMillis(5));
+            long until = System.nanoTime() + 15_000_000_000L;
+            while (t.registrations.size() < 2 && System.nanoTime() < until) {
+                r.record(1);
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+            }
+            r.close();
+        } finally {
+            log.detachAppender(seen);
+        }
+        assertEquals(2, t.registrations.size(), "registered again after the outage");
+        List<String> warnings = seen.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("the daemon closed the connection"), warnings.get(0));
+        assertTrue(seen.list.stream().allMatch(e -> e.getThrowableProxy() == null), "no stack trace");
+    }
+
     @Test
     void aRegistrationNeedsExactlyOneKindOfBudget() {
         IllegalArgumentException both = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
