@@ -170,7 +170,15 @@ detail="dpkg -r exit $rc; $(inside 'systemctl is-active joulegov'); knobs $(insi
 check "remove (dpkg -r): stopped, board restored, configuration and profiles kept" \
   inside "[ $rc = 0 ] && ! systemctl is-active --quiet joulegov && $at_baseline && [ $kept = yes ]"
 
-# --- 8. purge: configuration, profiles and the group go ------------------------------------------------------------
+# --- 8. the stream beside the service: no daemon yet at its start, then lost it four times (stop, kill -9, upgrade,
+# remove): at most one warning line each, never a stack trace
+warns="$(inside "journalctl -u vboard --no-pager | grep -c 'WARN .*not taking reports'")"
+traces="$(inside "journalctl -u vboard --no-pager | grep -c -E 'Exception|[[:space:]]at [a-z]+\\.[a-z]+\\.'")"
+detail="$warns warning lines, ${traces:-0} lines of a stack trace"
+check "the stream reporting to the daemon: no stack trace when it went away, one warning line each time" \
+  test "${traces:-0}" = 0 -a "${warns:-0}" -le 5
+
+# --- 9. purge: configuration, profiles and the group go ------------------------------------------------------------
 inside 'systemctl stop vboard' # the virtual board lives under /var/lib/joulegov
 out="$(inside 'dpkg -P joulegov' 2>&1)"; rc=$?
 left="$(inside 'ls -d /etc/joulegov /var/lib/joulegov 2>/dev/null; getent group joulegov')"
