@@ -145,7 +145,7 @@ section "The package under systemd (arm64, emulated)" "The main .deb installed w
 built), then that root booted with systemd as PID 1 in systemd-nspawn, every arm64 instruction emulated by qemu-user
 on this x86-64 VM; a live virtual Nano served beside the service by \`joulegov simulate\` as a transient unit,
 streaming resnet18 at 20/s to the daemon's socket, and \`root\` = that board in joulegov.conf (a drop-in points the
-unit's cpufreq condition at it). One line a step: install, run, stop, kill -9, upgrade, remove, purge. Needs root;
+unit's cpufreq condition at it). One line a step: install, run, stop, kill -9, upgrade, remove, the stream's logs, purge. Needs root;
 no timing here is a performance figure (a JVM starts in 13-25 s under emulation). Not a Jetson: its kernel, INA3221
 rails and clocks have not been run here."
 mvn -o -q -pl packaging -am package -DskipTests > /dev/null 2>&1 || true
