@@ -141,6 +141,16 @@ hour (minute) to the last."
 run bench/soak.sh virtual "$soak_hours"
 run bench/soak.sh live "$soak_minutes"
 
+section "The package under systemd (arm64, emulated)" "The main .deb installed with no systemd running (a chroot into an arm64 Debian 12, as when a fleet's image is
+built), then that root booted with systemd as PID 1 in systemd-nspawn, every arm64 instruction emulated by qemu-user
+on this x86-64 VM; a live virtual Nano served beside the service by \`joulegov simulate\` as a transient unit,
+streaming resnet18 at 20/s to the daemon's socket, and \`root\` = that board in joulegov.conf (a drop-in points the
+unit's cpufreq condition at it). One line a step: install, run, stop, kill -9, upgrade, remove, the stream's logs, purge. Needs root;
+no timing here is a performance figure (a JVM starts in 13-25 s under emulation). Not a Jetson: its kernel, INA3221
+rails and clocks have not been run here."
+mvn -o -q -pl packaging -am package -DskipTests > /dev/null 2>&1 || true
+run packaging/system-check.sh
+
 section "Bad input" "The tables of tests that feed joulegov bad input: each case gets a one-line error and its documented exit code and
 leaves the board, the models-cache and the input files as they were."
 mvn -B -q -pl governor,cli test -Dtest='BadInputTest,GovernConfigTest,ControlServerTest,SensorFaultsTest' \

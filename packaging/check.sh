@@ -38,6 +38,9 @@ else
   echo "packaging check: lintian not installed here (apt-get install lintian); CI runs it"
 fi
 
+# the maintainer scripts, against stubs: the unit enabled on an offline install, started only where systemd runs
+bash ./maintainer-scripts-test.sh "$deb" || fail "maintainer scripts"; ok
+
 scratch="$(mktemp -d)"; trap 'rm -rf "$scratch"' EXIT
 dpkg-deb -x "$deb" "$scratch/deb"
 mkdir -p "$scratch/tar" && tar -xzf "$tgz" -C "$scratch/tar"

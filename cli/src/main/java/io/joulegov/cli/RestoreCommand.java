@@ -5,6 +5,7 @@ import io.joulegov.device.knobs.Mismatch;
 import io.joulegov.device.knobs.RestoreJournal;
 import io.joulegov.device.DeviceException;
 import io.joulegov.device.sysfs.SysRoot;
+import io.joulegov.governor.daemon.GovernConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -23,22 +24,29 @@ final class RestoreCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--root", paramLabel = "DIR", defaultValue = "/", description = "Filesystem root of the board (default: /).")
+    @Option(names = "--root", paramLabel = "DIR", description = "Filesystem root of the board (default: root in --config, else /).")
     Path root;
 
-    @Option(names = "--state", paramLabel = "FILE", description = "Restore journal (default: ROOT/" + RestoreJournal.DEFAULT_LOCATION + ").")
+    @Option(names = "--state", paramLabel = "FILE", description = "Restore journal (default: state in --config, else ROOT/" + RestoreJournal.DEFAULT_LOCATION + ").")
     Path state;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Take root and state from the daemon's configuration file (the service's ExecStopPost uses /etc/joulegov/joulegov.conf); options given here win.")
+    Path config;
 
     @Option(names = "--force", description = "Restore even while a joulegov process owns the board (its journal stays for it).")
     boolean force;
 
     @Override
     public void run() {
-        if (!Files.isDirectory(root)) {
-            throw new UsageException("no such directory: " + root);
+        // the same parser as govern --config: a missing or malformed file is a one-line error, exit 2
+        GovernConfig conf = config == null ? GovernConfig.empty() : GovernConfig.read(config);
+        Path rootDir = root != null ? root : conf.get("root") != null ? Path.of(conf.get("root")) : Path.of("/");
+        if (!Files.isDirectory(rootDir)) {
+            throw new UsageException("no such directory: " + rootDir + (root == null && config != null ? " (root in " + config + ")" : ""));
         }
-        SysRoot sysRoot = SysRoot.of(root);
-        Path file = state != null ? state : RestoreJournal.defaultFile(sysRoot);
+        SysRoot sysRoot = SysRoot.of(rootDir);
+        Path file = state != null ? state : conf.get("state") != null ? Path.of(conf.get("state")) : RestoreJournal.defaultFile(sysRoot);
         if (!Files.exists(file)) {
             spec.commandLine().getOut().println("nothing to restore: no journal at " + file);
             spec.commandLine().getOut().flush();

@@ -143,6 +143,21 @@ class GovernCommandTest {
         assertTrue(daemon.waitFor(10, TimeUnit.SECONDS));
         Await.equal(knobsBefore, this::knobs);
         assertFalse(Files.exists(root.resolve("var/lib/joulegov/restore.json")), "the journal is gone once restored");
+        assertEquals(143, daemon.exitValue(), "128+15, as documented; the unit's SuccessExitStatus names it");
+    }
+
+    /**
+     * The unit: a requested stop (SIGTERM, exit 143 as above) is a success for systemd, not a failed unit; and the
+     * restore after a crash reads the same configuration as the daemon (its root and its journal).
+     */
+    @Test
+    void theUnitCallsTheSigtermExitASuccessAndRestoresWithTheDaemonsConfiguration() throws Exception {
+        List<String> unit = Files.readAllLines(Path.of("..", "systemd", "joulegov.service"));
+        assertTrue(unit.contains("SuccessExitStatus=143"), "SuccessExitStatus=143 in the unit");
+        String start = unit.stream().filter(l -> l.startsWith("ExecStart=")).findFirst().orElseThrow();
+        String config = start.replaceFirst(".*--config (\\S+).*", "$1");
+        assertTrue(start.startsWith("ExecStart=/usr/bin/joulegov govern --config /"), start);
+        assertTrue(unit.contains("ExecStopPost=/usr/bin/joulegov restore --config " + config), "ExecStopPost restores with " + config);
     }
 
     private Process startDaemon() throws Exception {

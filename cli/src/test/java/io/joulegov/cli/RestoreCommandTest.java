@@ -84,6 +84,47 @@ class RestoreCommandTest {
         assertEquals(before, TreeSnapshot.of(tmp));
     }
 
+    /** The service's ExecStopPost: root and state come from the daemon's configuration, as govern read them. */
+    @Test
+    void configGivesTheRootAndTheJournalTheDaemonUsed() throws IOException {
+        Map<String, String> original = pinnedNano();
+        Path moved = tmp.resolve("state/restore.json");
+        Files.createDirectories(moved.getParent());
+        Files.move(journal, moved);
+        Path conf = tmp.resolve("joulegov.conf");
+        Files.writeString(conf, "# as the service has it\nroot = " + board + "\nstate = " + moved
+                + "\nsocket-group = joulegov\nallow-virtual-profiles = true\nmodel = resnet18 slowdown=1.3\n");
+        // --state alone (what the unit passed before) restores under another root: the journal is refused, exit 2
+        Path other = Files.createDirectories(tmp.resolve("other-root"));
+        CliRun plain = CliRun.of("restore", "--root", other.toString(), "--state", moved.toString());
+        assertEquals(2, plain.exitCode(), plain.out() + plain.err());
+        assertTrue(plain.oneLineError(), plain.err());
+        CliRun run = CliRun.of("restore", "--config", conf.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals("restored the board from " + moved + "\n", run.out());
+        assertEquals(original, TreeSnapshot.withoutSetspeed(board.resolve("sys")));
+        assertFalse(Files.exists(moved));
+    }
+
+    @Test
+    void aMissingOrMalformedConfigIsOneLineAndExitTwo() throws IOException {
+        pinnedNano();
+        Path conf = tmp.resolve("bad.conf");
+        Files.writeString(conf, "root = " + board + "\nstate: nowhere\n");
+        Map<String, String> before = TreeSnapshot.of(board);
+        for (Path file : List.of(tmp.resolve("missing.conf"), conf)) {
+            CliRun run = CliRun.of("restore", "--config", file.toString());
+            assertEquals(2, run.exitCode(), run.out() + run.err());
+            assertTrue(run.oneLineError(), run.err());
+            assertTrue(run.err().contains(file.toString()), run.err());
+        }
+        Files.writeString(conf, "root = " + tmp.resolve("no-such-board") + "\n");
+        CliRun run = CliRun.of("restore", "--config", conf.toString());
+        assertEquals(2, run.exitCode(), run.out() + run.err());
+        assertTrue(run.err().contains("no such directory") && run.err().contains("root in " + conf), run.err());
+        assertEquals(before, TreeSnapshot.of(board), "the board and its journal are as they were");
+    }
+
     /** Run as an unprivileged user, restore cannot write the knobs: it says root is needed and keeps the journal. */
     @Test
     void withoutRootRestoreSaysSoAndKeepsTheJournal() throws Exception {

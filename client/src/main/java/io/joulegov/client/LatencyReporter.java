@@ -131,7 +131,12 @@ public final class LatencyReporter implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        flush();
+        try {
+            flush();
+        } finally {
+            // the transport is this thread's alone: closed here, never under a send in flight from another thread
+            transport.close();
+        }
     }
 
     private void flush() {
@@ -167,7 +172,11 @@ public final class LatencyReporter implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            lost(e);
+            lost(e.getMessage());
+        } catch (RuntimeException e) {
+            // a connection torn down under a send (a daemon stopping) may surface unchecked from the channel: the
+            // same loss, one warning line, never a stack trace from this thread
+            lost(e.toString());
         } finally {
             dropped.addAndGet(n - sent);
             batch.size = 0;
@@ -175,28 +184,46 @@ public final class LatencyReporter implements AutoCloseable {
         }
     }
 
-    /** The governor is gone or refused: register again after a pause, and say so once per kind of problem. */
-    private void lost(IOException e) {
+    /** The governor is gone or refused: register again after a pause, and say so once an outage. */
+    private void lost(String problem) {
         registered = false;
         retryAt = clock.nanoTime() + RETRY.toNanos();
-        transport.disconnect();
-        String problem = e.getMessage();
-        if (!Objects.equals(problem, lastProblem)) {
-            LOG.warn("{}: the governor is not taking reports ({}); inference goes on, retrying", registration.model(), problem);
-            lastProblem = problem;
+        try {
+            transport.disconnect();
+        } catch (RuntimeException ignored) {
+            // a broken connection that will not even close: dropped with the reporter's reference to it
         }
+        // one warning line an outage (a daemon stopping reads "closed the connection", then "refused", then "no
+        // such file" as its socket goes): the rest of the outage's problems at debug, until it registers again
+        if (lastProblem == null) {
+            LOG.warn("{}: the governor is not taking reports ({}); {}", registration.model(), problem,
+                    running ? "inference goes on, retrying" : "stopping");
+        } else if (!Objects.equals(problem, lastProblem)) {
+            LOG.debug("{}: the governor is still not taking reports ({})", registration.model(), problem);
+        }
+        lastProblem = problem == null ? "unknown" : problem;
     }
 
-    /** Sends what is left (at most a minute's worth of trying) and stops. */
+    /**
+     * Sends what is left (at most a minute's worth of trying) and stops; the sending thread closes the transport as
+     * it ends. Called from an interrupted thread (a stream being stopped), it still waits, and keeps the interrupt.
+     */
     @Override
     public void close() {
         running = false;
         clock.wake();
-        try {
-            clock.join(flusher, 60_000);
-        } catch (InterruptedException e) {
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        long left;
+        while (flusher.isAlive() && (left = (deadline - System.nanoTime()) / 1_000_000) > 0) {
+            try {
+                clock.join(flusher, left);
+            } catch (InterruptedException e) {
+                interrupted = true; // the flag is cleared: the next join waits
+            }
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        transport.close();
     }
 }

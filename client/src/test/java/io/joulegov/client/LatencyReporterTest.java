@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LatencyReporterTest {
 
     /** A governor that records what it is sent, and can be made unreachable. */
-    static final class RecordingTransport implements Transport {
+    static class RecordingTransport implements Transport {
         final List<Registration> registrations = new ArrayList<>();
         final List<Double> latencies = new ArrayList<>();
         final List<Double> ages = new ArrayList<>();
@@ -103,6 +103,160 @@ class LatencyReporterTest {
         assertEquals(0, r.reported());
         assertEquals(1000, r.dropped());
         assertTrue(t.registrations.isEmpty());
+    }
+
+    /** The system's clock, whose sending thread records what escapes it instead of printing a stack trace. */
+    private static ReporterClock recordingUncaught(List<Throwable> uncaught) {
+        ReporterClock system = ReporterClock.system();
+        return new ReporterClock() {
+            @Override
+            public long nanoTime() {
+                return system.nanoTime();
+            }
+
+            @Override
+            public Thread newThread(String name, Runnable body) {
+                Thread t = system.newThread(name, body);
+                t.setUncaughtExceptionHandler((th, e) -> uncaught.add(e));
+                return t;
+            }
+
+            @Override
+            public void sleepUntil(long deadlineNanos) throws InterruptedException {
+                system.sleepUntil(deadlineNanos);
+            }
+
+            @Override
+            public void wake() {
+                system.wake();
+            }
+        };
+    }
+
+    /** A daemon stopping under a send: the channel may throw unchecked (ClosedSelectorException); never a trace. */
+    @Test
+    void aConnectionTornDownUncheckedIsALossNotAStackTrace() {
+        List<Throwable> uncaught = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicBoolean torn = new AtomicBoolean(true);
+        RecordingTransport t = new RecordingTransport() {
+            @Override
+            public synchronized void report(String model, double[] ms, double[] endedMsAgo, int count) throws IOException {
+                if (torn.getAndSet(false)) {
+                    throw new java.nio.channels.ClosedSelectorException();
+                }
+                super.report(model, ms, endedMsAgo, count);
+            }
+        };
+        LatencyReporter r = new LatencyReporter(RESNET, t, Duration.ofMillis(5), recordingUncaught(uncaught));
+        r.record(1);
+        long until = System.nanoTime() + 10_000_000_000L;
+        while (t.latencies.isEmpty() && System.nanoTime() < until) {
+            r.record(2); // after the loss it registers again (a second later) and delivers
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+        }
+        r.close();
+        assertEquals(List.of(), uncaught);
+        assertTrue(r.reported() > 0, "it reported again after the loss");
+        assertTrue(r.dropped() > 0, "what the torn send carried is counted as dropped");
+        assertEquals(2, t.registrations.size());
+        assertTrue(t.closed);
+    }
+
+    /**
+     * A stream stopped by interrupting its thread closes its reporter from that interrupted thread: the reporter
+     * still lets its sending thread finish, and its transport is never closed under a send in flight.
+     */
+    @Test
+    void closedFromAnInterruptedThreadTheTransportIsNeverClosedUnderASend() throws Exception {
+        List<Throwable> uncaught = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch inFlight = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        AtomicBoolean sending = new AtomicBoolean();
+        AtomicBoolean closedUnderASend = new AtomicBoolean();
+        RecordingTransport t = new RecordingTransport() {
+            @Override
+            public void report(String model, double[] ms, double[] endedMsAgo, int count) throws IOException {
+                sending.set(true);
+                inFlight.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IOException("interrupted");
+                }
+                super.report(model, ms, endedMsAgo, count);
+                sending.set(false);
+            }
+
+            @Override
+            public void close() {
+                closedUnderASend.compareAndSet(false, sending.get());
+                super.close();
+            }
+        };
+        LatencyReporter r = new LatencyReporter(RESNET, t, Duration.ofMillis(5), recordingUncaught(uncaught));
+        r.record(1);
+        assertTrue(inFlight.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        AtomicBoolean keptInterrupt = new AtomicBoolean();
+        Thread stream = new Thread(() -> {
+            Thread.currentThread().interrupt(); // as Threads.stop leaves the stream's thread
+            r.close();
+            keptInterrupt.set(Thread.currentThread().isInterrupted());
+        });
+        stream.start();
+        Thread.sleep(200);
+        assertTrue(stream.isAlive(), "close waits for the send in flight");
+        release.countDown();
+        stream.join(10_000);
+        assertTrue(!stream.isAlive() && keptInterrupt.get());
+        assertTrue(t.closed);
+        assertTrue(!closedUnderASend.get(), "the transport was closed under a send");
+        assertEquals(List.of(1.0), t.latencies);
+        assertEquals(List.of(), uncaught);
+    }
+
+    /** A daemon stopping: its socket closes, then refuses, then is gone; one warning line for the whole outage. */
+    @Test
+    void aDaemonGoingAwayIsOneWarningLine() {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(LatencyReporter.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen = new ch.qos.logback.core.read.ListAppender<>();
+        seen.start();
+        log.addAppender(seen);
+        List<String> outage = new java.util.ArrayList<>(List.of("the daemon closed the connection", "Connection refused",
+                "No such file or directory"));
+        RecordingTransport t = new RecordingTransport() {
+            @Override
+            public synchronized void register(Registration r) throws IOException {
+                if (registrations.size() == 1 && outage.size() < 3 && !outage.isEmpty()) {
+                    throw new IOException(outage.remove(0));
+                }
+                super.register(r);
+            }
+
+            @Override
+            public synchronized void report(String model, double[] ms, double[] endedMsAgo, int count) throws IOException {
+                if (outage.size() == 3) {
+                    throw new IOException(outage.remove(0));
+                }
+                super.report(model, ms, endedMsAgo, count);
+            }
+        };
+        try {
+            LatencyReporter r = new LatencyReporter(RESNET, t, Duration.ofMillis(5));
+            long until = System.nanoTime() + 15_000_000_000L;
+            while (t.registrations.size() < 2 && System.nanoTime() < until) {
+                r.record(1);
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+            }
+            r.close();
+        } finally {
+            log.detachAppender(seen);
+        }
+        assertEquals(2, t.registrations.size(), "registered again after the outage");
+        List<String> warnings = seen.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("the daemon closed the connection"), warnings.get(0));
+        assertTrue(seen.list.stream().allMatch(e -> e.getThrowableProxy() == null), "no stack trace");
     }
 
     @Test
