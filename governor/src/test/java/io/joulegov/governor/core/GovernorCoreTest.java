@@ -9,7 +9,6 @@ import io.joulegov.device.power.EnergyReading;
 import io.joulegov.device.sysfs.SysRoot;
 import io.joulegov.device.testing.FakeBoards;
 import io.joulegov.device.testing.TreeSnapshot;
-import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.OperatingPoint;
 import io.joulegov.policies.profile.ProfileKey;
 import io.joulegov.policies.profile.ProfileTable;
