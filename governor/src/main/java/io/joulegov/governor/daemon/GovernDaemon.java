@@ -369,7 +369,7 @@ public final class GovernDaemon implements AutoCloseable {
             if (request instanceof ControlRequest.Unregister u) {
                 return unregister(running, u.model()).thenApply(v -> new ControlReply.Done());
             }
-            GovernorLoop.Status s = running.lastStatus();
+            GovernorLoop.Published s = running.lastStatus();
             return CompletableFuture.completedFuture(new ControlReply.Status(board.identity().kind(), List.copyOf(s.models()),
                     s.held() == null ? null : new ControlReply.Point(s.held().cpuKHz(), s.held().gpuHz(), s.held().emcHz())));
         } catch (RuntimeException e) {

@@ -73,6 +73,10 @@ public final class GovernorLoop implements AutoCloseable {
     public record Status(List<String> models, OperatingPoint held, GovernorCore.State state) {
     }
 
+    /** The models registered and the point held (null when none), as the loop last published them. */
+    public record Published(List<String> models, OperatingPoint held) {
+    }
+
     private final GovernorCore core;
     private final Clock clock;
     private final PowerSampler sampler;
@@ -84,8 +88,8 @@ public final class GovernorLoop implements AutoCloseable {
     private final AtomicBoolean woken = new AtomicBoolean();
     private final Wakeup wakeup;
     private final Thread thread;
-    private volatile OperatingPoint held;
-    private volatile Status published;
+    /** What the loop last published, for threads that must not wait for it (meters, socket status requests). */
+    private volatile Published published = new Published(List.of(), null);
     private volatile boolean stopping;
     private long learnedWhenSaved;
 
@@ -146,16 +150,15 @@ public final class GovernorLoop implements AutoCloseable {
 
     /** The point held now (null when none): a snapshot the loop publishes, for meters. */
     public OperatingPoint held() {
-        return held;
+        return published.held();
     }
 
     /**
      * The status as the loop last published it (after each round of commands and each tick): what a status request
      * on the socket answers without queueing, so that a client asking it in a flood costs the loop nothing.
      */
-    public Status lastStatus() {
-        Status s = published;
-        return s != null ? s : new Status(List.of(), null, null);
+    public Published lastStatus() {
+        return published;
     }
 
     @SuppressWarnings("unchecked")
@@ -219,7 +222,7 @@ public final class GovernorLoop implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.error("giving the clocks back failed ({}); 'joulegov restore' gives back what is left", e.getMessage());
             }
-            held = null;
+            publish();
             failPending();
             for (String model : core.models()) {
                 save(model, clock.nanoTime());
@@ -263,8 +266,7 @@ public final class GovernorLoop implements AutoCloseable {
     }
 
     private void publish() {
-        held = core.held();
-        published = new Status(core.models(), held, core.state());
+        published = new Published(core.models(), core.held()); // not the core's state: this runs for every command
     }
 
     /**
