@@ -17,7 +17,7 @@ final class BoardTarget {
     Path root;
 
     @Option(names = "--virtual", paramLabel = "BOARD",
-            description = "A virtual board instead: nano, xavier-nx or orin-nano (laid out in a temporary directory).")
+            description = "A virtual board instead: nano, xavier-nx, orin-nano or orin-nano-super (laid out in a temporary directory).")
     String virtual;
 
     /** The board, opened; close it to remove a virtual board's directory. */

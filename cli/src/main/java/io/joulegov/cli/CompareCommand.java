@@ -37,7 +37,7 @@ final class CompareCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--virtual", required = true, paramLabel = "BOARD", description = "nano, xavier-nx or orin-nano.")
+    @Option(names = "--virtual", required = true, paramLabel = "BOARD", description = "nano, xavier-nx, orin-nano or orin-nano-super.")
     String board;
 
     @Option(names = "--model", required = true, paramLabel = "NAME")

@@ -30,7 +30,7 @@ final class SimulateCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--board", required = true, paramLabel = "BOARD", description = "nano, xavier-nx or orin-nano.")
+    @Option(names = "--board", required = true, paramLabel = "BOARD", description = "nano, xavier-nx, orin-nano or orin-nano-super.")
     String board;
 
     @Option(names = "--root", required = true, paramLabel = "DIR", description = "Where to lay out the board (new or empty).")

@@ -27,8 +27,11 @@ final class DvfsDomain {
     private final Attribute setspeed;
     private final List<Attribute> shown;
     private final DefaultGovernor defaultGovernor;
-    /** The frequency it runs at, the one its default governor wants, and the thermal cap. */
+    private final long settleNanos;
+    /** The frequency it runs at, the one asked of it (and from when it holds), the one its default governor wants, and the thermal cap. */
     long effective;
+    long requested;
+    long requestedAt;
     long governed;
     long cap;
     /** Busy time since the governor's last window, and the share of that window it was busy. */
@@ -36,7 +39,7 @@ final class DvfsDomain {
     double lastShare;
 
     DvfsDomain(List<Long> table, Attribute governor, Attribute min, Attribute max, Attribute setspeed, List<Attribute> shown,
-               DefaultGovernor defaultGovernor) {
+               DefaultGovernor defaultGovernor, long settleNanos) {
         this.table = table;
         this.governor = governor;
         this.min = min;
@@ -44,7 +47,8 @@ final class DvfsDomain {
         this.setspeed = setspeed;
         this.shown = shown;
         this.defaultGovernor = defaultGovernor;
-        this.effective = this.governed = this.cap = top();
+        this.settleNanos = settleNanos;
+        this.effective = this.requested = this.governed = this.cap = top();
     }
 
     long top() {
@@ -58,8 +62,8 @@ final class DvfsDomain {
         governed = defaultGovernor.pick(table, effective, lastShare, windowNanos);
     }
 
-    /** Reads the knobs and sets the clock, within the limits and the cap; shows it when it changed. */
-    void apply() {
+    /** Reads the knobs at {@code now} and asks for the clock they give, within the limits and the cap. */
+    void apply(long now) {
         long lo = min.readNumber(table.get(0));
         long hi = max.readNumber(top());
         long target;
@@ -72,10 +76,24 @@ final class DvfsDomain {
             target = governor.holds("performance") ? hi : governor.holds("powersave") ? lo : governed;
         }
         long f = Governors.within(table, target, lo, hi, cap);
-        if (f != effective) {
-            effective = f;
+        if (f != requested) {
+            requested = f;
+            requestedAt = now;
+        }
+        settle(now);
+    }
+
+    /** When the clock asked for takes effect: {@code settleNanos} after it was asked for (not before another change). */
+    long settlesAt() {
+        return requestedAt + settleNanos;
+    }
+
+    /** Runs at the clock asked for once it has settled, and shows it. */
+    void settle(long now) {
+        if (requested != effective && now >= settlesAt()) {
+            effective = requested;
             for (Attribute a : shown) {
-                a.write(f);
+                a.write(effective);
             }
         }
     }

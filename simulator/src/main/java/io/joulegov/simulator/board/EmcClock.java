@@ -1,13 +1,16 @@
 package io.joulegov.simulator.board;
 
 import io.joulegov.device.knobs.FrequencyTable;
+import io.joulegov.simulator.spec.BoardSpec;
 import io.joulegov.simulator.tree.Attribute;
 
 import java.util.List;
 
 /**
- * The memory clock: locked at a written rate, or else scaled by the kernel from memory activity, at the top as soon
- * as inference runs and at the bottom once the GPU has been idle for a governor window.
+ * The memory clock: locked at a written rate, or else scaled by the kernel, and in both cases within nvpmodel's cap.
+ * The kernel scales it either by actmon (the memory traffic it counts, averaged with a lag: Orin Nano Super) or, on
+ * the older boards' calibrated model, to the top as soon as inference runs and to the bottom once the GPU has been
+ * idle for a governor window. A new rate takes {@code settleNanos} to take effect.
  */
 final class EmcClock {
 
@@ -18,33 +21,104 @@ final class EmcClock {
     private final Attribute readback;
     /** A second read-out (the Nano's debugfs clk_rate), or null. */
     private final Attribute readback2;
+    /** nvpmodel's cap (Hz, 0 for none), or null where the board has no such file. */
+    private final Attribute cap;
+    private final BoardSpec.Actmon actmon;
+    private final long settleNanos;
     long effectiveHz;
-    /** Whether memory is active: set by inference, cleared after an idle GPU window. */
+    private long requestedHz;
+    private long requestedAt;
+    /** Whether memory is active (the model without actmon): set by inference, cleared after an idle GPU window. */
     boolean busy = true;
+    /** actmon: traffic counted since its last sample (Hz x ns), its average (Hz), and the rate it set. */
+    private double counted;
+    private double averageHz;
+    private long kernelHz;
 
     /** {@code bpmp}: the rate file is both the request and the read-out (T186/T194/T234); else the T210 override. */
-    EmcClock(List<Long> table, boolean bpmp, Attribute lock, Attribute rate, Attribute readback, Attribute readback2) {
+    EmcClock(List<Long> table, boolean bpmp, Attribute lock, Attribute rate, Attribute readback, Attribute readback2,
+             Attribute cap, BoardSpec.Actmon actmon, long settleNanos) {
         this.table = table;
         this.bpmp = bpmp;
         this.lock = lock;
         this.rate = rate;
         this.readback = readback;
         this.readback2 = readback2;
-        this.effectiveHz = table.get(table.size() - 1);
+        this.cap = cap;
+        this.actmon = actmon;
+        this.settleNanos = settleNanos;
+        this.effectiveHz = this.requestedHz = this.kernelHz = top();
     }
 
-    void apply() {
+    long top() {
+        return table.get(table.size() - 1);
+    }
+
+    BoardSpec.Actmon actmon() {
+        return actmon;
+    }
+
+    /** Memory traffic of {@code trafficHz} (the rate it would keep fully busy) for {@code nanos}. */
+    void count(double trafficHz, long nanos) {
+        counted += trafficHz * nanos;
+    }
+
+    /** actmon's sample at the end of a window of {@code windowNanos}: the average moves toward the window's traffic. */
+    void sample(long windowNanos) {
+        double keep = Math.exp(-windowNanos / actmon.tauNanos());
+        averageHz = averageHz * keep + counted / windowNanos * (1 - keep);
+        counted = 0;
+        kernelHz = atOrAbove(averageHz / actmon.utilisation());
+    }
+
+    /** Reads the lock, the rate asked and the cap at {@code now}; the rate they give takes effect after settling. */
+    void apply(long now) {
         boolean locked = lock.holds("1");
         long f = locked ? FrequencyTable.atOrBelow(table, rate.readNumber(effectiveHz))
-                : busy ? table.get(table.size() - 1) : table.get(0);
-        if (f != effectiveHz || (!locked && bpmp && rate.readNumber(-1) != f)) {
-            effectiveHz = f;
-            if (!locked || !bpmp) {
-                readback.write(f);
-            }
-            if (readback2 != null) {
-                readback2.write(f);
+                : actmon != null ? kernelHz : busy ? top() : table.get(0);
+        long capHz = cap == null ? 0 : cap.readNumber(0);
+        if (capHz > 0 && capHz < f) {
+            f = FrequencyTable.atOrBelow(table, capHz);
+        }
+        if (f != requestedHz) {
+            requestedHz = f;
+            requestedAt = now;
+        }
+        settle(now);
+        if (!locked && bpmp && rate.readNumber(-1) != effectiveHz) {
+            readback.write(effectiveHz); // an unlocked BPMP clock shows its rate where a request was written
+        }
+    }
+
+    /** Runs at the rate asked for once it has settled, and shows it (a locked BPMP clock shows the rate written). */
+    void settle(long now) {
+        if (requestedHz == effectiveHz || now < settlesAt()) {
+            return;
+        }
+        effectiveHz = requestedHz;
+        if (!bpmp || !lock.holds("1")) {
+            readback.write(effectiveHz);
+        }
+        if (readback2 != null) {
+            readback2.write(effectiveHz);
+        }
+    }
+
+    /** The rate asked for, and when it takes effect. */
+    long requestedHz() {
+        return requestedHz;
+    }
+
+    long settlesAt() {
+        return requestedAt + settleNanos;
+    }
+
+    private long atOrAbove(double hz) {
+        for (long r : table) {
+            if (r >= hz) {
+                return r;
             }
         }
+        return top();
     }
 }

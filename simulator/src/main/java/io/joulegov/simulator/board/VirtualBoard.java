@@ -61,6 +61,8 @@ public final class VirtualBoard implements AutoCloseable {
     private final Period gpuGovernor = new Period(GPU_GOVERNOR_PERIOD);
     private final Period thermal = new Period(THERMAL_PERIOD);
     private final Period conversion = new Period(INA_PERIOD);
+    /** actmon's sampling, on boards whose kernel scales the EMC by it. */
+    private final Period actmon;
     private BoardTime time;
     private long now;
     // the inference in progress, and when the stretch of back-to-back inferences it belongs to began; and the
@@ -73,6 +75,8 @@ public final class VirtualBoard implements AutoCloseable {
     private double gpuActivity;
     private double cpuLoad;
     private double gpuLoad;
+    /** The memory traffic the inference in progress makes (Hz of the EMC it would keep busy). */
+    private double memoryTrafficHz;
     // the disturbance in force
     private Disturbance disturbance = Disturbance.NONE;
     private long disturbanceFrom = Long.MAX_VALUE;
@@ -91,6 +95,7 @@ public final class VirtualBoard implements AutoCloseable {
         }
         this.gpu = gpu(files.gpuDevfreq(), files.gpuDevice(), mapped);
         this.emc = emc(files.emcDir(), mapped);
+        this.actmon = spec.emc().actmon() == null ? null : new Period(spec.emc().actmon().periodNanos());
         this.power = new BoardPower(spec.power(), spec.emc().maxHz());
         for (int i = 0; i < files.rails().size(); i++) {
             Path[] rail = files.rails().get(i);
@@ -148,6 +153,10 @@ public final class VirtualBoard implements AutoCloseable {
                 p.limitTo(Math.min(mode.cpuMaxKHz(), p.top()));
             }
             gpu.limitTo(Math.min(mode.gpuMaxHz(), spec.gpu().maxHz()));
+            java.nio.file.Path emcCap = root.resolve("sys/kernel/nvpmodel_emc_cap/emc_iso_cap");
+            if (java.nio.file.Files.exists(emcCap)) {
+                java.nio.file.Files.writeString(emcCap, mode.emcMaxHz() + "\n");
+            }
             int cpus = spec.cpu().clusters().stream().mapToInt(c -> c.length).sum();
             for (int c = 1; c < cpus; c++) {
                 java.nio.file.Files.writeString(root.resolve("sys/devices/system/cpu/cpu" + c + "/online"),
@@ -174,13 +183,14 @@ public final class VirtualBoard implements AutoCloseable {
      */
     public synchronized long beginInference(WorkloadModel w, long atNanos) {
         advanceTo(atNanos);
+        emc.busy = true; // without actmon, memory activity raises an unlocked EMC at once; it falls back only after an idle window
         applyKnobs();
-        emc.busy = true; // memory activity raises an unlocked EMC at once; it falls back only after an idle window
-        emc.apply();
         double contention = disturbed(Disturbance.CPU_CONTENTION) ? 1 / (1 - Disturbance.CONTENTION_SHARE) : 1;
-        InferenceTime t = InferenceTime.at(w, meanCpuKHz() / 1000.0, spec.cpu().maxKHz() / 1000.0, gpu.effective / 1e6,
-                spec.gpu().maxHz() / 1e6, emc.effectiveHz, spec.emc().maxHz(), contention);
-        double latencyMs = t.totalMs();
+        InferenceTime t = InferenceTime.at(w, meanCpuKHz(false) / 1000.0, spec.cpu().maxKHz() / 1000.0,
+                gpu.requested / 1e6, spec.gpu().maxHz() / 1e6, emc.requestedHz(), spec.emc().maxHz(), contention);
+        double latencyMs = withSettling(w, t, contention);
+        memoryTrafficHz = spec.emc().actmon() == null ? 0
+                : spec.emc().actmon().overlap() * w.memMs() * spec.emc().maxHz() / latencyMs;
         if (noisy) {
             latencyMs *= Math.exp(LATENCY_JITTER * random.nextGaussian()) * (1 + drift.value());
         }
@@ -252,6 +262,7 @@ public final class VirtualBoard implements AutoCloseable {
             p.busyNanos += Math.min(1.0, cpuLoad + contentionLoad) * busyPart + contentionLoad * (dt - busyPart);
         }
         gpu.busyNanos += gpuLoad * busyPart;
+        emc.count(memoryTrafficHz, busyPart);
         if (noisy) {
             drift.advanceTo(t);
         }
@@ -274,6 +285,11 @@ public final class VirtualBoard implements AutoCloseable {
             }
             changed = true;
         }
+        long actmonWindow = actmon == null ? 0 : actmon.due(t);
+        if (actmonWindow > 0) {
+            emc.sample(actmonWindow);
+            changed = true;
+        }
         long gpuWindow = gpuGovernor.due(t);
         if (gpuWindow > 0) {
             emc.busy = gpu.lastShare > 0.05;
@@ -282,7 +298,8 @@ public final class VirtualBoard implements AutoCloseable {
         }
         if (changed) {
             applyKnobs();
-            emc.apply();
+        } else {
+            settle();
         }
         writeRails(false);
     }
@@ -298,21 +315,53 @@ public final class VirtualBoard implements AutoCloseable {
         cpuGovernor.ranAt(t);
         gpuGovernor.ranAt(t);
         thermal.ranAt(t);
+        if (actmon != null) {
+            actmon.ranAt(t);
+        }
         for (ThermalZoneModel z : zones) {
             z.step(Long.MAX_VALUE, spec.power().ambientC(), totalWatts(false)); // settled at idle
         }
         applyKnobs();
-        emc.apply();
         zones.forEach(ThermalZoneModel::publish);
         writeRails(true);
     }
 
-    /** Reads every knob and sets the clocks the board runs at. */
+    /** Reads every knob and asks for the clocks they give; those that have settled, the board runs at. */
     private void applyKnobs() {
         for (DvfsDomain p : policies) {
-            p.apply();
+            p.apply(now);
         }
-        gpu.apply();
+        gpu.apply(now);
+        emc.apply(now);
+    }
+
+    /** The clocks asked for that have settled by now take effect. */
+    private void settle() {
+        for (DvfsDomain p : policies) {
+            p.settle(now);
+        }
+        gpu.settle(now);
+        emc.settle(now);
+    }
+
+    /**
+     * An inference begun while new clocks settle runs at the old ones until they have (its work done at an even
+     * pace): {@code next} is its time at the clocks asked for.
+     */
+    private double withSettling(WorkloadModel w, InferenceTime next, double contention) {
+        long settles = Math.max(gpu.settlesAt(), emc.settlesAt());
+        for (DvfsDomain p : policies) {
+            settles = Math.max(settles, p.settlesAt());
+        }
+        boolean settled = gpu.effective == gpu.requested && emc.effectiveHz == emc.requestedHz()
+                && policies.stream().allMatch(p -> p.effective == p.requested);
+        if (settled || settles <= now) {
+            return next.totalMs();
+        }
+        double beforeMs = InferenceTime.at(w, meanCpuKHz(true) / 1000.0, spec.cpu().maxKHz() / 1000.0,
+                gpu.effective / 1e6, spec.gpu().maxHz() / 1e6, emc.effectiveHz, spec.emc().maxHz(), contention).totalMs();
+        double waitMs = (settles - now) / 1e6;
+        return waitMs >= beforeMs ? beforeMs : waitMs + (1 - waitMs / beforeMs) * next.totalMs();
     }
 
     private void throttle() {
@@ -332,10 +381,11 @@ public final class VirtualBoard implements AutoCloseable {
         gpu.throttle(hot, cool);
     }
 
-    private double meanCpuKHz() {
+    /** The mean CPU clock the policies run at ({@code effective}) or are asked to run at. */
+    private double meanCpuKHz(boolean effective) {
         double sum = 0;
         for (DvfsDomain p : policies) {
-            sum += p.effective;
+            sum += effective ? p.effective : p.requested;
         }
         return sum / policies.size();
     }
@@ -392,7 +442,7 @@ public final class VirtualBoard implements AutoCloseable {
                     double keep = Math.pow(0.5, window / PELT_HALF_LIFE_NS);
                     util[0] = util[0] * keep + share * (1 - keep);
                     return Governors.schedutil(table, current, util[0]);
-                });
+                }, spec.settling().cpuNanos());
     }
 
     /** The GPU's devfreq node under nvhost_podgov, which also shows the load it sampled. */
@@ -404,18 +454,21 @@ public final class VirtualBoard implements AutoCloseable {
                 (table, current, share, window) -> {
                     load.write(Math.round(share * 1000));
                     return Governors.podgov(table, current, share);
-                });
+                }, spec.settling().gpuNanos());
     }
 
     /** The memory clock: the T210 debugfs override on the Nano, BPMP's locked rate on the later boards. */
     private EmcClock emc(Path dir, boolean mapped) {
         if (spec.emc().kind() == Emc.Interface.BPMP) {
             Attribute rate = open(dir.resolve("rate"), mapped);
-            return new EmcClock(spec.emc().ratesHz(), true, open(dir.resolve("mrq_rate_locked"), mapped), rate, rate, null);
+            return new EmcClock(spec.emc().ratesHz(), true, open(dir.resolve("mrq_rate_locked"), mapped), rate, rate, null,
+                    open(root.resolve("sys/kernel/nvpmodel_emc_cap/emc_iso_cap"), mapped), spec.emc().actmon(),
+                    spec.settling().emcNanos());
         }
         return new EmcClock(spec.emc().ratesHz(), false, open(dir.resolve("clk_state"), mapped),
                 open(dir.resolve("clk_update_rate"), mapped), open(dir.resolve("clk_rate"), mapped),
-                open(root.resolve("sys/kernel/debug/clk/emc/clk_rate"), mapped));
+                open(root.resolve("sys/kernel/debug/clk/emc/clk_rate"), mapped), null, spec.emc().actmon(),
+                spec.settling().emcNanos());
     }
 
     private Attribute open(Path file, boolean mapped) {

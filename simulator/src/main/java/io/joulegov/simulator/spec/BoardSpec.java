@@ -11,13 +11,27 @@ import java.util.Map;
  * power monitor, thermal zones) and the calibrated model behind the files (power, heat, workloads).
  */
 public record BoardSpec(String name, Identity identity, Cpu cpu, Gpu gpu, Memory emc, PowerMonitor rails,
-                        List<Zone> zones, Power power, List<PowerMode> modes, Map<String, WorkloadModel> workloads) {
+                        List<Zone> zones, Power power, Settling settling, List<PowerMode> modes,
+                        Map<String, WorkloadModel> workloads) {
 
     /**
-     * An nvpmodel power mode: the caps it writes (CPU kHz, GPU Hz; nvpmodel writes values the kernel rounds down
-     * to a table entry) and the CPUs it leaves online. Mode 0 is the default.
+     * An nvpmodel power mode: the caps it writes (CPU kHz, GPU Hz, EMC Hz with 0 for none; nvpmodel writes values
+     * the kernel rounds down to a table entry) and the CPUs it leaves online. The first mode listed is the one the
+     * board boots in.
      */
-    public record PowerMode(int id, String name, long cpuMaxKHz, long gpuMaxHz, int cpusOnline) {
+    public record PowerMode(int id, String name, long cpuMaxKHz, long gpuMaxHz, long emcMaxHz, int cpusOnline) {
+        /** Every clock within the caps in force: what {@code MAXN} and {@code MAXN_SUPER} write. */
+        public boolean uncapped() {
+            return cpuMaxKHz == Integer.MAX_VALUE && gpuMaxHz == Integer.MAX_VALUE && emcMaxHz == 0;
+        }
+    }
+
+    /**
+     * How long a new clock takes to take effect after it is asked for (ns), per domain: the time the PLL and the
+     * voltage need. An inference begun meanwhile runs at the old clocks until then.
+     */
+    public record Settling(long cpuNanos, long gpuNanos, long emcNanos) {
+        public static final Settling INSTANT = new Settling(0, 0, 0);
     }
 
     /**
@@ -45,11 +59,24 @@ public record BoardSpec(String name, Identity identity, Cpu cpu, Gpu gpu, Memory
         }
     }
 
-    /** The memory clock: which debugfs interface, and its rates (Hz). */
-    public record Memory(Emc.Interface kind, List<Long> ratesHz) {
+    /**
+     * The memory clock: which debugfs interface, its rates (Hz), and how the kernel scales it while it is not locked
+     * ({@code actmon}; null: at the top while the GPU is busy, at the bottom once idle).
+     */
+    public record Memory(Emc.Interface kind, List<Long> ratesHz, Actmon actmon) {
         public long maxHz() {
             return ratesHz.get(ratesHz.size() - 1);
         }
+    }
+
+    /**
+     * The kernel's activity monitor (actmon) scaling an unlocked EMC: every {@code periodNanos} it averages the memory
+     * traffic it counted (an exponential average with time constant {@code tauNanos}: the lag) and sets the lowest
+     * rate whose utilisation by that traffic stays at most {@code utilisation}. Traffic is what inference moves: at the
+     * top clocks a workload whose exposed memory time is a share m of its latency moves {@code overlap x m} of the top
+     * rate's bandwidth (most memory traffic overlaps computation; only a part of it stalls).
+     */
+    public record Actmon(long periodNanos, double tauNanos, double utilisation, double overlap) {
     }
 
     /**
@@ -78,7 +105,12 @@ public record BoardSpec(String name, Identity identity, Cpu cpu, Gpu gpu, Memory
                         double ambientC) {
     }
 
-    /** The power mode with the lowest caps (5 W on the Nano, 10 W on the Xavier NX, 7 W on the Orin Nano). */
+    /** The mode the board boots in. */
+    public PowerMode defaultMode() {
+        return modes.get(0);
+    }
+
+    /** The power mode with the lowest caps (5 W on the Nano, 10 W on the Xavier NX, 7 W on the Orin Nanos). */
     public PowerMode lowestPowerMode() {
         return modes.stream().min(java.util.Comparator.comparingLong(PowerMode::gpuMaxHz)
                 .thenComparingLong(PowerMode::cpuMaxKHz)).orElseThrow();

@@ -48,7 +48,7 @@ public record UnitVariation(int unit, double cpuSpeed, double gpuSpeed, double m
                 s.cpu(), s.gpu(), s.emc(), s.rails(), s.zones(),
                 new BoardSpec.Power(p.staticWatts() * staticPower, p.idleWatts() * staticPower, scaled(p.cpu(), cpuDynamic),
                         scaled(p.gpu(), gpuDynamic), p.emcWattsAtMax() * emcPower, p.ambientC()),
-                s.modes(), Collections.unmodifiableMap(workloads));
+                s.settling(), s.modes(), Collections.unmodifiableMap(workloads));
     }
 
     private static DomainPower scaled(DomainPower d, double f) {

@@ -46,7 +46,7 @@ public final class SysfsLayout {
         put("sys/firmware/devicetree/base/serial-number", id.serial() + "\0");
         link("proc/device-tree", "/sys/firmware/devicetree/base");
         put("etc/nv_tegra_release", id.release() + "\n# KERNEL_VARIANT: oot\nTARGET_USERSPACE_LIB_DIR=nvidia\n");
-        put("var/lib/nvpmodel/status", "pmode:0000 fmode:quiet");
+        put("var/lib/nvpmodel/status", String.format("pmode:%04d fmode:quiet", spec.defaultMode().id()));
         return new BoardFiles(cpus(spec.cpu()), gpu(spec.gpu()), root.resolve(spec.gpu().deviceDir()), emc(spec.emc()),
                 rails(spec.rails()), zones(spec.zones()));
     }

@@ -65,7 +65,8 @@ class VirtualBoardTest {
 
     @Test
     void eachVirtualBoardIsDiscoveredAsItsRealCounterpart() throws IOException {
-        Map<String, String> kinds = Map.of("nano", "jetson-nano", "xavier-nx", "jetson-xavier-nx", "orin-nano", "jetson-orin-nano");
+        Map<String, String> kinds = Map.of("nano", "jetson-nano", "xavier-nx", "jetson-xavier-nx", "orin-nano", "jetson-orin-nano",
+                "orin-nano-super", "jetson-orin-nano");
         for (String name : Boards.NAMES) {
             Path dir = tmp.resolve(name);
             Files.createDirectories(dir);
