@@ -31,7 +31,7 @@ import java.util.concurrent.Callable;
  * {@code joulegov compare}: what a Jetson owner would pick instead (default DVFS, jetson_clocks, the lowest power
  * mode) against the profile's choice, the governor and the oracle, on one unit of a virtual board.
  */
-@Command(name = "compare", description = "Run a workload on a virtual board under dvfs, jetson-clocks, low-power, static, adaptive and oracle.")
+@Command(name = "compare", description = "Run a workload on a virtual board under dvfs, jetson-clocks, each power mode, static, emc-blind, adaptive and oracle.")
 final class CompareCommand implements Callable<Integer> {
 
     @Spec
@@ -48,6 +48,14 @@ final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--rate", paramLabel = "PER_S", defaultValue = "0", description = "Poisson arrivals per second; 0 (default) runs back to back.")
     double rate;
+
+    @Option(names = "--load", paramLabel = "FRACTION",
+            description = "Poisson arrivals at this fraction of the throughput at the top clocks (0 < FRACTION <= 1), instead of --rate.")
+    Double load;
+
+    @Option(names = "--emc", negatable = true,
+            description = "Govern the memory clock as a third axis (default: on, but off on the founding study's boards, nano and xavier-nx, to keep its CPU x GPU grid). With it, emc-blind runs joulegov's governor with the EMC left to the kernel.")
+    Boolean emc;
 
     @Option(names = "--duration", paramLabel = "S", defaultValue = "120", description = "Board seconds per mode (default 120).")
     double duration;
@@ -96,12 +104,18 @@ final class CompareCommand implements Callable<Integer> {
         if (noProfile && profileFile != null) {
             throw new UsageException("--no-profile and --profile exclude each other");
         }
+        if (load != null && (rate > 0 || !(load > 0 && load <= 1))) {
+            throw new UsageException("--load is a fraction above 0 and at most 1, and excludes --rate");
+        }
         Map<Mode, ModeResult> modes;
+        boolean emcAxis = emc != null ? emc : emcAxisByDefault(board);
         ProfileTable given = profileFile == null ? null : given(profileFile, board, model);
-        ProfileTable truth = profile(board, unitN, model, seed);
+        ProfileTable truth = profile(board, unitN, model, seed, emcAxis);
         ProfileTable profile = given == null ? truth : given;
+        double perSecond = load == null ? rate : load * 1e3 / fastestMs(truth);
         modes = Comparison.run(new ModeRun.Setup(board, unitN, model, noProfile ? null : profile, request.budget(),
-                request.percentile(), rate, duration, d, seed), truth); // infeasible: exit 3
+                request.percentile(), perSecond, duration, d, seed), truth,
+                emcAxis && !noProfile ? profile(board, unitN, model, seed, false) : null); // infeasible: exit 3
         double budgetMs = request.budget().millis(profile, request.percentile());
         PrintWriter out = spec.commandLine().getOut();
         if (saveLearned != null) {
@@ -129,10 +143,23 @@ final class CompareCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    /** A quick full sweep of the unit run on: what static and adaptive use unless given a profile, and the oracle's order. */
-    static ProfileTable profile(String board, int unit, String model, long seed) throws Exception {
-        return VirtualProfiling.run(new VirtualProfiling.Request(board, unit, model, new ProfileRun.Method(false, false, 200, 3, 100), seed + 1000),
+    /**
+     * A quick full sweep of the unit run on, over CPU x GPU (x EMC with {@code emc}): what static and adaptive use
+     * unless given a profile, and the oracle's order.
+     */
+    static ProfileTable profile(String board, int unit, String model, long seed, boolean emc) throws Exception {
+        return VirtualProfiling.run(new VirtualProfiling.Request(board, unit, model, new ProfileRun.Method(false, emc, 200, 3, 100), seed + 1000),
                 key -> null, false, (done, expected, last) -> { }, () -> { }).result().table();
+    }
+
+    /** The founding study's boards keep its CPU x GPU grid, so that the reproduction stays comparable. */
+    static boolean emcAxisByDefault(String board) {
+        return !board.equals("nano") && !board.equals("xavier-nx");
+    }
+
+    /** The median latency at the profile's fastest point (ms). */
+    private static double fastestMs(ProfileTable truth) {
+        return truth.rows().stream().mapToDouble(m -> m.p50Ms()).min().orElseThrow();
     }
 
     /** A profile given with --profile: of this kind of board and this model, with energy (else exit 2). */

@@ -1,6 +1,5 @@
 package io.joulegov.cli;
 
-import io.joulegov.cli.compare.Mode;
 import io.joulegov.policies.select.Selection;
 
 import java.io.IOException;
@@ -17,8 +16,8 @@ import java.util.List;
  */
 final class DemoReport {
 
-    /** A workload's section: its name, the choice for the budget, and where its plots were written. */
-    record Workload(String name, Selection choice, Path plots) {
+    /** A workload's section: its name, the choice for the budget, where its plots were written, and its modes' labels. */
+    record Workload(String name, Selection choice, Path plots, List<String> modes) {
     }
 
     private DemoReport() {
@@ -58,10 +57,10 @@ final class DemoReport {
             figure(h, w.plots().resolve("profile/latency.png"), "latency over the clock grid");
             figure(h, w.plots().resolve("compare/pareto.png"), "the frontier and each mode's run");
             figure(h, w.plots().resolve("compare/modes.png"), "energy and misses by mode");
-            for (Mode m : Mode.values()) {
-                Path timeline = w.plots().resolve("compare/timeline-" + m.label() + ".png");
+            for (String mode : w.modes()) {
+                Path timeline = w.plots().resolve("compare/timeline-" + mode + ".png");
                 if (Files.exists(timeline)) {
-                    figure(h, timeline, m.label() + " over time");
+                    figure(h, timeline, mode + " over time");
                 }
             }
             h.append("</section>\n");

@@ -35,7 +35,7 @@ class CompareAndDemoTest {
         assertEquals("nano", doc.path("board").asText());
         assertEquals("alexnet", doc.path("model").asText());
         assertTrue(doc.path("budgetMs").asDouble() > 25);
-        for (String mode : List.of("dvfs", "jetson-clocks", "low-power", "static", "adaptive", "oracle")) {
+        for (String mode : List.of("dvfs", "jetson-clocks", "mode-5W", "static", "adaptive", "oracle")) {
             JsonNode m = doc.path("modes").path(mode);
             for (String key : List.of("energyJPerInference", "meanMs", "p95Ms", "p99Ms", "missRate", "savingVsDvfs")) {
                 assertTrue(m.path(key).isNumber(), mode + "." + key);
@@ -46,6 +46,32 @@ class CompareAndDemoTest {
         double adaptive = doc.path("modes").path("adaptive").path("savingVsDvfs").asDouble();
         assertTrue(oracle > 0.05 && adaptive > 0.05, "joulegov saves energy on the calibrated board: " + adaptive + ", " + oracle);
         assertTrue(doc.path("modes").path("adaptive").path("missRate").asDouble() <= 0.015);
+    }
+
+    /** Issue 27: on the Orin the memory clock is a third axis, and the peers are its power modes and an EMC-blind governor. */
+    @Test
+    void onTheOrinNanoSuperJoulegovGovernsTheEmcAgainstEachPowerModeAndAnEmcBlindGovernor() throws Exception {
+        CliRun run = CliRun.of("compare", "--virtual", "orin-nano-super", "--model", "mobilenet-v2", "--slowdown", "1.4",
+                "--percentile", "p99", "--duration", "20");
+        assertEquals(0, run.exitCode(), run.err());
+        Map<String, String[]> rows = new HashMap<>();
+        for (String line : run.out().split("\n")) {
+            String[] cells = line.trim().split("\\s+");
+            rows.put(cells[0], cells);
+        }
+        assertEquals(List.of("dvfs", "jetson-clocks", "mode-15W", "mode-25W", "mode-7W", "static", "emc-blind", "adaptive",
+                "oracle"), List.of(run.out().split("\n")).stream().skip(2).map(l -> l.split(" ")[0]).toList());
+        assertTrue(String.join(" ", rows.get("static")).contains("EMC"), "the profile's choice holds the EMC: " + run.out());
+        double adaptive = Double.parseDouble(rows.get("adaptive")[1]);
+        for (String peer : List.of("dvfs", "jetson-clocks", "mode-25W", "emc-blind")) {
+            assertTrue(adaptive < Double.parseDouble(rows.get(peer)[1]), "cheaper than " + peer + ": " + run.out());
+        }
+        assertTrue(Double.parseDouble(rows.get("adaptive")[5].replace("%", "")) <= 1.0, run.out());
+
+        CliRun blind = CliRun.of("compare", "--virtual", "orin-nano-super", "--model", "mobilenet-v2", "--slowdown", "1.4",
+                "--duration", "5", "--no-emc", "--json");
+        assertEquals(0, blind.exitCode(), blind.err());
+        assertTrue(JSON.readTree(blind.out()).path("modes").path("emc-blind").isMissingNode(), "--no-emc: the EMC is left to the kernel throughout");
     }
 
     /** Issue 14's case: a sparse profile made on unit 0 governs unit 3, whose silicon differs. */
@@ -65,7 +91,7 @@ class CompareAndDemoTest {
         assertTrue(adaptive <= oracle * 1.02, "adaptive " + adaptive + " vs the oracle " + oracle);
         assertTrue(adaptive < stat, "learning found better than unit 0's choice: " + adaptive + " vs " + stat);
         assertTrue(modes.path("adaptive").path("missRate").asDouble() <= 0.01);
-        for (String peer : List.of("dvfs", "jetson-clocks", "low-power")) {
+        for (String peer : List.of("dvfs", "jetson-clocks", "mode-5W")) {
             assertTrue(adaptive < modes.path(peer).path("energyJPerInference").asDouble(), "cheaper than " + peer);
         }
     }
@@ -110,7 +136,7 @@ class CompareAndDemoTest {
             String pareto = ChartFilesCheck.pngAndSvg(plots, "pareto");
             assertTrue(pareto.contains("chosen: CPU ") && pareto.contains("adaptive (run)") && pareto.contains("dvfs (run)"), d);
             ChartFilesCheck.pngAndSvg(plots, "modes");
-            for (String mode : List.of("dvfs", "jetson-clocks", "low-power", "static", "adaptive", "oracle")) {
+            for (String mode : List.of("dvfs", "jetson-clocks", "mode-5W", "static", "adaptive", "oracle")) {
                 assertTrue(ChartFilesCheck.pngAndSvg(plots, "timeline-" + mode).contains(d), mode + "'s timeline names " + d);
             }
             timelines.put(d, timeline(plots.resolve("timeline.csv")));

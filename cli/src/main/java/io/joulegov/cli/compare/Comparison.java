@@ -8,16 +8,20 @@ import io.joulegov.policies.select.Request;
 import io.joulegov.policies.select.Selection;
 import io.joulegov.policies.select.Selector;
 
+import io.joulegov.simulator.spec.BoardSpec;
+import io.joulegov.simulator.spec.Boards;
+
 import java.util.Comparator;
-import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The same workload on a virtual board under each mode: {@code dvfs} (the emulated default governors),
- * {@code jetson-clocks} (every clock at its top), {@code low-power} (the lowest nvpmodel mode under the default
- * governors), {@code static} (the profile's choice held fixed, the founding study's method), {@code adaptive} (the
- * governor core) and {@code oracle} (the cheapest fixed point that meets the budget over the very same run, found by
+ * The same workload on a virtual board under each mode: {@code dvfs} (the emulated default governors in the mode the
+ * board boots in), {@code jetson-clocks} (every clock at its top), {@code mode-NAME} (each other nvpmodel mode under
+ * the default governors), {@code static} (the profile's choice held fixed, the founding study's method),
+ * {@code emc-blind} (the governor given a CPU x GPU profile, the EMC left to the kernel: only where the profile has
+ * the EMC as an axis), {@code adaptive} (the governor) and {@code oracle} (the cheapest fixed point that meets the budget over the very same run, found by
  * running the candidates cheapest first by a full sweep of this very unit). The budget is resolved once, against
  * the profile the governor is given (the full sweep when it is given none), and every mode is held to it. Without
  * a profile there is no static mode.
@@ -31,11 +35,12 @@ public final class Comparison {
     }
 
     /**
-     * Runs every mode; {@code truth} is a full sweep of the unit run on, from which the oracle takes its candidates.
+     * Runs every mode; {@code truth} is a full sweep of the unit run on, from which the oracle takes its candidates,
+     * and {@code emcBlind} a CPU x GPU sweep of it with the EMC left to the kernel (null: no emc-blind mode).
      *
      * @throws InfeasibleException when no point of the profile meets the budget, or no fixed point met it on the run
      */
-    public static Map<Mode, ModeResult> run(ModeRun.Setup given, ProfileTable truth) throws Exception {
+    public static Map<Mode, ModeResult> run(ModeRun.Setup given, ProfileTable truth, ProfileTable emcBlind) throws Exception {
         ProfileTable profile = given.profile() == null ? truth : given.profile();
         Selection choice = Selector.select(profile, Request.minEnergy(given.budget(), given.percentile()));
         if (!choice.feasible()) {
@@ -44,12 +49,17 @@ public final class Comparison {
         ModeRun.Setup s = new ModeRun.Setup(given.board(), given.unit(), given.model(), given.profile(),
                 new Budget.Millis(choice.budgetMs()), given.percentile(), given.rate(), given.durationS(),
                 given.disturbance(), given.seed());
-        Map<Mode, ModeResult> out = new EnumMap<>(Mode.class);
+        Map<Mode, ModeResult> out = new LinkedHashMap<>();
         out.put(Mode.DVFS, ModeRun.run(s, Mode.DVFS, null));
         out.put(Mode.JETSON_CLOCKS, ModeRun.run(s, Mode.JETSON_CLOCKS, null));
-        out.put(Mode.LOW_POWER, ModeRun.run(s, Mode.LOW_POWER, null));
+        for (BoardSpec.PowerMode m : Boards.byName(s.board()).modes().subList(1, Boards.byName(s.board()).modes().size())) {
+            out.put(Mode.of(m), ModeRun.run(s, Mode.of(m), null));
+        }
         if (given.profile() != null) {
             out.put(Mode.STATIC, ModeRun.run(s, Mode.STATIC, choice.chosen().point()));
+        }
+        if (emcBlind != null) {
+            out.put(Mode.EMC_BLIND, ModeRun.run(s.withProfile(emcBlind), Mode.EMC_BLIND, null));
         }
         out.put(Mode.ADAPTIVE, ModeRun.run(s, Mode.ADAPTIVE, null));
         out.put(Mode.ORACLE, oracle(s, truth, choice.budgetMs()));

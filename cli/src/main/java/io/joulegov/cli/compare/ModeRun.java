@@ -42,6 +42,11 @@ public final class ModeRun {
      */
     public record Setup(String board, int unit, String model, ProfileTable profile, Budget budget, Percentile percentile,
                         double rate, double durationS, Disturbance disturbance, long seed) {
+
+        /** The same run, governed with {@code other}. */
+        public Setup withProfile(ProfileTable other) {
+            return new Setup(board, unit, model, other, budget, percentile, rate, durationS, disturbance, seed);
+        }
     }
 
     /** How often the workload's reporter sends its latencies: an application's default. */
@@ -62,10 +67,10 @@ public final class ModeRun {
             if (s.disturbance() != Disturbance.NONE) {
                 jetson.board().disturb(s.disturbance(), start + duration / 3, duration / 3);
             }
-            if (mode == Mode.JETSON_CLOCKS) {
+            if (mode.kind() == Mode.Kind.JETSON_CLOCKS) {
                 fixed = top(board);
-            } else if (mode == Mode.LOW_POWER) {
-                jetson.board().setPowerMode(jetson.board().spec().lowestPowerMode().id());
+            } else if (mode.kind() == Mode.Kind.POWER_MODE) {
+                jetson.board().setPowerMode(mode.powerMode());
             }
             if (fixed != null) {
                 pinner.pin(fixed.cpuKHz(), fixed.gpuHz(), fixed.emcHz());
@@ -77,7 +82,7 @@ public final class ModeRun {
             long misses = 0;
             try (PowerSampler sampler = new PowerSampler(board.rails(), clock, Duration.ofMillis(100)).start();
                  SimulatedWorkload w = new SimulatedWorkload(jetson.board(), s.model(), clock);
-                 Adaptive adaptive = mode == Mode.ADAPTIVE ? Adaptive.start(s, board, pinner, clock, sampler) : null) {
+                 Adaptive adaptive = mode.governed() ? Adaptive.start(s, board, pinner, clock, sampler) : null) {
                 EnergyWindow window = sampler.openWindow(mode.label());
                 OperatingPoint pinned = fixed;
                 TraceRecorder trace = new TraceRecorder(board, sampler, s.percentile(),
