@@ -97,6 +97,7 @@ class OrinCalibrationTest {
                 s.pinner.pin(topCpu, topGpu, spec.emc().maxHz());
                 runFor(s, w, 100);
                 assertEquals(emcCap, s.virtualBoard.clocks()[2], mode.name() + ": a locked EMC stays within the cap");
+                assertEquals(emcCap, emcRate(s), mode.name() + ": and BPMP's rate shows the rate it runs at");
             }
         }
     }

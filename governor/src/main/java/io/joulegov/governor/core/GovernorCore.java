@@ -75,6 +75,8 @@ public final class GovernorCore {
     private final Map<String, Long> infeasibleTold = new HashMap<>();
     /** Models found infeasible and not yet found feasible again (for the log line that says so). */
     private final Set<String> stillInfeasible = new HashSet<>();
+    /** Models whose two-axis profile was said once to leave the EMC to the kernel. */
+    private final Set<String> emcLeftToKernelSaid = new HashSet<>();
     private OperatingPoint held;
     private boolean released;
     /** When the point held was pinned: an interval that began before it is not credited to it. */
@@ -102,12 +104,17 @@ public final class GovernorCore {
         requireRunning();
         String serial = board.identity().serial();
         controller.register(model, profile, budget, q, now, serial != null && serial.equals(profile.key().serial()));
+        if (board.emc().filter(e -> e.lockable() && !e.ratesHz().isEmpty()).isPresent()
+                && profile.rows().stream().allMatch(m -> m.point().emcHz() == null) && emcLeftToKernelSaid.add(model)) {
+            LOG.info("{}: its profile has no EMC axis, so the memory clock is left to the kernel while it runs "
+                    + "(joulegov profile sweeps it by default where the board can lock it)", model);
+        }
         profiles.put(model, profile);
         infeasibleTold.remove(model);
         stillInfeasible.remove(model);
         controller.begin(model, now);
         tick(now);
-        return controller.pointOf(model);
+        return withinCaps(controller.pointOf(model));
     }
 
     /**
@@ -125,7 +132,7 @@ public final class GovernorCore {
         stillInfeasible.remove(model);
         controller.begin(model, now);
         tick(now);
-        return controller.pointOf(model);
+        return withinCaps(controller.pointOf(model));
     }
 
     /**
@@ -311,11 +318,17 @@ public final class GovernorCore {
         }
     }
 
-    /** The highest available clocks at or below the caps another writer left (the point itself when under them). */
+    /**
+     * The highest available clocks at or below the caps another writer left and the power mode's EMC cap (the point
+     * itself when under them).
+     */
     private OperatingPoint withinCaps(OperatingPoint p) {
         long cpu = atOrBelow(board.cpuPolicies().get(0).frequenciesKHz(), Math.min(p.cpuKHz(), backoff.cpuCapKHz()), p.cpuKHz());
         long gpu = atOrBelow(board.gpu().orElseThrow().frequenciesHz(), Math.min(p.gpuHz(), backoff.gpuCapHz()), p.gpuHz());
-        return cpu == p.cpuKHz() && gpu == p.gpuHz() ? p : new OperatingPoint(cpu, gpu, p.emcHz());
+        Long emc = p.emcHz() == null ? null : atOrBelow(board.emc().map(e -> e.ratesHz()).orElse(List.of()),
+                Math.min(p.emcHz(), backoff.emcCapHz()), p.emcHz());
+        return cpu == p.cpuKHz() && gpu == p.gpuHz() && java.util.Objects.equals(emc, p.emcHz()) ? p
+                : new OperatingPoint(cpu, gpu, emc);
     }
 
     /** An empty table keeps the point's value, so that pinning it says in words that the table is missing. */

@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * The clock knobs as the daemon last left them, to notice when another program writes them (nvpmodel changing the
  * power mode, jetson_clocks pinning everything at the top, a user's echo): governors, minima and maxima of every CPU
- * policy and of the GPU.
+ * policy and of the GPU, and nvpmodel's EMC cap where the board has one.
  */
 final class KnobWatch {
 
@@ -21,6 +21,8 @@ final class KnobWatch {
     private final List<Path> files = new ArrayList<>();
     private final List<Path> cpuMax = new ArrayList<>();
     private final Path gpuMax;
+    /** nvpmodel's EMC cap ({@code nvpmodel_emc_cap/emc_iso_cap}, newer kernels {@code nvpmodel_clk_cap/emc}), or null. */
+    private final Path emcCap;
     private Map<Path, String> expected;
 
     KnobWatch(Board board) {
@@ -37,6 +39,19 @@ final class KnobWatch {
             files.add(g.dir().resolve("min_freq"));
             files.add(gpuMax);
         });
+        emcCap = board.emc().filter(e -> e.lockable()).map(e -> emcCapFile(board.root())).orElse(null);
+        if (emcCap != null) {
+            files.add(emcCap);
+        }
+    }
+
+    private static Path emcCapFile(SysRoot root) {
+        for (String f : List.of("sys/kernel/nvpmodel_emc_cap/emc_iso_cap", "sys/kernel/nvpmodel_clk_cap/emc")) {
+            if (root.read(root.resolve(f)).isPresent()) {
+                return root.resolve(f);
+            }
+        }
+        return null;
     }
 
     /** Remembers the knobs as they read now: right after the daemon wrote them. */
@@ -73,6 +88,12 @@ final class KnobWatch {
     /** The GPU's max_freq now (Hz). */
     long gpuCapHz() {
         return gpuMax == null ? Long.MAX_VALUE : readOrMax(gpuMax);
+    }
+
+    /** nvpmodel's EMC cap now (Hz; none, 0 in the file, is the maximum). The kernel holds it even over a locked rate. */
+    long emcCapHz() {
+        long cap = emcCap == null ? Long.MAX_VALUE : readOrMax(emcCap);
+        return cap <= 0 ? Long.MAX_VALUE : cap;
     }
 
     private long readOrMax(Path file) {

@@ -29,9 +29,12 @@ final class OtherWriterBackoff {
     private long backedOffUntil = Long.MIN_VALUE;
     private long cpuCapKHz = Long.MAX_VALUE;
     private long gpuCapHz = Long.MAX_VALUE;
+    /** The power mode's EMC cap is in force from the start (the kernel holds it even over joulegov's lock). */
+    private long emcCapHz;
 
     OtherWriterBackoff(Board board) {
         this.watch = new KnobWatch(board);
+        this.emcCapHz = watch.emcCapHz();
     }
 
     /** Whether the governor may write now; the first time after backing off, the caps are read again. */
@@ -84,6 +87,10 @@ final class OtherWriterBackoff {
         return gpuCapHz;
     }
 
+    long emcCapHz() {
+        return emcCapHz;
+    }
+
     /** Other writes remembered (at most two within the window). */
     int remembered() {
         return writes.size();
@@ -92,5 +99,6 @@ final class OtherWriterBackoff {
     private void readCaps() {
         cpuCapKHz = watch.cpuCapKHz();
         gpuCapHz = watch.gpuCapHz();
+        emcCapHz = watch.emcCapHz();
     }
 }

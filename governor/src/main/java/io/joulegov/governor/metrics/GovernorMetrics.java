@@ -65,8 +65,14 @@ public final class GovernorMetrics implements MeterBinder {
                 .description("CPU clock joulegov holds (NaN when it holds none)").register(registry);
         Gauge.builder("joulegov.target.gpu.frequency", () -> held(p -> (double) p.gpuHz())).baseUnit("hertz")
                 .description("GPU clock joulegov holds (NaN when it holds none)").register(registry);
+        if (board.emc().isPresent()) {
+            Gauge.builder("joulegov.target.emc.frequency", () -> held(p -> p.emcHz() == null ? Double.NaN : p.emcHz()))
+                    .baseUnit("hertz").description("Memory (EMC) clock joulegov holds (NaN when it leaves it to the kernel)")
+                    .register(registry);
+        }
         Gauge.builder("joulegov.throttled", this::throttled)
-                .description("1 when the board runs below the clocks joulegov holds (thermal or power capping)").register(registry);
+                .description("1 when the board runs below the clocks joulegov holds, the EMC included (thermal or power capping)")
+                .register(registry);
         for (ThermalZone z : board.thermalZones()) {
             Gauge.builder("joulegov.temperature", () -> {
                 Double c = BoardDiscovery.milliCelsius(root.read(z.tempFile()).orElse(""));
@@ -155,7 +161,8 @@ public final class GovernorMetrics implements MeterBinder {
         SysRoot root = board.root();
         boolean cpuLow = board.cpuPolicies().stream().anyMatch(c -> read(root, c.dir().resolve("scaling_cur_freq")) < p.cpuKHz());
         boolean gpuLow = board.gpu().map(g -> read(root, g.dir().resolve("cur_freq")) < p.gpuHz()).orElse(false);
-        return cpuLow || gpuLow ? 1 : 0;
+        boolean emcLow = p.emcHz() != null && board.emc().map(e -> read(root, e.rateFile()) < p.emcHz()).orElse(false);
+        return cpuLow || gpuLow || emcLow ? 1 : 0;
     }
 
     private double held(java.util.function.ToDoubleFunction<OperatingPoint> f) {

@@ -28,6 +28,13 @@ final class EmcClock {
     long effectiveHz;
     private long requestedHz;
     private long requestedAt;
+    /**
+     * What a locked clock was last asked for, and what the rate file last showed: on BPMP that file is both (a write
+     * asks, a read gives the rate it runs at), so a value other than the one shown is a new request.
+     */
+    private long lockedAtHz;
+    private long shownHz = -1;
+    private boolean wasLocked;
     /** Whether memory is active (the model without actmon): set by inference, cleared after an idle GPU window. */
     boolean busy = true;
     /** actmon: traffic counted since its last sample (Hz x ns), its average (Hz), and the rate it set. */
@@ -47,7 +54,7 @@ final class EmcClock {
         this.cap = cap;
         this.actmon = actmon;
         this.settleNanos = settleNanos;
-        this.effectiveHz = this.requestedHz = this.kernelHz = top();
+        this.effectiveHz = this.requestedHz = this.kernelHz = this.lockedAtHz = top();
     }
 
     long top() {
@@ -74,7 +81,14 @@ final class EmcClock {
     /** Reads the lock, the rate asked and the cap at {@code now}; the rate they give takes effect after settling. */
     void apply(long now) {
         boolean locked = lock.holds("1");
-        long f = locked ? FrequencyTable.atOrBelow(table, rate.readNumber(effectiveHz))
+        if (locked) {
+            long asked = rate.readNumber(lockedAtHz);
+            if (!bpmp || !wasLocked || asked != shownHz) {
+                lockedAtHz = asked; // on BPMP, a value other than the one shown was written: a request
+            }
+        }
+        wasLocked = locked;
+        long f = locked ? FrequencyTable.atOrBelow(table, lockedAtHz)
                 : actmon != null ? kernelHz : busy ? top() : table.get(0);
         long capHz = cap == null ? 0 : cap.readNumber(0);
         if (capHz > 0 && capHz < f) {
@@ -85,23 +99,26 @@ final class EmcClock {
             requestedAt = now;
         }
         settle(now);
-        if (!locked && bpmp && rate.readNumber(-1) != effectiveHz) {
-            readback.write(effectiveHz); // an unlocked BPMP clock shows its rate where a request was written
+        if (bpmp && rate.readNumber(-1) != effectiveHz) {
+            show(); // BPMP's rate reads as the rate the clock runs at, whatever was written to it
         }
     }
 
-    /** Runs at the rate asked for once it has settled, and shows it (a locked BPMP clock shows the rate written). */
+    /** Runs at the rate asked for once it has settled, and shows it. */
     void settle(long now) {
         if (requestedHz == effectiveHz || now < settlesAt()) {
             return;
         }
         effectiveHz = requestedHz;
-        if (!bpmp || !lock.holds("1")) {
-            readback.write(effectiveHz);
-        }
+        show();
         if (readback2 != null) {
             readback2.write(effectiveHz);
         }
+    }
+
+    private void show() {
+        readback.write(effectiveHz);
+        shownHz = effectiveHz;
     }
 
     /** The rate asked for, and when it takes effect. */
