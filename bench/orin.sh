@@ -19,7 +19,8 @@ import json, sys
 d = json.load(sys.stdin); m = d["modes"]
 e = lambda k: m[k]["energyJPerInference"]
 s = lambda k: "%.1f%%" % (100 * m[k]["savingVsDvfs"]) + (" (%.0f%% missed)" % (100 * m[k]["missRate"]) if m[k]["missRate"] > 0.01 else "")
-print("| %s | %.1f | %s | %s | %s | %s | %s | %s | %s | %.1f%% less | %.2f%% | %.2f%% |" % (d["model"], 1e3 * e("dvfs"),
+less = 100 * (1 - e("adaptive") / e("emc-blind"))
+print("| %s | %.1f | %s | %s | %s | %s | %s | %s | %s | %.1f%% %s | %.2f%% | %.2f%% |" % (d["model"], 1e3 * e("dvfs"),
       s("mode-15W"), s("mode-25W"), s("mode-7W"), s("emc-blind"), s("static"), s("adaptive"), s("oracle"),
-      100 * (1 - e("adaptive") / e("emc-blind")), 100 * m["emc-blind"]["missRate"], 100 * m["adaptive"]["missRate"]))'
+      abs(less), "less" if less >= 0 else "more", 100 * m["emc-blind"]["missRate"], 100 * m["adaptive"]["missRate"]))'
 done

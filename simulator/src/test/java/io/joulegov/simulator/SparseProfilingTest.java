@@ -47,6 +47,10 @@ class SparseProfilingTest {
     Path tmp;
 
     private ProfileTable profile(String boardName, String workload, boolean sparse, Path dir) throws Exception {
+        return profile(boardName, workload, sparse, false, dir);
+    }
+
+    private ProfileTable profile(String boardName, String workload, boolean sparse, boolean emc, Path dir) throws Exception {
         Files.createDirectories(dir);
         VirtualClock clock = new VirtualClock(VirtualJetson.EPOCH);
         try (VirtualBoard vb = VirtualBoard.create(Boards.byName(boardName), dir, true, 3, false).attach(clock)) {
@@ -54,8 +58,8 @@ class SparseProfilingTest {
             Board board = BoardDiscovery.discover(root);
             ClockPinner pinner = new ClockPinner(board, RestoreJournal.open(root, RestoreJournal.defaultFile(root)));
             List<OperatingPoint> grid = SweepPlan.grid(board.cpuPolicies().get(0).frequenciesKHz(),
-                    board.gpu().orElseThrow().frequenciesHz(), List.of());
-            SweepPlan plan = sparse ? new SparsePlan(grid, 0.10) : new FullPlan(grid);
+                    board.gpu().orElseThrow().frequenciesHz(), emc ? board.emc().orElseThrow().ratesHz() : List.of());
+            SweepPlan plan = sparse ? SparsePlan.forGrid(grid) : new FullPlan(grid);
             MeasurementSettings settings = new MeasurementSettings(40, 1, 1, 0.02, 3, Duration.ofMillis(50), 5, Duration.ofMillis(100));
             ProfileKey key = new ProfileKey(board.identity().kind(), null, null, null, List.of(), List.of(), List.of(), workload,
                     "00000000", 1, List.of(), "simulated", 1, 1, 40, 1, 100, ProfileKey.VIRTUAL);
@@ -65,8 +69,10 @@ class SparseProfilingTest {
                         .run(new WorkloadSource(w, clock), plan, key, dir.resolve("checkpoint.json"), false, (done, expected, last) -> { });
                 pinner.release();
                 if (sparse) {
-                    // 10% of the grid, and at most one point per budget (1.1x to 1.6x) whose choice straddles it
-                    assertTrue(r.measuredNow() <= 0.10 * grid.size() + 6, workload + " measured " + r.measuredNow() + " of " + grid.size());
+                    // 10% of the grid, and at most one point per budget (1.1x to 1.6x) whose choice straddles it;
+                    // 3% of a grid with the EMC, those points included
+                    assertTrue(r.measuredNow() <= (emc ? 0.03 * grid.size() : 0.10 * grid.size() + 6),
+                            workload + " measured " + r.measuredNow() + " of " + grid.size());
                 } else {
                     assertEquals(grid.size(), r.measuredNow());
                 }
@@ -81,19 +87,36 @@ class SparseProfilingTest {
     void sparseProfilesChooseWithinTwoPercentOfTheFullGrid() throws Exception {
         for (String boardName : List.of("nano", "xavier-nx")) {
             for (String w : Boards.WORKLOADS) {
-                ProfileTable full = profile(boardName, w, false, tmp.resolve(boardName + "-" + w + "-full"));
-                ProfileTable sparse = profile(boardName, w, true, tmp.resolve(boardName + "-" + w + "-sparse"));
-                for (double s = 1.1; s <= 1.6001; s += 0.1) {
-                    Request request = Request.minEnergy(new Budget.Slowdown(s), Percentile.P95);
-                    var truth = Selector.select(full, request);
-                    OperatingPoint picked = Selector.select(sparse, request).chosen().point();
-                    Measurement actual = full.at(picked).orElseThrow();
-                    String what = boardName + " " + w + " at " + String.format("%.1fx", s);
-                    assertTrue(actual.energyJ() <= truth.chosen().energyJ() * 1.02,
-                            what + ": " + actual.energyJ() + " J vs the optimum's " + truth.chosen().energyJ());
-                    assertTrue(actual.p95Ms() <= truth.budgetMs() * 1.005, what + ": " + actual.p95Ms() + " ms vs " + truth.budgetMs());
-                }
+                assertChooses(boardName, w, false, 1.02);
             }
+        }
+    }
+
+    /**
+     * Issue 27: on the Orin Nano Super, CPU x GPU x EMC (704 points) from 3% of it, every choice keeping its budget.
+     * Its choices are not yet within 2% of the full grid's everywhere (up to 3% on alexnet at 1.4x): that bound is
+     * issue 27's and still open.
+     */
+    @Test
+    void onTheOrinASparseThreeAxisProfileMeasuresThreePercentAndItsChoicesKeepTheirBudgets() throws Exception {
+        for (String w : List.of("alexnet", "distilbert")) {
+            assertChooses("orin-nano-super", w, true, 1.035);
+        }
+    }
+
+    /** For every budget from 1.1x to 1.6x, the sparse profile's choice costs at most {@code withinEnergy} of the optimum's and keeps the budget. */
+    private void assertChooses(String boardName, String w, boolean emc, double withinEnergy) throws Exception {
+        ProfileTable full = profile(boardName, w, false, emc, tmp.resolve(boardName + "-" + w + "-full"));
+        ProfileTable sparse = profile(boardName, w, true, emc, tmp.resolve(boardName + "-" + w + "-sparse"));
+        for (double s = 1.1; s <= 1.6001; s += 0.1) {
+            Request request = Request.minEnergy(new Budget.Slowdown(s), Percentile.P95);
+            var truth = Selector.select(full, request);
+            OperatingPoint picked = Selector.select(sparse, request).chosen().point();
+            Measurement actual = full.at(picked).orElseThrow();
+            String what = boardName + " " + w + " at " + String.format("%.1fx", s);
+            assertTrue(actual.energyJ() <= truth.chosen().energyJ() * withinEnergy,
+                    what + ": " + actual.energyJ() + " J vs the optimum's " + truth.chosen().energyJ());
+            assertTrue(actual.p95Ms() <= truth.budgetMs() * 1.005, what + ": " + actual.p95Ms() + " ms vs " + truth.budgetMs());
         }
     }
 }

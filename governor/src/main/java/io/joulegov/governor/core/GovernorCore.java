@@ -62,6 +62,10 @@ public final class GovernorCore {
         /** {@code model}, registered without a profile, misses its budget ({@code budgetMs}) even at the fastest point. */
         default void infeasible(String model, double budgetMs) {
         }
+
+        /** {@code model}'s profile has no EMC axis on a board that can lock the EMC: the kernel keeps the memory clock. */
+        default void emcLeftToKernel(String model) {
+        }
     }
 
     private final Board board;
@@ -75,7 +79,7 @@ public final class GovernorCore {
     private final Map<String, Long> infeasibleTold = new HashMap<>();
     /** Models found infeasible and not yet found feasible again (for the log line that says so). */
     private final Set<String> stillInfeasible = new HashSet<>();
-    /** Models whose two-axis profile was said once to leave the EMC to the kernel. */
+    /** Registered models whose two-axis profile was said (once) to leave the EMC to the kernel. */
     private final Set<String> emcLeftToKernelSaid = new HashSet<>();
     private OperatingPoint held;
     private boolean released;
@@ -106,8 +110,7 @@ public final class GovernorCore {
         controller.register(model, profile, budget, q, now, serial != null && serial.equals(profile.key().serial()));
         if (board.emc().filter(e -> e.lockable() && !e.ratesHz().isEmpty()).isPresent()
                 && profile.rows().stream().allMatch(m -> m.point().emcHz() == null) && emcLeftToKernelSaid.add(model)) {
-            LOG.info("{}: its profile has no EMC axis, so the memory clock is left to the kernel while it runs "
-                    + "(joulegov profile sweeps it by default where the board can lock it)", model);
+            events.emcLeftToKernel(model);
         }
         profiles.put(model, profile);
         infeasibleTold.remove(model);
@@ -167,18 +170,20 @@ public final class GovernorCore {
         requireRunning();
         requireRegistered(model);
         double budgetMs = controller.budgetMsOf(model);
+        long[] ends = new long[latenciesMs.size()];
         long end = now;
         for (int i = latenciesMs.size() - 1; i >= 0; i--) {
             if (!endedMsAgo.isEmpty()) {
                 end = now - Math.round(endedMsAgo.get(i) * 1e6);
             }
+            ends[i] = end;
             long start = end - Math.round(latenciesMs.get(i) * 1e6);
             attribution.ran(model, new EnergyAttribution.Run(start, end));
             end = start;
         }
-        for (double ms : latenciesMs) {
-            controller.observe(model, now, ms);
-            events.inference(model, ms, budgetMs);
+        for (int i = 0; i < ends.length; i++) {
+            controller.observe(model, Math.min(now, ends[i]), latenciesMs.get(i)); // each when it ended
+            events.inference(model, latenciesMs.get(i), budgetMs);
         }
         long found = controller.infeasibleEvents(model);
         if (found > infeasibleTold.getOrDefault(model, 0L)) {
@@ -236,6 +241,7 @@ public final class GovernorCore {
         profiles.remove(model);
         infeasibleTold.remove(model);
         stillInfeasible.remove(model);
+        emcLeftToKernelSaid.remove(model);
         attribution.forget(model);
     }
 

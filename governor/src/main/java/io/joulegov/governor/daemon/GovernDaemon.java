@@ -129,6 +129,12 @@ public final class GovernDaemon implements AutoCloseable {
                     public void infeasible(String model, double budgetMs) {
                         metrics.infeasible(model);
                     }
+
+                    @Override
+                    public void emcLeftToKernel(String model) {
+                        LOG.info("{}: its profile has no EMC axis, so the kernel keeps the memory clock while it runs "
+                                + "(profile it with --emc to govern the EMC too)", model);
+                    }
                 });
     }
 

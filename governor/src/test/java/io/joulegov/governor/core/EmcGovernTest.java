@@ -41,6 +41,7 @@ class EmcGovernTest {
 
     private Path root;
     private Board board;
+    private final List<String> told = new ArrayList<>();
 
     @BeforeEach
     void orin() {
@@ -51,7 +52,12 @@ class EmcGovernTest {
         SysRoot sys = SysRoot.of(root);
         board = BoardDiscovery.discover(sys);
         return new GovernorCore(board, new ClockPinner(board, RestoreJournal.open(sys, RestoreJournal.defaultFile(sys))),
-                new GovernorCore.Events() { });
+                new GovernorCore.Events() {
+                    @Override
+                    public void emcLeftToKernel(String model) {
+                        told.add(model);
+                    }
+                });
     }
 
     /** At the top CPU and GPU clocks, each EMC rate (null: a two-axis profile): only the top rate keeps 10 ms. */
@@ -81,11 +87,13 @@ class EmcGovernTest {
     }
 
     @Test
-    void aTwoAxisProfileLeavesTheEmcToTheKernel() throws IOException {
+    void aTwoAxisProfileLeavesTheEmcToTheKernelAndSaysSoOnce() throws IOException {
         GovernorCore core = core();
         String rate = read(EMC + "rate");
         OperatingPoint held = core.register("m", profile(java.util.Collections.singletonList(null)), new Budget.Millis(100),
                 Percentile.MEAN, 0);
+        core.register("m", profile(java.util.Collections.singletonList(null)), new Budget.Millis(90), Percentile.MEAN, 1);
+        assertEquals(List.of("m"), told);
         assertNull(held.emcHz());
         assertEquals("0", read(EMC + "mrq_rate_locked"));
         assertEquals(rate, read(EMC + "rate"));

@@ -211,8 +211,8 @@ class GovernorCoreTest {
     void aBatchedReportCreditsEachInferenceToTheIntervalItEndedIn() {
         core.register("m", profile(), new Budget.Slowdown(1.5), Percentile.MEAN, 0);
         // one report, 1 ms after the second interval: an inference that ended in each (back to back, both would be
-        // placed just before the report, in the third)
-        core.report("m", List.of(12.0, 12.0), List.of(1500.0 + 1, 500.0 + 1), 2 * S + 1_000_000);
+        // placed just before the report, in the third); the last 0.1 s before it, so the model is not idle yet
+        core.report("m", List.of(12.0, 12.0), List.of(1500.0 + 1, 100.0 + 1), 2 * S + 1_000_000);
         core.energy(interval(0, S, 5));
         core.energy(interval(S, 2 * S, 5));
         core.energy(interval(2 * S, 3 * S, 5));

@@ -44,6 +44,8 @@ final class Discovery {
     private final Map<OperatingPoint, Visit> visits = new LinkedHashMap<>();
     private OperatingPoint current;
     private long enteredAt;
+    /** Since when the point held has been held (a measurement again at the same point does not move it). */
+    private long heldSince = Long.MIN_VALUE;
     private long lastSeen = Long.MIN_VALUE;
     private double budgetMs = Double.NaN;
     private boolean infeasible;
@@ -192,8 +194,9 @@ final class Discovery {
         return predictedSd;
     }
 
+    /** An inference that ended at {@code now}; one that began before the walk moved to the point held ran partly elsewhere. */
     void observe(double latencyMs, long now) {
-        if (recording()) {
+        if (recording() && now - Math.round(latencyMs * 1e6) >= heldSince) {
             visits.get(current).add(latencyMs);
             adjust(now);
         }
@@ -398,6 +401,9 @@ final class Discovery {
     }
 
     private void moveTo(OperatingPoint p, long now) {
+        if (!p.equals(current)) {
+            heldSince = now;
+        }
         current = p;
         enteredAt = now;
         visits.computeIfAbsent(p, k -> new Visit(p.equals(fastest) ? tailKept() : 0));

@@ -294,6 +294,11 @@ final class ModelState {
         }
     }
 
+    /** When it moved to the point held. */
+    long enteredAt() {
+        return enteredAt;
+    }
+
     void moveTo(Measurement m, long now, boolean explore) {
         if (!m.equals(current)) {
             settle(now);

@@ -274,7 +274,11 @@ public final class OnlineController {
         infeasibleEvents.remove(model);
     }
 
-    /** One inference of {@code model} that ended at {@code now} after {@code latencyMs}. */
+    /**
+     * One inference of {@code model} that ended at {@code now} after {@code latencyMs}. One that began before the
+     * model moved to the point it holds ran partly at another: it says nothing of this one (a client that reports in
+     * batches sends such latencies after the move), and only its time is taken.
+     */
     public void observe(String model, long now, double latencyMs) {
         ModelPhase p = models.get(model);
         if (p == null) {
@@ -283,7 +287,9 @@ public final class OnlineController {
         if (p instanceof ModelPhase.Governed g) {
             ModelState s = g.state();
             s.seen(now);
-            s.record(latencyMs);
+            if (now - Math.round(latencyMs * 1e6) >= s.enteredAt()) {
+                s.record(latencyMs);
+            }
             adjust(s, now);
             return;
         }

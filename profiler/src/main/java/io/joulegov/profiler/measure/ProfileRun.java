@@ -85,7 +85,7 @@ public final class ProfileRun {
                 .orElseThrow(() -> new DeviceException("--emc: the memory clock of this board cannot be locked")).ratesHz()
                 : List.of();
         List<OperatingPoint> points = SweepPlan.grid(cpuGrid, gpuGrid, emcGrid);
-        SweepPlan plan = method.sparse() ? new SparsePlan(points, 0.10) : new FullPlan(points);
+        SweepPlan plan = method.sparse() ? SparsePlan.forGrid(points) : new FullPlan(points);
         ClockPinner pinner = new ClockPinner(board, RestoreJournal.open(board.root(), RestoreJournal.defaultFile(board.root())));
         Thread sweeper = Thread.currentThread();
         CountDownLatch offTheBoard = new CountDownLatch(1);
