@@ -46,24 +46,34 @@ final class DemoCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--board", paramLabel = "BOARD", defaultValue = "nano", description = "nano (default) or xavier-nx.")
+    @Option(names = "--board", paramLabel = "BOARD", defaultValue = "nano", description = "nano (default), xavier-nx or orin-nano-super.")
     String board;
+
+    @Option(names = "--emc", negatable = true,
+            description = "The memory clock as a third axis, with emc-blind beside (default: on the orin-nano-super; nano and xavier-nx keep the founding study's CPU x GPU grid unless asked).")
+    Boolean emc;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "joulegov-demo", description = "Where profiles and plots go (default ./joulegov-demo).")
     Path out;
 
     @Override
     public void run() {
-        if (!board.equals("nano") && !board.equals("xavier-nx")) {
-            throw new UsageException("the demo runs on nano or xavier-nx, not '" + board + "'");
+        if (!List.of("nano", "xavier-nx", "orin-nano-super").contains(board)) {
+            throw new UsageException("the demo runs on nano, xavier-nx or orin-nano-super, not '" + board + "'");
         }
+        boolean emcAxis = emc != null ? emc : CompareCommand.emcAxisByDefault(board);
         PrintWriter o = spec.commandLine().getOut();
-        o.printf("joulegov demo on a virtual %s: each workload profiled (sparse), then run for %.0f s of board time%n"
-                + "under default DVFS, jetson_clocks, the lowest power mode, the profile's choice (static), joulegov's%n"
-                + "governor (adaptive, learning the board's energy as it runs) and the oracle,%n"
+        String peers = emcAxis
+                ? "under default DVFS, jetson_clocks, the other power modes, the profile's choice (static), joulegov's%n"
+                        + "governor with the EMC left to the kernel (emc-blind) and holding it too (adaptive, learning the%n"
+                        + "board's energy as it runs) and the oracle,%n"
+                : "under default DVFS, jetson_clocks, the lowest power mode, the profile's choice (static), joulegov's%n"
+                        + "governor (adaptive, learning the board's energy as it runs) and the oracle,%n";
+        o.printf("joulegov demo on a virtual %s: each workload profiled (sparse%s), then run for %.0f s of board time%n"
+                + peers
                 + "with a budget of %.1fx the fastest latency at %s. Savings on a virtual board come from its calibration%n"
-                + "against the founding study (simulator/README.md), not from measurement.%n%n", board, DURATION_S, SLOWDOWN,
-                PERCENTILE.label());
+                + "%s(simulator/README.md), not from measurement.%n%n", board, emcAxis ? ", CPU x GPU x EMC" : "", DURATION_S,
+                SLOWDOWN, PERCENTILE.label(), Boards.NAMES.indexOf(board) < 2 ? "against the founding study " : "");
         o.flush();
         Map<String, Map<Mode, ModeResult>> results = new LinkedHashMap<>();
         List<DemoReport.Workload> sections = new ArrayList<>();
@@ -72,17 +82,15 @@ final class DemoCommand implements Runnable {
                 .setInitialMax(2L * Boards.WORKLOADS.size()).setStyle(ProgressBarStyle.ASCII).build()) {
             for (String w : Boards.WORKLOADS) {
                 step(bar, "profiling " + w);
-                ProfileRun.Outcome profiled = VirtualProfiling.run(
-                        new VirtualProfiling.Request(board, 0, w, new ProfileRun.Method(true, false, 200, 3, 100), 1000), key -> null, false,
-                        (done, expected, last) -> { }, () -> { });
-                ProfileTable profile = profiled.result().table();
+                ProfileTable profile = sparseProfile(w, emcAxis);
+                ProfileTable blind = emcAxis ? sparseProfile(w, false) : null;
                 ProfileStore.write(profile, out.resolve("profiles").resolve(w + ".json"));
                 Selection choice = Selector.select(profile, Request.minEnergy(new Budget.Slowdown(SLOWDOWN), PERCENTILE));
                 ProfilePlots.write(profile, PERCENTILE, choice, out.resolve("plots").resolve(w).resolve("profile"));
                 step(bar, "comparing " + w);
                 // the board profiled is the board run on: its own profile orders the oracle's candidates
                 Map<Mode, ModeResult> modes = Comparison.run(new ModeRun.Setup(board, 0, w, profile,
-                        new Budget.Slowdown(SLOWDOWN), PERCENTILE, 0, DURATION_S, Disturbance.NONE, 1), profile, null);
+                        new Budget.Slowdown(SLOWDOWN), PERCENTILE, 0, DURATION_S, Disturbance.NONE, 1), profile, blind);
                 ComparisonPlots.write(w + " on the virtual " + board, profile, PERCENTILE, choice.budgetMs(), modes,
                         out.resolve("plots").resolve(w).resolve("compare"));
                 results.put(w, modes);
@@ -97,14 +105,26 @@ final class DemoCommand implements Runnable {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        List<Row> rows = rows(board, results);
-        o.print(table(rows));
-        Path report = DemoReport.write(board, rows, sections, out.resolve("report.html"));
+        Path report;
+        if (emcAxis) {
+            o.print(DemoModesTable.text(results));
+            report = DemoReport.write(board, DemoModesTable.html(results), sections, out.resolve("report.html"));
+        } else {
+            List<Row> rows = rows(board, results);
+            o.print(table(rows));
+            report = DemoReport.write(board, DemoReport.studyTable(rows), sections, out.resolve("report.html"));
+        }
         o.printf("%nProfiles in %s, heatmaps, Pareto plots and timelines in %s (%.0f s).%n", out.resolve("profiles"),
                 out.resolve("plots"), (System.nanoTime() - start) / 1e9);
         o.println("Next: joulegov compare --virtual " + board + " --model resnet18 --slowdown 1.4 --disturbance thermal --plot plots");
         o.println("Report (one page, open it in a browser): " + report);
         o.flush();
+    }
+
+    /** A sparse profile of workload {@code w} on unit 0, over CPU x GPU, and x EMC with {@code emc}. */
+    private ProfileTable sparseProfile(String w, boolean emc) throws Exception {
+        return VirtualProfiling.run(new VirtualProfiling.Request(board, 0, w, new ProfileRun.Method(true, emc, 200, 3, 100), 1000),
+                key -> null, false, (done, expected, last) -> { }, () -> { }).result().table();
     }
 
     private static void step(ProgressBar bar, String what) {

@@ -23,21 +23,9 @@ final class DemoReport {
     private DemoReport() {
     }
 
-    static Path write(String board, List<DemoCommand.Row> rows, List<Workload> workloads, Path file) {
+    /** The founding study's table: savings, latency and misses per workload, with the study's figure beside. */
+    static String studyTable(List<DemoCommand.Row> rows) {
         StringBuilder h = new StringBuilder();
-        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>joulegov demo on a virtual ")
-                .append(board).append("</title>\n<style>body{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}"
-                        + "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
-                        + "td:first-child,th:first-child{text-align:left}img{max-width:100%;border:1px solid #eee;margin:6px 0}"
-                        + ".honest{background:#fff6d5;padding:8px;border-left:4px solid #e0a800}</style></head><body>\n");
-        h.append("<h1>joulegov demo on a virtual ").append(board).append("</h1>\n");
-        h.append(String.format("<p>Each workload profiled with a sparse sweep, then run for %.0f s of board time under the default"
-                + " governors (dvfs), jetson_clocks, the lowest power mode, the profile's choice held fixed (static), joulegov's"
-                + " governor (adaptive, learning the board's energy as it runs) and the oracle (the cheapest fixed point that"
-                + " met the budget on the same run). Budget: %.1fx the fastest point's latency at %s.</p>%n",
-                DemoCommand.DURATION_S, DemoCommand.SLOWDOWN, DemoCommand.PERCENTILE.label()));
-        h.append("<p class=\"honest\"><b>Savings on a virtual board come from its calibration against the founding study,"
-                + " not from measurement.</b></p>\n");
         h.append("<table id=\"results\"><tr><th rowspan=\"2\">workload</th><th colspan=\"6\">energy saved against dvfs</th>"
                 + "<th colspan=\"2\">latency against dvfs</th><th colspan=\"2\">misses (1% allowed)</th></tr>\n<tr><th>jetson-clocks</th>"
                 + "<th>low-power</th><th>static</th><th>adaptive</th><th>oracle</th><th>study</th><th>static</th><th>adaptive</th>"
@@ -48,13 +36,39 @@ final class DemoReport {
                     r.workload(), r.workload(), r.jetsonClocks(), r.lowPower(), r.fixedChoice(), r.adaptive(), r.oracle(),
                     r.study(), r.staticLatency(), r.adaptiveLatency(), r.lowPowerMisses(), r.adaptiveMisses()));
         }
-        h.append("</table>\n");
+        return h.append("</table>\n").toString();
+    }
+
+    /** The page: {@code table} (HTML) first, then a section per workload. */
+    static Path write(String board, String table, List<Workload> workloads, Path file) {
+        StringBuilder h = new StringBuilder();
+        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>joulegov demo on a virtual ")
+                .append(board).append("</title>\n<style>body{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}"
+                        + "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
+                        + "td:first-child,th:first-child{text-align:left}img{max-width:100%;border:1px solid #eee;margin:6px 0}"
+                        + ".honest{background:#fff6d5;padding:8px;border-left:4px solid #e0a800}</style></head><body>\n");
+        h.append("<h1>joulegov demo on a virtual ").append(board).append("</h1>\n");
+        h.append(String.format("<p>Each workload profiled with a sparse sweep, then run for %.0f s of board time under the default"
+                + " governors (dvfs), jetson_clocks, other power modes (the lowest on the founding study's boards), the profile's"
+                + " choice held fixed (static), joulegov's governor with the EMC left to the kernel (emc-blind, where the EMC is"
+                + " an axis), joulegov's"
+                + " governor (adaptive, learning the board's energy as it runs) and the oracle (the cheapest fixed point that"
+                + " met the budget on the same run). Budget: %.1fx the fastest point's latency at %s.</p>%n",
+                DemoCommand.DURATION_S, DemoCommand.SLOWDOWN, DemoCommand.PERCENTILE.label()));
+        h.append("<p class=\"honest\"><b>Savings on a virtual board come from its calibration against the founding study,"
+                + " not from measurement.</b></p>\n");
+        h.append(table);
         for (Workload w : workloads) {
             h.append("<section id=\"").append(w.name()).append("\">\n<h2>").append(w.name()).append("</h2>\n");
             h.append(String.format("<p>Budget %.1f ms at %s; the profile's choice: %s.</p>%n", w.choice().budgetMs(),
                     w.choice().percentile().label(), w.choice().feasible() ? w.choice().chosen().point() : "none"));
-            figure(h, w.plots().resolve("profile/energy.png"), "energy per inference over the clock grid");
-            figure(h, w.plots().resolve("profile/latency.png"), "latency over the clock grid");
+            for (String quantity : List.of("energy", "latency")) {
+                for (Path png : heatmaps(w.plots().resolve("profile"), quantity)) { // one per EMC rate on a three-axis profile
+                    String emc = png.getFileName().toString().replaceFirst("^" + quantity + "(-emc(\\d+))?\\.png$", "$2");
+                    figure(h, png, (quantity.equals("energy") ? "energy per inference" : "latency") + " over the clock grid"
+                            + (emc.isEmpty() ? "" : ", EMC " + emc + " MHz"));
+                }
+            }
             figure(h, w.plots().resolve("compare/pareto.png"), "the frontier and each mode's run");
             figure(h, w.plots().resolve("compare/modes.png"), "energy and misses by mode");
             for (String mode : w.modes()) {
@@ -73,6 +87,21 @@ final class DemoReport {
             throw new UncheckedIOException("cannot write " + file, e);
         }
         return file;
+    }
+
+    /** {@code QUANTITY.png}, or {@code QUANTITY-emcMHZ.png} per EMC rate, slowest EMC first. */
+    private static List<Path> heatmaps(Path dir, String quantity) {
+        try (var files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().matches(quantity + "(-emc\\d+)?\\.png"))
+                    .sorted(java.util.Comparator.comparingLong(f -> emcOf(f.getFileName().toString()))).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+    }
+
+    private static long emcOf(String name) {
+        String digits = name.replaceAll("\\D", "");
+        return digits.isEmpty() ? 0 : Long.parseLong(digits);
     }
 
     private static void figure(StringBuilder h, Path png, String caption) {

@@ -51,8 +51,9 @@ class CompareAndDemoTest {
     /** Issue 27: on the Orin the memory clock is a third axis, and the peers are its power modes and an EMC-blind governor. */
     @Test
     void onTheOrinNanoSuperJoulegovGovernsTheEmcAgainstEachPowerModeAndAnEmcBlindGovernor() throws Exception {
+        Path plots = tmp.resolve("orin");
         CliRun run = CliRun.of("compare", "--virtual", "orin-nano-super", "--model", "mobilenet-v2", "--slowdown", "1.4",
-                "--percentile", "p99", "--duration", "20");
+                "--percentile", "p99", "--duration", "20", "--plot", plots.toString());
         assertEquals(0, run.exitCode(), run.err());
         Map<String, String[]> rows = new HashMap<>();
         for (String line : run.out().split("\n")) {
@@ -60,13 +61,17 @@ class CompareAndDemoTest {
             rows.put(cells[0], cells);
         }
         assertEquals(List.of("dvfs", "jetson-clocks", "mode-15W", "mode-25W", "mode-7W", "static", "emc-blind", "adaptive",
-                "oracle"), List.of(run.out().split("\n")).stream().skip(2).map(l -> l.split(" ")[0]).toList());
+                "oracle"), List.of(run.out().split("\n")).stream().skip(2).filter(l -> !l.startsWith("wrote ")).map(l -> l.split(" ")[0]).toList());
         assertTrue(String.join(" ", rows.get("static")).contains("EMC"), "the profile's choice holds the EMC: " + run.out());
         double adaptive = Double.parseDouble(rows.get("adaptive")[1]);
         for (String peer : List.of("dvfs", "jetson-clocks", "mode-25W", "emc-blind")) {
             assertTrue(adaptive < Double.parseDouble(rows.get(peer)[1]), "cheaper than " + peer + ": " + run.out());
         }
         assertTrue(Double.parseDouble(rows.get("adaptive")[5].replace("%", "")) <= 1.0, run.out());
+        // the timelines show the EMC: held by adaptive, left to the kernel by emc-blind, run by the board in both
+        Map<String, List<Map<String, Double>>> timeline = timeline(plots.resolve("timeline.csv"));
+        assertTrue(timeline.get("adaptive").stream().allMatch(x -> x.get("emc_held_mhz") > 0 && x.get("emc_mhz") > 0));
+        assertTrue(timeline.get("emc-blind").stream().allMatch(x -> x.get("emc_held_mhz").isNaN() && x.get("emc_mhz") > 0));
 
         CliRun blind = CliRun.of("compare", "--virtual", "orin-nano-super", "--model", "mobilenet-v2", "--slowdown", "1.4",
                 "--duration", "5", "--no-emc", "--json");

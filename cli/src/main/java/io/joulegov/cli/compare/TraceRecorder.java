@@ -93,8 +93,10 @@ final class TraceRecorder {
         SysRoot root = board.root();
         double cpu = root.readLong(board.cpuPolicies().get(0).dir().resolve("scaling_cur_freq")) / 1e3;
         double gpu = board.gpu().map(g -> root.readLong(g.dir().resolve("cur_freq")) / 1e6).orElse(Double.NaN);
+        double emc = board.emc().map(e -> root.readLong(e.rateFile()) / 1e6).orElse(Double.NaN);
         samples.add(new Trace.Sample(seconds, p == null ? Double.NaN : p.cpuKHz() / 1e3, cpu,
-                p == null ? Double.NaN : p.gpuHz() / 1e6, gpu, watts, latency, hottest(root)));
+                p == null ? Double.NaN : p.gpuHz() / 1e6, gpu, p == null || p.emcHz() == null ? Double.NaN : p.emcHz() / 1e6,
+                emc, watts, latency, hottest(root)));
     }
 
     private double hottest(SysRoot root) {

@@ -53,12 +53,12 @@ public final class ComparisonPlots {
     }
 
     private static Path csv(Map<Mode, ModeResult> modes, Path file) {
-        StringBuilder s = new StringBuilder("mode,seconds,cpu_held_mhz,cpu_mhz,gpu_held_mhz,gpu_mhz,watts,latency_ms,celsius\n");
+        StringBuilder s = new StringBuilder("mode,seconds,cpu_held_mhz,cpu_mhz,gpu_held_mhz,gpu_mhz,emc_held_mhz,emc_mhz,watts,latency_ms,celsius\n");
         modes.forEach((mode, r) -> {
             for (Trace.Sample x : r.trace().samples()) {
-                s.append(String.format(Locale.ROOT, "%s,%.0f,%s,%s,%s,%s,%s,%s,%s%n", mode.label(), x.seconds(),
-                        num(x.cpuHeldMHz()), num(x.cpuMHz()), num(x.gpuHeldMHz()), num(x.gpuMHz()), num(x.watts()),
-                        num(x.latencyMs()), num(x.celsius())));
+                s.append(String.format(Locale.ROOT, "%s,%.0f,%s,%s,%s,%s,%s,%s,%s,%s,%s%n", mode.label(), x.seconds(),
+                        num(x.cpuHeldMHz()), num(x.cpuMHz()), num(x.gpuHeldMHz()), num(x.gpuMHz()), num(x.emcHeldMHz()),
+                        num(x.emcMHz()), num(x.watts()), num(x.latencyMs()), num(x.celsius())));
             }
         });
         try {

@@ -51,7 +51,9 @@ public final class RunPlots {
                 new Line("CPU held", Trace.Sample::cpuHeldMHz, new Color(0, 90, 200), DASHED),
                 new Line("CPU actual", Trace.Sample::cpuMHz, new Color(0, 90, 200), SOLID),
                 new Line("GPU held", Trace.Sample::gpuHeldMHz, new Color(0, 150, 60), DASHED),
-                new Line("GPU actual", Trace.Sample::gpuMHz, new Color(0, 150, 60), SOLID));
+                new Line("GPU actual", Trace.Sample::gpuMHz, new Color(0, 150, 60), SOLID),
+                new Line("EMC held", Trace.Sample::emcHeldMHz, new Color(120, 120, 120), DASHED),
+                new Line("EMC actual", Trace.Sample::emcMHz, new Color(120, 120, 120), SOLID));
         XYPlot power = subplot("power (W)", trace, new Line("board power", Trace.Sample::watts, new Color(200, 100, 0), SOLID));
         XYPlot latency = subplot(percentile + " (ms)", trace,
                 new Line(percentile + " latency over the last 5 s", Trace.Sample::latencyMs, new Color(150, 0, 150), SOLID));
