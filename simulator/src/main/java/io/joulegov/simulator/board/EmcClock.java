@@ -61,10 +61,6 @@ final class EmcClock {
         return table.get(table.size() - 1);
     }
 
-    BoardSpec.Actmon actmon() {
-        return actmon;
-    }
-
     /** Memory traffic of {@code trafficHz} (the rate it would keep fully busy) for {@code nanos}. */
     void count(double trafficHz, long nanos) {
         counted += trafficHz * nanos;

@@ -349,13 +349,13 @@ public final class VirtualBoard implements AutoCloseable {
      * pace): {@code next} is its time at the clocks asked for.
      */
     private double withSettling(WorkloadModel w, InferenceTime next, double contention) {
-        long settles = Math.max(gpu.settlesAt(), emc.settlesAt());
-        for (DvfsDomain p : policies) {
-            settles = Math.max(settles, p.settlesAt());
+        long settles = Long.MIN_VALUE; // when the last of the clocks still settling takes effect
+        for (DvfsDomain d : policies) {
+            settles = d.effective == d.requested ? settles : Math.max(settles, d.settlesAt());
         }
-        boolean settled = gpu.effective == gpu.requested && emc.effectiveHz == emc.requestedHz()
-                && policies.stream().allMatch(p -> p.effective == p.requested);
-        if (settled || settles <= now) {
+        settles = gpu.effective == gpu.requested ? settles : Math.max(settles, gpu.settlesAt());
+        settles = emc.effectiveHz == emc.requestedHz() ? settles : Math.max(settles, emc.settlesAt());
+        if (settles <= now) {
             return next.totalMs();
         }
         double beforeMs = InferenceTime.at(w, meanCpuKHz(true) / 1000.0, spec.cpu().maxKHz() / 1000.0,

@@ -20,10 +20,6 @@ public record BoardSpec(String name, Identity identity, Cpu cpu, Gpu gpu, Memory
      * board boots in.
      */
     public record PowerMode(int id, String name, long cpuMaxKHz, long gpuMaxHz, long emcMaxHz, int cpusOnline) {
-        /** Every clock within the caps in force: what {@code MAXN} and {@code MAXN_SUPER} write. */
-        public boolean uncapped() {
-            return cpuMaxKHz == Integer.MAX_VALUE && gpuMaxHz == Integer.MAX_VALUE && emcMaxHz == 0;
-        }
     }
 
     /**
