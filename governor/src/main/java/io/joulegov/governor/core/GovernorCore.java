@@ -157,11 +157,6 @@ public final class GovernorCore {
         tick(now);
     }
 
-    /** Finished inferences of {@code model} (ms), run back to back, the last ending {@code now}. */
-    public synchronized void report(String model, List<Double> latenciesMs, long now) {
-        report(model, latenciesMs, List.of(), now);
-    }
-
     /**
      * Finished inferences of {@code model} (ms) and how long before {@code now} each ended (ms; empty when the client
      * did not say: then they ran back to back, the last ending now). Each is credited to the energy of the time it ran.

@@ -113,7 +113,7 @@ class GovernorCoreTest {
         assertNull(core.held());
         assertEquals(before, knobs());
         // an inference thread that reports late writes nothing after the release
-        assertThrows(IllegalStateException.class, () -> core.report("m", List.of(10.0), 3 * S));
+        assertThrows(IllegalStateException.class, () -> core.report("m", List.of(10.0), List.of(), 3 * S));
         core.tick(3 * S);
         assertEquals(before, knobs());
     }
@@ -136,7 +136,7 @@ class GovernorCoreTest {
         OperatingPoint fastest = OperatingPoint.of(cpus.get(cpus.size() - 1), gpus.get(gpus.size() - 1));
         assertEquals(fastest, core.registerUnprofiled("m", key, new Budget.Millis(10), Percentile.P95, 0));
         for (int i = 1; i <= 300; i++) {
-            core.report("m", List.of(12.0), i * S / 50);
+            core.report("m", List.of(12.0), List.of(), i * S / 50);
         }
         assertEquals(List.of("infeasible m 10.0"), events);
         assertEquals(fastest, core.held());
@@ -149,7 +149,7 @@ class GovernorCoreTest {
         assertEquals(1479000L, start.cpuKHz());
         // nvpmodel switches to 5 W: CPU max 918 MHz
         write(CPU + "scaling_max_freq", "921600");
-        core.report("m", List.of(10.0), S / 10);
+        core.report("m", List.of(10.0), List.of(), S / 10);
         core.limits(S);
         assertEquals(List.of("other writer"), events);
         core.begin("m", S);
@@ -172,7 +172,7 @@ class GovernorCoreTest {
         assertNull(core.held(), "backed off");
         for (long t = 12; t < 71; t += 10) {
             core.begin("m", t * S);
-            core.report("m", List.of(10.0), t * S);
+            core.report("m", List.of(10.0), List.of(), t * S);
             core.tick(t * S);
         }
         assertEquals("921600000", read(GPU + "min_freq"), "nothing written while backed off");
@@ -187,7 +187,7 @@ class GovernorCoreTest {
         long t = from;
         while (t < from + Math.round(seconds * S)) {
             t += Math.round(ms * 1e6);
-            core.report(model, List.of(ms), t);
+            core.report(model, List.of(ms), List.of(), t);
         }
         return t;
     }
@@ -227,7 +227,7 @@ class GovernorCoreTest {
         long t = 0;
         for (int i = 0; i < 100; i++) { // interleaved, as two applications on one board
             t += 10_000_000L;
-            core.report(i % 2 == 0 ? "a" : "b", List.of(10.0), t);
+            core.report(i % 2 == 0 ? "a" : "b", List.of(10.0), List.of(), t);
         }
         core.energy(interval(0, S, 5));
         core.energy(interval(S, 2 * S, 5));
