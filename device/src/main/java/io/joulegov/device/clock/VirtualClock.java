@@ -124,23 +124,34 @@ public final class VirtualClock implements Clock {
         Sleeper me;
         lock.lock();
         try {
-            if (parties.add(Thread.currentThread())) {
-                awake++;
-            }
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
-            }
-            if (deadlineNanos <= now) {
-                return;
-            }
-            me = new Sleeper(deadlineNanos, order++);
-            sleepers.add(me);
-            awake--;
-            advanceWhileAllAsleep();
+            me = asleepUntil(deadlineNanos);
         } finally {
             lock.unlock();
         }
-        awaitWake(me);
+        if (me != null) {
+            awaitWake(me);
+        }
+    }
+
+    /**
+     * Under the lock: the calling thread takes part and goes to sleep until {@code deadlineNanos} (time moves on if
+     * every party now sleeps); null when that instant has come already.
+     */
+    private Sleeper asleepUntil(long deadlineNanos) throws InterruptedException {
+        if (parties.add(Thread.currentThread())) {
+            awake++;
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        if (deadlineNanos <= now) {
+            return null;
+        }
+        Sleeper me = new Sleeper(deadlineNanos, order++);
+        sleepers.add(me);
+        awake--;
+        advanceWhileAllAsleep();
+        return me;
     }
 
     private void awaitWake(Sleeper me) throws InterruptedException {
@@ -290,21 +301,12 @@ public final class VirtualClock implements Clock {
             Sleeper me;
             lock.lock();
             try {
-                if (parties.add(Thread.currentThread())) {
-                    awake++;
-                }
-                if (Thread.interrupted()) {
-                    throw new InterruptedException();
-                }
-                if (pending || deadlineNanos <= now) {
-                    pending = false;
+                me = asleepUntil(pending ? Long.MIN_VALUE : deadlineNanos); // a wake before the sleep ends it at once
+                pending = false;
+                if (me == null) {
                     return;
                 }
-                me = new Sleeper(deadlineNanos, order++);
-                sleepers.add(me);
                 sleeping = me;
-                awake--;
-                advanceWhileAllAsleep();
             } finally {
                 lock.unlock();
             }
