@@ -270,18 +270,24 @@ class ControlServerTest {
         return b.position();
     }
 
-    private static byte[] lines(String line, int times) {
-        return (line + "\n").repeat(times).getBytes(StandardCharsets.UTF_8);
-    }
-
-    @Test
-    void repliesComeInRequestOrderWhenHandlerFuturesCompleteOutOfOrder() throws Exception {
+    /** From now on every request is answered by a future the test completes: the list holds them, in request order. */
+    private List<CompletableFuture<String>> answersHeld() {
         List<CompletableFuture<String>> held = new CopyOnWriteArrayList<>();
         answer = (request, peer) -> {
             CompletableFuture<String> f = new CompletableFuture<>();
             held.add(f);
             return f;
         };
+        return held;
+    }
+
+    private static byte[] lines(String line, int times) {
+        return (line + "\n").repeat(times).getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void repliesComeInRequestOrderWhenHandlerFuturesCompleteOutOfOrder() throws Exception {
+        List<CompletableFuture<String>> held = answersHeld();
         try (Client c = new Client()) {
             for (int i = 0; i < 5; i++) {
                 c.send(begin("m" + i));
@@ -368,12 +374,7 @@ class ControlServerTest {
 
     @Test
     void aClientWeStopReadingIsNotCutOffAsSlowAndGetsEveryReply() throws Exception {
-        List<CompletableFuture<String>> held = new CopyOnWriteArrayList<>();
-        answer = (request, peer) -> {
-            CompletableFuture<String> f = new CompletableFuture<>();
-            held.add(f);
-            return f;
-        };
+        List<CompletableFuture<String>> held = answersHeld();
         try (Client c = new Client()) {
             c.send(lines("{\"op\":\"status\"}", 200));
             waitFor(() -> held.size() == ControlServer.MAX_IN_FLIGHT, "as many handled as may be in flight");
