@@ -15,6 +15,7 @@ import io.joulegov.profiler.store.ProfileStore;
 import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.policies.select.Request;
 import io.joulegov.simulator.model.Disturbance;
+import io.joulegov.simulator.spec.Boards;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -148,13 +149,13 @@ final class CompareCommand implements Callable<Integer> {
      * unless given a profile, and the oracle's order.
      */
     static ProfileTable profile(String board, int unit, String model, long seed, boolean emc) throws Exception {
-        return VirtualProfiling.run(new VirtualProfiling.Request(board, unit, model, new ProfileRun.Method(false, emc, 200, 3, 100), seed + 1000),
-                key -> null, false, (done, expected, last) -> { }, () -> { }).result().table();
+        return VirtualProfiling.table(new VirtualProfiling.Request(board, unit, model, new ProfileRun.Method(false, emc, 200, 3, 100),
+                seed + 1000));
     }
 
     /** The founding study's boards keep its CPU x GPU grid, so that the reproduction stays comparable. */
     static boolean emcAxisByDefault(String board) {
-        return !board.equals("nano") && !board.equals("xavier-nx");
+        return !Boards.FOUNDING_STUDY.contains(board);
     }
 
     /** The median latency at the profile's fastest point (ms). */

@@ -73,7 +73,7 @@ final class DemoCommand implements Runnable {
                 + peers
                 + "with a budget of %.1fx the fastest latency at %s. Savings on a virtual board come from its calibration%n"
                 + "%s(simulator/README.md), not from measurement.%n%n", board, emcAxis ? ", CPU x GPU x EMC" : "", DURATION_S,
-                SLOWDOWN, PERCENTILE.label(), Boards.NAMES.indexOf(board) < 2 ? "against the founding study " : "");
+                SLOWDOWN, PERCENTILE.label(), Boards.FOUNDING_STUDY.contains(board) ? "against the founding study " : "");
         o.flush();
         Map<String, Map<Mode, ModeResult>> results = new LinkedHashMap<>();
         List<DemoReport.Workload> sections = new ArrayList<>();
@@ -123,8 +123,7 @@ final class DemoCommand implements Runnable {
 
     /** A sparse profile of workload {@code w} on unit 0, over CPU x GPU, and x EMC with {@code emc}. */
     private ProfileTable sparseProfile(String w, boolean emc) throws Exception {
-        return VirtualProfiling.run(new VirtualProfiling.Request(board, 0, w, new ProfileRun.Method(true, emc, 200, 3, 100), 1000),
-                key -> null, false, (done, expected, last) -> { }, () -> { }).result().table();
+        return VirtualProfiling.table(new VirtualProfiling.Request(board, 0, w, new ProfileRun.Method(true, emc, 200, 3, 100), 1000));
     }
 
     private static void step(ProgressBar bar, String what) {

@@ -64,9 +64,9 @@ final class DemoReport {
                     w.choice().percentile().label(), w.choice().feasible() ? w.choice().chosen().point() : "none"));
             for (String quantity : List.of("energy", "latency")) {
                 for (Path png : heatmaps(w.plots().resolve("profile"), quantity)) { // one per EMC rate on a three-axis profile
-                    String emc = png.getFileName().toString().replaceFirst("^" + quantity + "(-emc(\\d+))?\\.png$", "$2");
+                    long emc = emcMHz(png);
                     figure(h, png, (quantity.equals("energy") ? "energy per inference" : "latency") + " over the clock grid"
-                            + (emc.isEmpty() ? "" : ", EMC " + emc + " MHz"));
+                            + (emc == 0 ? "" : ", EMC " + emc + " MHz"));
                 }
             }
             figure(h, w.plots().resolve("compare/pareto.png"), "the frontier and each mode's run");
@@ -93,14 +93,15 @@ final class DemoReport {
     private static List<Path> heatmaps(Path dir, String quantity) {
         try (var files = Files.list(dir)) {
             return files.filter(f -> f.getFileName().toString().matches(quantity + "(-emc\\d+)?\\.png"))
-                    .sorted(java.util.Comparator.comparingLong(f -> emcOf(f.getFileName().toString()))).toList();
+                    .sorted(java.util.Comparator.comparingLong(DemoReport::emcMHz)).toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + dir, e);
         }
     }
 
-    private static long emcOf(String name) {
-        String digits = name.replaceAll("\\D", "");
+    /** The EMC rate a heatmap's name gives (MHz), 0 for a CPU x GPU profile's. */
+    private static long emcMHz(Path heatmap) {
+        String digits = heatmap.getFileName().toString().replaceAll("\\D", "");
         return digits.isEmpty() ? 0 : Long.parseLong(digits);
     }
 

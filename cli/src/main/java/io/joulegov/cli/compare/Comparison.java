@@ -7,7 +7,6 @@ import io.joulegov.policies.select.InfeasibleException;
 import io.joulegov.policies.select.Request;
 import io.joulegov.policies.select.Selection;
 import io.joulegov.policies.select.Selector;
-
 import io.joulegov.simulator.spec.BoardSpec;
 import io.joulegov.simulator.spec.Boards;
 
@@ -21,8 +20,8 @@ import java.util.Map;
  * board boots in), {@code jetson-clocks} (every clock at its top), {@code mode-NAME} (each other nvpmodel mode under
  * the default governors), {@code static} (the profile's choice held fixed, the founding study's method),
  * {@code emc-blind} (the governor given a CPU x GPU profile, the EMC left to the kernel: only where the profile has
- * the EMC as an axis), {@code adaptive} (the governor) and {@code oracle} (the cheapest fixed point that meets the budget over the very same run, found by
- * running the candidates cheapest first by a full sweep of this very unit). The budget is resolved once, against
+ * the EMC as an axis), {@code adaptive} (the governor) and {@code oracle} (the cheapest fixed point that meets the
+ * budget over the very same run, found by running the candidates cheapest first by a full sweep of this very unit). The budget is resolved once, against
  * the profile the governor is given (the full sweep when it is given none), and every mode is held to it. Without
  * a profile there is no static mode.
  */
@@ -52,7 +51,7 @@ public final class Comparison {
         Map<Mode, ModeResult> out = new LinkedHashMap<>();
         out.put(Mode.DVFS, ModeRun.run(s, Mode.DVFS, null));
         out.put(Mode.JETSON_CLOCKS, ModeRun.run(s, Mode.JETSON_CLOCKS, null));
-        for (BoardSpec.PowerMode m : Boards.byName(s.board()).modes().subList(1, Boards.byName(s.board()).modes().size())) {
+        for (BoardSpec.PowerMode m : Boards.byName(s.board()).otherModes()) {
             out.put(Mode.of(m), ModeRun.run(s, Mode.of(m), null));
         }
         if (given.profile() != null) {

@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * What a mode did over time, one sample a second of board time: the clocks held (NaN where nothing was pinned: the
- * default governors; the EMC's also where the kernel kept it) and those the board ran at (the EMC's NaN without one), board power over the second, the latency at the budget's percentile
- * over the last {@link TraceRecorder#WINDOW_S} seconds, and the hottest thermal zone; and when the disturbance was on.
+ * default governors; the EMC's also where the kernel kept it) and those the board ran at (the EMC's NaN without
+ * one), board power over the second, the latency at the budget's percentile over the last
+ * {@link TraceRecorder#WINDOW_S} seconds, and the hottest thermal zone; and when the disturbance was on.
  */
 public record Trace(List<Sample> samples, Disturbance disturbance, double disturbedFromS, double disturbedToS) {
 

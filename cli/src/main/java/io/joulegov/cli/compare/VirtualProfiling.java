@@ -4,6 +4,7 @@ import io.joulegov.cli.UsageException;
 import io.joulegov.device.board.BoardDiscovery;
 import io.joulegov.device.sysfs.SysRoot;
 import io.joulegov.policies.profile.ProfileKey;
+import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.profiler.measure.ProfileRun;
 import io.joulegov.profiler.measure.Sweep;
 import io.joulegov.profiler.workload.WorkloadSource;
@@ -21,6 +22,11 @@ public final class VirtualProfiling {
     }
 
     private VirtualProfiling() {
+    }
+
+    /** Runs the sweep to the end, with no checkpoint to keep and no progress to show: its table. */
+    public static ProfileTable table(Request r) throws Exception {
+        return run(r, key -> null, false, (done, expected, last) -> { }, () -> { }).result().table();
     }
 
     /**

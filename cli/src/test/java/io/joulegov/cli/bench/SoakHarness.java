@@ -56,8 +56,8 @@ public final class SoakHarness {
         int hours = Integer.parseInt(args[0]);
         Map<String, ProfileTable> profiles = new HashMap<>();
         for (String w : Boards.WORKLOADS) {
-            profiles.put(w, VirtualProfiling.run(new VirtualProfiling.Request("nano", 0, w, new ProfileRun.Method(true, false,
-                    200, 3, 100), 1000), key -> null, false, (done, expected, last) -> { }, () -> { }).result().table());
+            profiles.put(w, VirtualProfiling.table(new VirtualProfiling.Request("nano", 0, w, new ProfileRun.Method(true, false,
+                    200, 3, 100), 1000)));
         }
         long wall0 = System.nanoTime();
         System.out.println();

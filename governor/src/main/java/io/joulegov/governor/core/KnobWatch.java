@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The clock knobs as the daemon last left them, to notice when another program writes them (nvpmodel changing the
@@ -46,12 +47,8 @@ final class KnobWatch {
     }
 
     private static Path emcCapFile(SysRoot root) {
-        for (String f : List.of("sys/kernel/nvpmodel_emc_cap/emc_iso_cap", "sys/kernel/nvpmodel_clk_cap/emc")) {
-            if (root.read(root.resolve(f)).isPresent()) {
-                return root.resolve(f);
-            }
-        }
-        return null;
+        return Stream.of("sys/kernel/nvpmodel_emc_cap/emc_iso_cap", "sys/kernel/nvpmodel_clk_cap/emc").map(root::resolve)
+                .filter(root::exists).findFirst().orElse(null);
     }
 
     /** Remembers the knobs as they read now: right after the daemon wrote them. */

@@ -194,9 +194,9 @@ final class Discovery {
         return predictedSd;
     }
 
-    /** An inference that ended at {@code now}; one that began before the walk moved to the point held ran partly elsewhere. */
-    void observe(double latencyMs, long now) {
-        if (recording() && now - Math.round(latencyMs * 1e6) >= heldSince) {
+    /** An inference that began at {@code began} and ended at {@code now}; one begun before the walk moved to the point held ran partly elsewhere. */
+    void observe(double latencyMs, long began, long now) {
+        if (recording() && began >= heldSince) {
             visits.get(current).add(latencyMs);
             adjust(now);
         }

@@ -284,10 +284,11 @@ public final class OnlineController {
         if (p == null) {
             return;
         }
+        long began = now - Math.round(latencyMs * 1e6);
         if (p instanceof ModelPhase.Governed g) {
             ModelState s = g.state();
             s.seen(now);
-            if (now - Math.round(latencyMs * 1e6) >= s.enteredAt()) {
+            if (began >= s.enteredAt()) {
                 s.record(latencyMs);
             }
             adjust(s, now);
@@ -298,7 +299,7 @@ public final class OnlineController {
         p = models.get(model);
         // while another model runs, the board holds more than this one asked for: what it measures is not its own
         if (!othersActive(model, now)) {
-            d.observe(latencyMs, now);
+            d.observe(latencyMs, began, now);
         }
         d.seen(now);
         advance(p, now);

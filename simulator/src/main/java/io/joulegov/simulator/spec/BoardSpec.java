@@ -106,6 +106,11 @@ public record BoardSpec(String name, Identity identity, Cpu cpu, Gpu gpu, Memory
         return modes.get(0);
     }
 
+    /** Every mode but the one it boots in. */
+    public List<PowerMode> otherModes() {
+        return modes.subList(1, modes.size());
+    }
+
     /** The power mode with the lowest caps (5 W on the Nano, 10 W on the Xavier NX, 7 W on the Orin Nanos). */
     public PowerMode lowestPowerMode() {
         return modes.stream().min(java.util.Comparator.comparingLong(PowerMode::gpuMaxHz)

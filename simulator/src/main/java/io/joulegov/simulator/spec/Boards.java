@@ -17,6 +17,8 @@ import java.util.Map;
 public final class Boards {
 
     public static final List<String> NAMES = List.of("nano", "xavier-nx", "orin-nano", "orin-nano-super");
+    /** The boards the founding study measured, whose calibration reproduces it. */
+    public static final List<String> FOUNDING_STUDY = List.of("nano", "xavier-nx");
     public static final List<String> WORKLOADS = List.of("alexnet", "resnet18", "mobilenet-v2", "yolov4-tiny",
             "bert-tiny", "distilbert");
 
