@@ -24,7 +24,7 @@ final class BoardPower {
     double cpu(List<DvfsDomain> policies, double activity, double contention) {
         double w = 0;
         for (DvfsDomain p : policies) {
-            w += power.cpu().watts(p.effective / 1000.0, Math.min(1, activity + contention));
+            w += power.cpu().watts(p.clock.effective() / 1000.0, Math.min(1, activity + contention));
         }
         return w / policies.size();
     }

@@ -27,11 +27,8 @@ final class DvfsDomain {
     private final Attribute setspeed;
     private final List<Attribute> shown;
     private final DefaultGovernor defaultGovernor;
-    private final long settleNanos;
-    /** The frequency it runs at, the one asked of it (and from when it holds), the one its default governor wants, and the thermal cap. */
-    long effective;
-    long requested;
-    long requestedAt;
+    /** The frequency it runs at and the one asked of it; then the one its default governor wants, and the thermal cap. */
+    final SettlingClock clock;
     long governed;
     long cap;
     /** Busy time since the governor's last window, and the share of that window it was busy. */
@@ -47,8 +44,8 @@ final class DvfsDomain {
         this.setspeed = setspeed;
         this.shown = shown;
         this.defaultGovernor = defaultGovernor;
-        this.settleNanos = settleNanos;
-        this.effective = this.requested = this.governed = this.cap = top();
+        this.clock = new SettlingClock(top(), settleNanos);
+        this.governed = this.cap = top();
     }
 
     long top() {
@@ -59,7 +56,7 @@ final class DvfsDomain {
     void governorTick(long windowNanos) {
         lastShare = windowNanos > 0 ? Math.min(1, busyNanos / windowNanos) : 0;
         busyNanos = 0;
-        governed = defaultGovernor.pick(table, effective, lastShare, windowNanos);
+        governed = defaultGovernor.pick(table, clock.effective(), lastShare, windowNanos);
     }
 
     /** Reads the knobs at {@code now} and asks for the clock they give, within the limits and the cap. */
@@ -68,32 +65,22 @@ final class DvfsDomain {
         long hi = max.readNumber(top());
         long target;
         if (governor.holds("userspace")) {
-            target = setspeed == null ? effective : setspeed.readNumber(effective);
+            target = setspeed == null ? clock.effective() : setspeed.readNumber(clock.effective());
         } else {
             if (setspeed != null) {
                 setspeed.write("<unsupported>"); // outside the userspace governor the kernel shows this
             }
             target = governor.holds("performance") ? hi : governor.holds("powersave") ? lo : governed;
         }
-        long f = Governors.within(table, target, lo, hi, cap);
-        if (f != requested) {
-            requested = f;
-            requestedAt = now;
-        }
+        clock.ask(Governors.within(table, target, lo, hi, cap), now);
         settle(now);
-    }
-
-    /** When the clock asked for takes effect: {@code settleNanos} after it was asked for (not before another change). */
-    long settlesAt() {
-        return requestedAt + settleNanos;
     }
 
     /** Runs at the clock asked for once it has settled, and shows it. */
     void settle(long now) {
-        if (requested != effective && now >= settlesAt()) {
-            effective = requested;
+        if (clock.settle(now)) {
             for (Attribute a : shown) {
-                a.write(effective);
+                a.write(clock.effective());
             }
         }
     }

@@ -24,10 +24,8 @@ final class EmcClock {
     /** nvpmodel's cap (Hz, 0 for none), or null where the board has no such file. */
     private final Attribute cap;
     private final BoardSpec.Actmon actmon;
-    private final long settleNanos;
-    long effectiveHz;
-    private long requestedHz;
-    private long requestedAt;
+    /** The rate it runs at and the one asked of it (Hz). */
+    final SettlingClock clock;
     /**
      * What a locked clock was last asked for, and what the rate file last showed: on BPMP that file is both (a write
      * asks, a read gives the rate it runs at), so a value other than the one shown is a new request.
@@ -53,8 +51,8 @@ final class EmcClock {
         this.readback2 = readback2;
         this.cap = cap;
         this.actmon = actmon;
-        this.settleNanos = settleNanos;
-        this.effectiveHz = this.requestedHz = this.kernelHz = this.lockedAtHz = top();
+        this.clock = new SettlingClock(top(), settleNanos);
+        this.kernelHz = this.lockedAtHz = top();
     }
 
     long top() {
@@ -90,40 +88,27 @@ final class EmcClock {
         if (capHz > 0 && capHz < f) {
             f = FrequencyTable.atOrBelow(table, capHz);
         }
-        if (f != requestedHz) {
-            requestedHz = f;
-            requestedAt = now;
-        }
+        clock.ask(f, now);
         settle(now);
-        if (bpmp && rate.readNumber(-1) != effectiveHz) {
+        if (bpmp && rate.readNumber(-1) != clock.effective()) {
             show(); // BPMP's rate reads as the rate the clock runs at, whatever was written to it
         }
     }
 
     /** Runs at the rate asked for once it has settled, and shows it. */
     void settle(long now) {
-        if (requestedHz == effectiveHz || now < settlesAt()) {
+        if (!clock.settle(now)) {
             return;
         }
-        effectiveHz = requestedHz;
         show();
         if (readback2 != null) {
-            readback2.write(effectiveHz);
+            readback2.write(clock.effective());
         }
     }
 
     private void show() {
-        readback.write(effectiveHz);
-        shownHz = effectiveHz;
-    }
-
-    /** The rate asked for, and when it takes effect. */
-    long requestedHz() {
-        return requestedHz;
-    }
-
-    long settlesAt() {
-        return requestedAt + settleNanos;
+        readback.write(clock.effective());
+        shownHz = clock.effective();
     }
 
     private long atOrAbove(double hz) {

@@ -187,7 +187,7 @@ public final class VirtualBoard implements AutoCloseable {
         applyKnobs();
         double contention = disturbed(Disturbance.CPU_CONTENTION) ? 1 / (1 - Disturbance.CONTENTION_SHARE) : 1;
         InferenceTime t = InferenceTime.at(w, meanCpuKHz(false) / 1000.0, spec.cpu().maxKHz() / 1000.0,
-                gpu.requested / 1e6, spec.gpu().maxHz() / 1e6, emc.requestedHz(), spec.emc().maxHz(), contention);
+                gpu.clock.requested() / 1e6, spec.gpu().maxHz() / 1e6, emc.clock.requested(), spec.emc().maxHz(), contention);
         double latencyMs = withSettling(w, t, contention);
         memoryTrafficHz = spec.emc().actmon() == null ? 0
                 : spec.emc().actmon().overlap() * w.memMs() * spec.emc().maxHz() / latencyMs;
@@ -238,7 +238,7 @@ public final class VirtualBoard implements AutoCloseable {
 
     /** The clocks the board runs at now: CPU kHz (first policy), GPU Hz, EMC Hz. */
     public synchronized long[] clocks() {
-        return new long[] {policies.get(0).effective, gpu.effective, emc.effectiveHz};
+        return new long[] {policies.get(0).clock.effective(), gpu.clock.effective(), emc.clock.effective()};
     }
 
     public synchronized double temperature(String zone) {
@@ -255,8 +255,8 @@ public final class VirtualBoard implements AutoCloseable {
         long busyPart = Math.max(0, Math.min(t, busyUntil) - now);
         double pBusy = totalWatts(true);
         double pIdle = totalWatts(false);
-        account.add(dt, busyPart, pBusy, pIdle, policies.stream().allMatch(p -> p.effective == p.top()),
-                gpu.effective == spec.gpu().maxHz());
+        account.add(dt, busyPart, pBusy, pIdle, policies.stream().allMatch(p -> p.clock.effective() == p.top()),
+                gpu.clock.effective() == spec.gpu().maxHz());
         double contentionLoad = disturbed(Disturbance.CPU_CONTENTION) ? Disturbance.CONTENTION_SHARE : 0;
         for (DvfsDomain p : policies) {
             p.busyNanos += Math.min(1.0, cpuLoad + contentionLoad) * busyPart + contentionLoad * (dt - busyPart);
@@ -349,17 +349,15 @@ public final class VirtualBoard implements AutoCloseable {
      * pace): {@code next} is its time at the clocks asked for.
      */
     private double withSettling(WorkloadModel w, InferenceTime next, double contention) {
-        long settles = Long.MIN_VALUE; // when the last of the clocks still settling takes effect
+        long settles = Math.max(gpu.clock.settlesAt(), emc.clock.settlesAt()); // when the last still settling takes effect
         for (DvfsDomain d : policies) {
-            settles = d.effective == d.requested ? settles : Math.max(settles, d.settlesAt());
+            settles = Math.max(settles, d.clock.settlesAt());
         }
-        settles = gpu.effective == gpu.requested ? settles : Math.max(settles, gpu.settlesAt());
-        settles = emc.effectiveHz == emc.requestedHz() ? settles : Math.max(settles, emc.settlesAt());
         if (settles <= now) {
             return next.totalMs();
         }
         double beforeMs = InferenceTime.at(w, meanCpuKHz(true) / 1000.0, spec.cpu().maxKHz() / 1000.0,
-                gpu.effective / 1e6, spec.gpu().maxHz() / 1e6, emc.effectiveHz, spec.emc().maxHz(), contention).totalMs();
+                gpu.clock.effective() / 1e6, spec.gpu().maxHz() / 1e6, emc.clock.effective(), spec.emc().maxHz(), contention).totalMs();
         double waitMs = (settles - now) / 1e6;
         return waitMs >= beforeMs ? beforeMs : waitMs + (1 - waitMs / beforeMs) * next.totalMs();
     }
@@ -385,7 +383,7 @@ public final class VirtualBoard implements AutoCloseable {
     private double meanCpuKHz(boolean effective) {
         double sum = 0;
         for (DvfsDomain p : policies) {
-            sum += effective ? p.effective : p.requested;
+            sum += effective ? p.clock.effective() : p.clock.requested();
         }
         return sum / policies.size();
     }
@@ -396,11 +394,11 @@ public final class VirtualBoard implements AutoCloseable {
     }
 
     private double gpuWatts(boolean busy) {
-        return power.gpu(gpu.effective, busy ? gpuActivity : 0);
+        return power.gpu(gpu.clock.effective(), busy ? gpuActivity : 0);
     }
 
     private double totalWatts(boolean busy) {
-        return power.total(busy, cpuWatts(busy), gpuWatts(busy), power.emc(emc.effectiveHz));
+        return power.total(busy, cpuWatts(busy), gpuWatts(busy), power.emc(emc.clock.effective()));
     }
 
     /** How much of the sensor's last conversion period the stretch {@code [since, until)} covers (ns). */
@@ -420,7 +418,7 @@ public final class VirtualBoard implements AutoCloseable {
         double cpuIdle = cpuWatts(false);
         double gpuBusy = gpuWatts(true);
         double gpuIdle = gpuWatts(false);
-        double mem = power.emc(emc.effectiveHz);
+        double mem = power.emc(emc.clock.effective());
         double cpu = busy * cpuBusy + (1 - busy) * cpuIdle;
         double g = busy * gpuBusy + (1 - busy) * gpuIdle;
         double total = busy * power.total(true, cpuBusy, gpuBusy, mem) + (1 - busy) * power.total(false, cpuIdle, gpuIdle, mem);
