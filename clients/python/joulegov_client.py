@@ -43,6 +43,7 @@ class Client(object):
     def __init__(self, socket_path=DEFAULT_SOCKET, flush_every=0.1):
         self._path = socket_path
         self._flush_every = flush_every
+        self._pace = flush_every  # sooner while the daemon learns the model and asks for it
         self._lock = threading.Lock()
         self._buffer = []
         self._registration = None
@@ -153,7 +154,7 @@ class Client(object):
 
     def _loop(self):
         while self._running:
-            self._wake.wait(self._flush_every)
+            self._wake.wait(self._pace)
             self._wake.clear()
             self._flush()
         self._flush()
@@ -179,8 +180,12 @@ class Client(object):
                     chunk = batch[sent:sent + MAX_LATENCIES]
                     now = time.monotonic()
                     # how long ago each ended: a profiler attributes it to the clocks held then
-                    self._request({"op": "report", "model": model, "latenciesMs": [max(0.001, round(ms, 3)) for ms, _ in chunk],
-                                   "endedMsAgo": [round(max(0.0, now - end) * 1000.0, 3) for _, end in chunk]})
+                    reply = self._request({"op": "report", "model": model,
+                                           "latenciesMs": [max(0.001, round(ms, 3)) for ms, _ in chunk],
+                                           "endedMsAgo": [round(max(0.0, now - end) * 1000.0, 3) for _, end in chunk]})
+                    # while the daemon learns the model, each step of its walk waits for latencies: it asks for them sooner
+                    within = reply.get("reportWithinMs")
+                    self._pace = min(self._flush_every, within / 1000.0) if within else self._flush_every
                     sent += len(chunk)
                     self._reported += len(chunk)
         except (OSError, ValueError) as e:
@@ -213,6 +218,7 @@ class Client(object):
     def _lost(self, error):
         """The daemon is gone or refused: register again after a pause, and say so once per kind of problem."""
         self._registered = False
+        self._pace = self._flush_every
         self._registered_event.clear()
         self._retry_at = time.monotonic() + RETRY_S
         self._disconnect()

@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Collects an application's inference latencies from any number of threads and sends them to the governor from one
  * background thread, in batches. Inference threads only append to a buffer: a slow, absent or restarting daemon never
- * blocks or fails an inference. While the governor cannot be reached the latencies are dropped (and counted), and the
+ * blocks or fails an inference. While the governor learns a model it may ask for reports sooner than {@code flushEvery}
+ * (each step of its walk waits for latencies), and gets them. While the governor cannot be reached the latencies are dropped (and counted), and the
  * model is registered again as soon as it can be.
  */
 public final class LatencyReporter implements AutoCloseable {
@@ -32,6 +33,8 @@ public final class LatencyReporter implements AutoCloseable {
     private final Transport transport;
     private final ReporterClock clock;
     private final long flushNanos;
+    /** How long until the next flush: the application's {@code flushEvery}, or sooner while the governor asks it. */
+    private long paceNanos;
     private final Thread flusher;
     private final Object lock = new Object();
     private Batch buffer = new Batch(1024);
@@ -55,6 +58,7 @@ public final class LatencyReporter implements AutoCloseable {
         this.transport = transport;
         this.clock = clock;
         this.flushNanos = flushEvery.toNanos();
+        this.paceNanos = flushNanos;
         this.flusher = clock.newThread("joulegov-reporter-" + registration.model(), this::loop);
         flusher.start();
     }
@@ -125,7 +129,7 @@ public final class LatencyReporter implements AutoCloseable {
     private void loop() {
         try {
             while (running) {
-                clock.sleepUntil(clock.nanoTime() + flushNanos);
+                clock.sleepUntil(clock.nanoTime() + paceNanos);
                 flush();
             }
         } catch (InterruptedException e) {
@@ -165,8 +169,10 @@ public final class LatencyReporter implements AutoCloseable {
                 }
                 while (sent < n) {
                     int count = Math.min(ControlProtocol.MAX_LATENCIES, n - sent);
-                    transport.report(registration.model(), Arrays.copyOfRange(batch.latenciesMs, sent, sent + count),
+                    Duration within = transport.report(registration.model(),
+                            Arrays.copyOfRange(batch.latenciesMs, sent, sent + count),
                             batch.agesMs(sent, count, clock.nanoTime()), count);
+                    paceNanos = within.isZero() ? flushNanos : Math.min(flushNanos, within.toNanos());
                     sent += count;
                     reported.addAndGet(count);
                 }
@@ -187,6 +193,7 @@ public final class LatencyReporter implements AutoCloseable {
     /** The governor is gone or refused: register again after a pause, and say so once an outage. */
     private void lost(String problem) {
         registered = false;
+        paceNanos = flushNanos;
         retryAt = clock.nanoTime() + RETRY.toNanos();
         try {
             transport.disconnect();

@@ -1,5 +1,6 @@
 package io.joulegov.client;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.joulegov.client.protocol.ControlProtocol;
 
 import java.io.IOException;
@@ -32,13 +33,13 @@ public final class SocketTransport implements Transport {
     }
 
     @Override
-    public void report(String model, double[] latenciesMs, double[] endedMsAgo, int count) throws IOException {
+    public Duration report(String model, double[] latenciesMs, double[] endedMsAgo, int count) throws IOException {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("op", "report");
         doc.put("model", model);
         doc.put("latenciesMs", toTheMicrosecond(latenciesMs, count, 0.001)); // a latency is positive
         doc.put("endedMsAgo", toTheMicrosecond(endedMsAgo, count, 0));
-        send(ControlProtocol.request(doc));
+        return Duration.ofMillis(send(ControlProtocol.request(doc)).path("reportWithinMs").asLong(0));
     }
 
     /** Milliseconds rounded to the µs, which keeps a full report well inside a request line. */
@@ -50,12 +51,12 @@ public final class SocketTransport implements Transport {
         return out;
     }
 
-    private void send(String request) throws IOException {
+    private JsonNode send(String request) throws IOException {
         if (client == null) {
             client = ControlClient.connect(socket, TIMEOUT);
         }
         try {
-            client.exchange(request);
+            return client.exchange(request);
         } catch (ControlClient.RefusedException refused) {
             throw refused; // the connection is fine, the request was not
         } catch (IOException e) {

@@ -1,6 +1,7 @@
 package io.joulegov.client;
 
 import java.io.IOException;
+import java.time.Duration;
 
 /** How a {@link LatencyReporter} reaches a governor: the daemon's socket, or a governor in the same process. */
 public interface Transport extends AutoCloseable {
@@ -13,9 +14,10 @@ public interface Transport extends AutoCloseable {
 
     /**
      * The first {@code count} finished inferences, at most {@link io.joulegov.client.protocol.ControlProtocol#MAX_LATENCIES}
-     * at once: their latencies and how long ago each ended (ms).
+     * at once: their latencies and how long ago each ended (ms). Answers how soon the governor asks for the next report
+     * (zero: at the reporter's own pace; sooner while it learns the model, whose every step waits for latencies).
      */
-    void report(String model, double[] latenciesMs, double[] endedMsAgo, int count) throws IOException;
+    Duration report(String model, double[] latenciesMs, double[] endedMsAgo, int count) throws IOException;
 
     /** Drops the connection, if any; the next call reconnects. */
     void disconnect();

@@ -20,7 +20,10 @@ class LatencyReporterTest {
         final List<Double> latencies = new ArrayList<>();
         final List<Double> ages = new ArrayList<>();
         final AtomicBoolean down = new AtomicBoolean();
+        /** What the governor answers a report with: how soon it wants the next one. */
+        volatile Duration within = Duration.ZERO;
         boolean closed;
+        int reports;
 
         @Override
         public synchronized void register(Registration r) throws IOException {
@@ -34,12 +37,14 @@ class LatencyReporterTest {
         }
 
         @Override
-        public synchronized void report(String model, double[] ms, double[] endedMsAgo, int count) throws IOException {
+        public synchronized Duration report(String model, double[] ms, double[] endedMsAgo, int count) throws IOException {
             check();
+            reports++;
             for (int i = 0; i < count; i++) {
                 latencies.add(ms[i]);
                 ages.add(endedMsAgo[i]);
             }
+            return within;
         }
 
         private void check() throws IOException {
@@ -133,6 +138,41 @@ class LatencyReporterTest {
         };
     }
 
+    /**
+     * While the governor learns a model it answers each report with how soon it wants the next (each step of its walk
+     * waits for latencies): the reporter sends that often instead of its own, slower pace, and goes back to its own
+     * pace once the governor stops asking.
+     */
+    @Test
+    void reportsComeAsOftenAsTheGovernorAsksWhileItLearnsThenAtTheApplicationsPace() {
+        RecordingTransport t = new RecordingTransport();
+        t.within = Duration.ofMillis(5);
+        LatencyReporter r = new LatencyReporter(RESNET, t, Duration.ofMillis(500));
+        int asked = reportsWithin(t, r, Duration.ofSeconds(1));
+        t.within = Duration.ZERO;
+        reportsWithin(t, r, Duration.ofMillis(600)); // the report that said so, then the reporter's own pace
+        int own = reportsWithin(t, r, Duration.ofSeconds(1));
+        r.close();
+        assertTrue(asked >= 20, asked + " reports in the second the governor asked for one each 5 ms");
+        assertTrue(own <= 3, own + " reports in a second at a pace of 500 ms");
+    }
+
+    /** Reports the reporter sends while an inference ends each millisecond for {@code period}. */
+    private static int reportsWithin(RecordingTransport t, LatencyReporter r, Duration period) {
+        int before;
+        synchronized (t) {
+            before = t.reports;
+        }
+        long until = System.nanoTime() + period.toNanos();
+        while (System.nanoTime() < until) {
+            r.record(1);
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        synchronized (t) {
+            return t.reports - before;
+        }
+    }
+
     /** A daemon stopping under a send: the channel may throw unchecked (ClosedSelectorException); never a trace. */
     @Test
     void aConnectionTornDownUncheckedIsALossNotAStackTrace() {
@@ -140,11 +180,11 @@ class LatencyReporterTest {
         AtomicBoolean torn = new AtomicBoolean(true);
         RecordingTransport t = new RecordingTransport() {
             @Override
-            public synchronized void report(String model, double[] ms, double[] endedMsAgo, int count) throws IOException {
+            public synchronized Duration report(String model, double[] ms, double[] endedMsAgo, int count) throws IOException {
                 if (torn.getAndSet(false)) {
                     throw new java.nio.channels.ClosedSelectorException();
                 }
-                super.report(model, ms, endedMsAgo, count);
+                return super.report(model, ms, endedMsAgo, count);
             }
         };
         LatencyReporter r = new LatencyReporter(RESNET, t, Duration.ofMillis(5), recordingUncaught(uncaught));
@@ -175,7 +215,7 @@ class LatencyReporterTest {
         AtomicBoolean closedUnderASend = new AtomicBoolean();
         RecordingTransport t = new RecordingTransport() {
             @Override
-            public void report(String model, double[] ms, double[] endedMsAgo, int count) throws IOException {
+            public Duration report(String model, double[] ms, double[] endedMsAgo, int count) throws IOException {
                 sending.set(true);
                 inFlight.countDown();
                 try {
@@ -183,8 +223,9 @@ class LatencyReporterTest {
                 } catch (InterruptedException e) {
                     throw new IOException("interrupted");
                 }
-                super.report(model, ms, endedMsAgo, count);
+                Duration within = super.report(model, ms, endedMsAgo, count);
                 sending.set(false);
+                return within;
             }
 
             @Override
@@ -233,11 +274,11 @@ class LatencyReporterTest {
             }
 
             @Override
-            public synchronized void report(String model, double[] ms, double[] endedMsAgo, int count) throws IOException {
+            public synchronized Duration report(String model, double[] ms, double[] endedMsAgo, int count) throws IOException {
                 if (outage.size() == 3) {
                     throw new IOException(outage.remove(0));
                 }
-                super.report(model, ms, endedMsAgo, count);
+                return super.report(model, ms, endedMsAgo, count);
             }
         };
         try {

@@ -3,6 +3,7 @@ package io.joulegov.client.protocol;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -11,11 +12,23 @@ import java.util.List;
  */
 public sealed interface ControlReply {
 
-    /** Done; nothing to add ({@code begin}, {@code report}, {@code unregister}; {@code register} to the profiler). */
+    /** Done; nothing to add ({@code begin}, {@code unregister}; {@code register} and {@code report} to the profiler). */
     @JsonPropertyOrder({"ok"})
     record Done(boolean ok) implements ControlReply {
         public Done() {
             this(true);
+        }
+    }
+
+    /**
+     * A {@code report} taken: {@code reportWithinMs} asks for the model's next report within that many ms (while the
+     * governor learns it, every step waits for latencies); absent, at the client's own pace.
+     */
+    @JsonPropertyOrder({"ok", "reportWithinMs"})
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Reported(boolean ok, Long reportWithinMs) implements ControlReply {
+        public static Reported of(Duration within) {
+            return new Reported(true, within.isZero() ? null : Math.max(1, within.toMillis()));
         }
     }
 

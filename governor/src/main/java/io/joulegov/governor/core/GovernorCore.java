@@ -17,6 +17,7 @@ import io.joulegov.policies.select.Percentile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -160,8 +161,9 @@ public final class GovernorCore {
     /**
      * Finished inferences of {@code model} (ms) and how long before {@code now} each ended (ms; empty when the client
      * did not say: then they ran back to back, the last ending now). Each is credited to the energy of the time it ran.
+     * Answers how soon the model's next report is wanted (zero: at its reporter's own pace).
      */
-    public synchronized void report(String model, List<Double> latenciesMs, List<Double> endedMsAgo, long now) {
+    public synchronized Duration report(String model, List<Double> latenciesMs, List<Double> endedMsAgo, long now) {
         requireRunning();
         requireRegistered(model);
         double budgetMs = controller.budgetMsOf(model);
@@ -192,6 +194,7 @@ public final class GovernorCore {
                     controller.budgetMsOf(model));
         }
         tick(now);
+        return Duration.ofNanos(controller.reportWithinNanos(model));
     }
 
     /**

@@ -254,8 +254,9 @@ public final class GovernDaemon implements AutoCloseable {
         await(loop().begin(model));
     }
 
-    public void report(String model, List<Double> latenciesMs, List<Double> endedMsAgo) {
-        await(loop().report(model, latenciesMs, endedMsAgo));
+    /** Answers how soon the model's next report is wanted (zero: at the reporter's own pace). */
+    public Duration report(String model, List<Double> latenciesMs, List<Double> endedMsAgo) {
+        return await(loop().report(model, latenciesMs, endedMsAgo));
     }
 
     public void unregister(String model) {
@@ -370,7 +371,7 @@ public final class GovernDaemon implements AutoCloseable {
                 return running.begin(b.model()).thenApply(v -> new ControlReply.Done());
             }
             if (request instanceof ControlRequest.Report r) {
-                return running.report(r.model(), r.latenciesMs(), r.endedMsAgo()).thenApply(v -> new ControlReply.Done());
+                return running.report(r.model(), r.latenciesMs(), r.endedMsAgo()).thenApply(ControlReply.Reported::of);
             }
             if (request instanceof ControlRequest.Unregister u) {
                 return unregister(running, u.model()).thenApply(v -> new ControlReply.Done());

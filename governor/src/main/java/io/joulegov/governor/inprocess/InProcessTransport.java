@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * A governor inside the application's process: the same daemon, called directly, started on first registration.
@@ -76,9 +77,9 @@ public final class InProcessTransport implements Transport {
     }
 
     @Override
-    public void report(String model, double[] latenciesMs, double[] endedMsAgo, int count) throws IOException {
+    public Duration report(String model, double[] latenciesMs, double[] endedMsAgo, int count) throws IOException {
         try {
-            daemon.report(model, LoopTransport.list(latenciesMs, count), LoopTransport.list(endedMsAgo, count));
+            return daemon.report(model, LoopTransport.list(latenciesMs, count), LoopTransport.list(endedMsAgo, count));
         } catch (RuntimeException e) {
             throw new IOException(e.getMessage(), e);
         }

@@ -9,6 +9,7 @@ import io.joulegov.policies.select.Budget;
 import io.joulegov.policies.select.Percentile;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -43,8 +44,8 @@ public final class LoopTransport implements Transport {
     }
 
     @Override
-    public void report(String model, double[] latenciesMs, double[] endedMsAgo, int count) throws IOException {
-        await(loop.report(model, list(latenciesMs, count), list(endedMsAgo, count)));
+    public Duration report(String model, double[] latenciesMs, double[] endedMsAgo, int count) throws IOException {
+        return await(loop.report(model, list(latenciesMs, count), list(endedMsAgo, count)));
     }
 
     static List<Double> list(double[] values, int count) {

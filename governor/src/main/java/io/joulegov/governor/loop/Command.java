@@ -7,6 +7,7 @@ import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.policies.select.Budget;
 import io.joulegov.policies.select.Percentile;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -26,9 +27,12 @@ sealed interface Command {
     record Begin(String model, CompletableFuture<Void> reply) implements Command {
     }
 
-    /** Latencies (ms) and how long before {@code arrivedAt} each ended (empty: back to back, the last at arrival). */
+    /**
+     * Latencies (ms) and how long before {@code arrivedAt} each ended (empty: back to back, the last at arrival);
+     * answered with how soon the next report is wanted (zero: at the reporter's own pace).
+     */
     record Report(String model, List<Double> latenciesMs, List<Double> endedMsAgo, long arrivedAt,
-                  CompletableFuture<Void> reply) implements Command {
+                  CompletableFuture<Duration> reply) implements Command {
     }
 
     /** Answered with what was learned of the model (null when nothing), for the caller to save. */

@@ -125,8 +125,11 @@ public final class GovernorLoop implements AutoCloseable {
         return submit(new Command.Begin(model, new CompletableFuture<>()));
     }
 
-    /** Finished inferences (ms) and how long before now each ended (empty: back to back, the last ending now). */
-    public CompletableFuture<Void> report(String model, List<Double> latenciesMs, List<Double> endedMsAgo) {
+    /**
+     * Finished inferences (ms) and how long before now each ended (empty: back to back, the last ending now); answers
+     * how soon the model's next report is wanted (zero: at the reporter's own pace).
+     */
+    public CompletableFuture<Duration> report(String model, List<Double> latenciesMs, List<Double> endedMsAgo) {
         return submit(new Command.Report(model, latenciesMs, endedMsAgo, clock.nanoTime(), new CompletableFuture<>()));
     }
 
@@ -245,7 +248,7 @@ public final class GovernorLoop implements AutoCloseable {
             } else if (command instanceof Command.Begin b) {
                 core.begin(b.model(), now);
             } else if (command instanceof Command.Report r) {
-                core.report(r.model(), r.latenciesMs(), endedAgo(r, now), now);
+                answer = core.report(r.model(), r.latenciesMs(), endedAgo(r, now), now);
             } else if (command instanceof Command.Unregister u) {
                 answer = withLearnedRows(u.model(), now);
                 core.unregister(u.model());

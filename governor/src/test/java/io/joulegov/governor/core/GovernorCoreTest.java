@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -141,6 +142,8 @@ class GovernorCoreTest {
         assertEquals(List.of("infeasible m 10.0"), events);
         assertEquals(fastest, core.held());
         assertNull(core.learnedProfile("m", 7 * S), "nothing learned, nothing to save");
+        assertEquals(Duration.ofMillis(10), core.report("m", List.of(12.0), List.of(), 7 * S),
+                "measured again while infeasible: its reports are asked for sooner");
     }
 
     @Test

@@ -43,6 +43,9 @@ import io.joulegov.policies.learn.PointCorrection;
  *                          samples), as the cause may have ended (a throttle)
  * @param tailSamplesKept   latencies kept at the fastest point for its tail (at least what the percentile needs: 5
  *                          expected misses); every other point keeps only their sum and count
+ * @param walkReportNanos   while a model is walked, its reports are asked for at least this often (0: at the
+ *                          application's pace): each step waits for its samples, and a 100 ms batch would hold every
+ *                          step up to 100 ms at the dearer point
  */
 public record ControllerSettings(int window, int missWindow, int minSamples, int missStreak,
                                  long minDwellNanos, double margin, double hysteresis, long idleNanos,
@@ -50,13 +53,15 @@ public record ControllerSettings(int window, int missWindow, int minSamples, int
                                  double exploreShare,
                                  PointCorrection.Settings energyCorrection, PointCorrection.Settings latencyCorrection,
                                  double minWork, double minWorkAtChange,
-                                 long energyWaitNanos, int stepsPerAxis, long retryNanos, int tailSamplesKept) {
+                                 long energyWaitNanos, int stepsPerAxis, long retryNanos, int tailSamplesKept,
+                                 long walkReportNanos) {
 
     public ControllerSettings {
         if (window < 1 || missWindow < 1 || minSamples < 1 || missStreak < 1 || stepsPerAxis < 1 || tailSamplesKept < 1) {
             throw new IllegalArgumentException("windows, sample counts and steps must be positive");
         }
-        if (minDwellNanos < 0 || idleNanos < 0 || chooseEveryNanos < 0 || energyWaitNanos < 0 || retryNanos < 0) {
+        if (minDwellNanos < 0 || idleNanos < 0 || chooseEveryNanos < 0 || energyWaitNanos < 0 || retryNanos < 0
+                || walkReportNanos < 0) {
             throw new IllegalArgumentException("durations must not be negative");
         }
         if (energyCorrection == null || latencyCorrection == null) {
@@ -87,25 +92,29 @@ public record ControllerSettings(int window, int missWindow, int minSamples, int
                 10_000_000_000L,       // energyWaitNanos
                 3,                     // stepsPerAxis
                 30_000_000_000L,       // retryNanos
-                4096);                 // tailSamplesKept
+                4096,                  // tailSamplesKept
+                10_000_000L);          // walkReportNanos
     }
 
     public ControllerSettings withMinSamples(int v) {
         return new ControllerSettings(window, missWindow, v, missStreak, minDwellNanos, margin, hysteresis,
                 idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
-                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
+                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept,
+                walkReportNanos);
     }
 
     public ControllerSettings withMargin(double v) {
         return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, v, hysteresis,
                 idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
-                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept);
+                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept,
+                walkReportNanos);
     }
 
     public ControllerSettings withRetryNanos(long v) {
         return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
                 idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
-                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, v, tailSamplesKept);
+                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, v, tailSamplesKept,
+                walkReportNanos);
     }
 
 }

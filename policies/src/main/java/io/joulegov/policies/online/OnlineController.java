@@ -244,6 +244,14 @@ public final class OnlineController {
         return p == null ? null : p.describe();
     }
 
+    /**
+     * How soon {@code model}'s next report is wanted, in ns (0: at its reporter's own pace): while it is walked
+     * (learning, or measured again after an infeasible budget), every step waits for the latencies reported.
+     */
+    public long reportWithinNanos(String model) {
+        return models.get(model) instanceof ModelPhase.Walking ? settings.walkReportNanos() : 0;
+    }
+
     /** Latencies {@code model} keeps in its buffers (0 for a model not registered): bounded, whatever its rate. */
     public int samplesKept(String model) {
         ModelPhase p = models.get(model);
