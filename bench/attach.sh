@@ -13,7 +13,7 @@ tmp="$(mktemp -d)"; sim=""
 trap 'if [ -n "$sim" ]; then kill "$sim" 2>/dev/null || true; fi; rm -rf "$tmp"' EXIT
 echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1), $(uname -sr)"
 echo
-./joulegov profile --virtual "$board" --model "$workload" --grid full --out "$tmp/full.json" --json > /dev/null
+./joulegov profile --no-emc --virtual "$board" --model "$workload" --grid full --out "$tmp/full.json" --json > /dev/null
 echo "| $workload on the virtual $board, stream | points measured | wall s | slowdown (p95) | budget ms | attached choice (CPU MHz / GPU MHz) | its energy / full sweep's least | attached energy / full sweep's there |"
 echo "|---|---|---|---|---|---|---|---|"
 for rate in $rates; do
@@ -21,7 +21,7 @@ for rate in $rates; do
     --socket "$tmp/s-$rate.sock" > "$tmp/sim-$rate.log" 2>&1 &
   sim=$!
   until [ -e "$tmp/board-$rate/sys/devices/system/cpu/cpufreq/policy0/scaling_governor" ]; do sleep 0.2; done
-  ./joulegov profile --attach --root "$tmp/board-$rate" --socket "$tmp/s-$rate.sock" --grid sparse \
+  ./joulegov profile --no-emc --attach --root "$tmp/board-$rate" --socket "$tmp/s-$rate.sock" --grid sparse \
     --inferences "$n" --reruns 3 --out "$tmp/attached-$rate.json" --json > "$tmp/attached-$rate.out" 2> /dev/null
   kill "$sim"; wait "$sim" || true; sim=""
   stream="$([ "$rate" = 0 ] && echo "back to back" || echo "$rate/s Poisson")"

@@ -15,7 +15,7 @@ dir="$(mktemp -d)"
 sim=$!
 trap 'kill $sim 2>/dev/null || true; rm -rf "$dir"' EXIT
 sleep 2
-./joulegov profile --virtual nano --model resnet18 --grid sparse --inferences 100 --reruns 3 \
+./joulegov profile --no-emc --virtual nano --model resnet18 --grid sparse --inferences 100 --reruns 3 \
   --cache "$dir/board/var/lib/joulegov/models-cache" > /dev/null
 port=19464
 start=$(date +%s.%N)

@@ -17,7 +17,7 @@ dir="$(mktemp -d)"
 sim=$!
 trap 'kill $sim 2>/dev/null || true; rm -rf "$dir"' EXIT
 sleep 2
-./joulegov profile --virtual nano --model resnet18 --grid sparse --inferences 100 --reruns 3 \
+./joulegov profile --no-emc --virtual nano --model resnet18 --grid sparse --inferences 100 --reruns 3 \
   --cache "$dir/board/var/lib/joulegov/models-cache" > /dev/null
 knobs() {
   (cd "$dir/board/sys" && find . \( -name scaling_governor -o -name scaling_min_freq -o -name scaling_max_freq \

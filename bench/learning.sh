@@ -12,7 +12,7 @@ echo
 echo "| workload | unit | dvfs mJ | saving jetson-clocks | saving low-power (misses) | saving static | saving adaptive | saving oracle | static/oracle | adaptive/oracle | misses static | misses adaptive |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for w in alexnet resnet18 mobilenet-v2 yolov4-tiny bert-tiny distilbert; do
-  ./joulegov profile --virtual "$board" --model "$w" --grid sparse --out "$tmp/$w.json" > /dev/null
+  ./joulegov profile --no-emc --virtual "$board" --model "$w" --grid sparse --out "$tmp/$w.json" > /dev/null
   for u in $(seq 1 "$units"); do
     ./joulegov compare --virtual "$board" --unit "$u" --model "$w" --slowdown "$slowdown" --percentile "$pct" \
       --profile "$tmp/$w.json" --json | python3 -c '

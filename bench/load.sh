@@ -13,7 +13,7 @@ dir="$(mktemp -d)"
 sim=$!
 trap 'kill $sim 2>/dev/null || true; rm -rf "$dir"' EXIT
 sleep 2
-./joulegov profile --virtual nano --model bert-tiny --grid sparse --inferences 100 --reruns 3 --cache "$dir/cache" > /dev/null
+./joulegov profile --no-emc --virtual nano --model bert-tiny --grid sparse --inferences 100 --reruns 3 --cache "$dir/cache" > /dev/null
 sock="$dir/board/run/joulegov/joulegov.sock"
 port=19465
 ulimit -n 4096

@@ -29,7 +29,7 @@ sock="$dir/board/run/joulegov/joulegov.sock"
 sim=$!
 trap 'kill $sim ${gov:-} ${scraper:-} 2>/dev/null || true; rm -rf "$dir"' EXIT
 sleep 2
-./joulegov profile --virtual nano --model resnet18 --grid sparse --inferences 100 --reruns 3 \
+./joulegov profile --no-emc --virtual nano --model resnet18 --grid sparse --inferences 100 --reruns 3 \
   --cache "$dir/board/var/lib/joulegov/models-cache" > /dev/null
 port=19465
 ./joulegov govern --root "$dir/board" --allow-virtual-profiles --metrics-port $port --sample-ms 100 > "$dir/govern.log" 2>&1 &

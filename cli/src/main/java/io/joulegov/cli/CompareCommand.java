@@ -115,7 +115,7 @@ final class CompareCommand implements Callable<Integer> {
         ProfileTable profile = given == null ? truth : given;
         double perSecond = load == null ? rate : load * 1e3 / fastestMs(truth);
         modes = Comparison.run(new ModeRun.Setup(board, unitN, model, noProfile ? null : profile, request.budget(),
-                request.percentile(), perSecond, duration, d, seed), truth,
+                request.percentile(), perSecond, duration, d, seed, emcAxis), truth,
                 emcAxis && !noProfile ? profile(board, unitN, model, seed, false) : null); // infeasible: exit 3
         double budgetMs = request.budget().millis(profile, request.percentile());
         PrintWriter out = spec.commandLine().getOut();
@@ -149,7 +149,7 @@ final class CompareCommand implements Callable<Integer> {
      * unless given a profile, and the oracle's order.
      */
     static ProfileTable profile(String board, int unit, String model, long seed, boolean emc) throws Exception {
-        return VirtualProfiling.table(new VirtualProfiling.Request(board, unit, model, new ProfileRun.Method(false, emc, 200, 3, 100),
+        return VirtualProfiling.table(new VirtualProfiling.Request(board, unit, model, new ProfileRun.Method(false, ProfileRun.MemoryClock.of(emc), 200, 3, 100),
                 seed + 1000));
     }
 

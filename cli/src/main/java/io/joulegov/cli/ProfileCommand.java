@@ -87,8 +87,9 @@ final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--grid", paramLabel = "full|sparse", defaultValue = "full", description = "Every point, or at most 10%% of them (default full).")
     String grid;
 
-    @Option(names = "--emc", description = "Sweep the memory clock too, where it can be locked.")
-    boolean emc;
+    @Option(names = "--emc", negatable = true,
+            description = "Sweep the memory clock as a third axis (default: wherever the board can lock it); --no-emc leaves it to the kernel.")
+    Boolean emc;
 
     @Option(names = "--sample-ms", paramLabel = "MS", defaultValue = "100", description = "Power sampling period, 10-1000 ms (default 100).")
     int sampleMs;
@@ -116,7 +117,8 @@ final class ProfileCommand implements Callable<Integer> {
         validate();
         int unitN = unit.of(target.virtual != null);
         long wall0 = System.nanoTime();
-        ProfileRun.Method method = new ProfileRun.Method(grid.equals("sparse"), emc, inferences, reruns, sampleMs);
+        ProfileRun.Method method = new ProfileRun.Method(grid.equals("sparse"),
+                emc == null ? ProfileRun.MemoryClock.WHERE_LOCKABLE : ProfileRun.MemoryClock.of(emc), inferences, reruns, sampleMs);
         Function<ProfileKey, Path> profilePath = key -> out != null ? out : ProfileStore.locate(cache, null).pathFor(key);
         Function<ProfileKey, Path> checkpointFor = key -> checkpoint(profilePath.apply(key));
         ProfileRun.Outcome outcome;

@@ -43,7 +43,7 @@ class AttachProfilingTest {
         Map<String, String> before = JoulegovProcess.knobs(root);
         Path out = tmp.resolve("bert-attached.json");
         Path checkpoint = tmp.resolve("bert-attached.json.partial");
-        String[] args = {"profile", "--attach", "--root", root.toString(), "--socket", socket.toString(), "--grid", "sparse",
+        String[] args = {"profile", "--no-emc", "--attach", "--root", root.toString(), "--socket", socket.toString(), "--grid", "sparse",
                 "--inferences", "20", "--reruns", "1", "--out", out.toString()};
         Process first = JoulegovProcess.start(tmp.resolve("profile.log"), args);
         processes.add(first);
@@ -86,16 +86,16 @@ class AttachProfilingTest {
 
     @Test
     void attachIsForABoardAtRootAndTheApplicationDescribesItsModel() {
-        CliRun virtual = CliRun.of("profile", "--attach", "--virtual", "nano");
+        CliRun virtual = CliRun.of("profile", "--no-emc", "--attach", "--virtual", "nano");
         assertEquals(2, virtual.exitCode());
         assertTrue(virtual.err().contains("--virtual boards run their own workloads"), virtual.err());
-        CliRun batch = CliRun.of("profile", "--attach", "--root", tmp.toString(), "--batch", "4");
+        CliRun batch = CliRun.of("profile", "--no-emc", "--attach", "--root", tmp.toString(), "--batch", "4");
         assertEquals(2, batch.exitCode());
         assertTrue(batch.err().contains("with --attach the application registers its own"), batch.err());
-        CliRun noModel = CliRun.of("profile", "--virtual", "nano");
+        CliRun noModel = CliRun.of("profile", "--no-emc", "--virtual", "nano");
         assertEquals(2, noModel.exitCode());
         assertTrue(noModel.err().contains("--model is required (or --attach"), noModel.err());
-        CliRun socketAlone = CliRun.of("profile", "--virtual", "nano", "--model", "resnet18", "--socket", "/tmp/s");
+        CliRun socketAlone = CliRun.of("profile", "--no-emc", "--virtual", "nano", "--model", "resnet18", "--socket", "/tmp/s");
         assertEquals(2, socketAlone.exitCode());
         assertTrue(socketAlone.err().contains("--socket and --socket-group are for --attach"), socketAlone.err());
     }

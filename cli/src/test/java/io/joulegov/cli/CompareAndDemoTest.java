@@ -83,7 +83,7 @@ class CompareAndDemoTest {
     @Test
     void onAnotherUnitTheGovernorLearnsWhatTheProfileOfUnitZeroGotWrong() throws Exception {
         Path p0 = tmp.resolve("unit0.json");
-        assertEquals(0, CliRun.of("profile", "--virtual", "nano", "--model", "mobilenet-v2", "--grid", "sparse", "--out",
+        assertEquals(0, CliRun.of("profile", "--no-emc", "--virtual", "nano", "--model", "mobilenet-v2", "--grid", "sparse", "--out",
                 p0.toString()).exitCode());
         CliRun run = CliRun.of("compare", "--virtual", "nano", "--unit", "3", "--model", "mobilenet-v2", "--slowdown", "1.4",
                 "--percentile", "p99", "--profile", p0.toString(), "--json");
@@ -194,7 +194,7 @@ class CompareAndDemoTest {
         assertEquals(2, CliRun.of("compare", "--virtual", "nano", "--model", "alexnet", "--slowdown", "1.4", "--no-profile",
                 "--profile", "x.json").exitCode());
         Path other = tmp.resolve("resnet18.json");
-        assertEquals(0, CliRun.of("profile", "--virtual", "nano", "--model", "resnet18", "--grid", "sparse", "--out",
+        assertEquals(0, CliRun.of("profile", "--no-emc", "--virtual", "nano", "--model", "resnet18", "--grid", "sparse", "--out",
                 other.toString()).exitCode());
         CliRun wrongModel = CliRun.of("compare", "--virtual", "nano", "--model", "alexnet", "--slowdown", "1.4",
                 "--duration", "5", "--profile", other.toString());

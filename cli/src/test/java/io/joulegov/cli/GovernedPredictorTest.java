@@ -178,7 +178,7 @@ class GovernedPredictorTest {
         VirtualBoard board = VirtualBoard.create(Boards.nano(), root, false, 3, true).startLive(Clock.system(), 10_000_000L);
         toClose.add(board);
         Path cache = tmp.resolve("cache");
-        assertEquals(0, JoulegovCommand.run(new String[] {"profile", "--virtual", "nano", "--model", "bert-tiny", "--grid", "sparse",
+        assertEquals(0, JoulegovCommand.run(new String[] {"profile", "--no-emc", "--virtual", "nano", "--model", "bert-tiny", "--grid", "sparse",
                 "--inferences", "100", "--reruns", "3", "--cache", cache.toString()}, new PrintWriter(Writer.nullWriter()),
                 new PrintWriter(Writer.nullWriter())));
         // idle, podgov brings the GPU to its lowest clock at its first 50 ms window

@@ -13,7 +13,7 @@ final class ImportedProfile {
 
     static void resnet18Into(Path cache, Path scratch) throws Exception {
         Path virtual = scratch.resolve("virtual.json");
-        assertEquals(0, CliRun.of("profile", "--virtual", "nano", "--model", "resnet18", "--grid", "sparse", "--inferences", "100",
+        assertEquals(0, CliRun.of("profile", "--no-emc", "--virtual", "nano", "--model", "resnet18", "--grid", "sparse", "--inferences", "100",
                 "--reruns", "3", "--out", virtual.toString()).exitCode());
         Path csv = Files.writeString(scratch.resolve("resnet18.csv"), CliRun.of("show", virtual.toString(), "--csv").out());
         CliRun imported = CliRun.of("import", "--csv", csv.toString(), "--board", "jetson-nano", "--model", "resnet18",

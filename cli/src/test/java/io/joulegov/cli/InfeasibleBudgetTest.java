@@ -49,7 +49,7 @@ class InfeasibleBudgetTest {
                     });
             try (PowerSampler sampler = new PowerSampler(board.rails(), clock, Duration.ofMillis(100)).start();
                  GovernorLoop loop = GovernorLoop.start(core, clock, sampler, GovernorLoop.Saver.NONE)) {
-                ProfileKey toLearn = GovernorCore.keyToLearn(board, "m", "", 1, ProfileKey.VIRTUAL);
+                ProfileKey toLearn = GovernorCore.keyToLearn(board, "m", "", 1, ProfileKey.VIRTUAL, false);
                 loop.register("m", null, toLearn, new Budget.Millis(BUDGET_MS), Percentile.P99).join();
                 long start = clock.nanoTime();
                 // a throttled board: even the fastest point takes twice the budget

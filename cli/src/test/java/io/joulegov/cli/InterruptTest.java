@@ -45,7 +45,7 @@ class InterruptTest {
     }
 
     private String[] profileArgs(Path out, String... more) {
-        List<String> args = new ArrayList<>(List.of("profile", "--root", root.toString(), "--model", "bert-tiny", "--grid",
+        List<String> args = new ArrayList<>(List.of("profile", "--no-emc", "--root", root.toString(), "--model", "bert-tiny", "--grid",
                 "sparse", "--inferences", "20", "--reruns", "3", "--out", out.toString()));
         args.addAll(List.of(more));
         return args.toArray(String[]::new);
@@ -73,7 +73,7 @@ class InterruptTest {
         int done = rows(checkpoint);
         String said = Files.readString(log);
         assertTrue(said.contains("joulegov: stopped after " + done + " point(s); every clock setting is back as it was. "
-                + "Continue with: joulegov profile --root " + root), said);
+                + "Continue with: joulegov profile --no-emc --root " + root), said);
         assertTrue(said.strip().endsWith("--resume"), said);
 
         CliRun resumed = CliRun.of(profileArgs(out, "--resume"));

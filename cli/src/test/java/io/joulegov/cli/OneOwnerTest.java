@@ -51,7 +51,7 @@ class OneOwnerTest {
                 "--slowdown", "1.3", "--allow-virtual-profiles", "--metrics-port", "0", "--duration", "5");
         assertEquals(1, second.exitCode(), second.err());
         assertTrue(second.oneLineError() && second.err().contains(owner), second.err());
-        CliRun profile = CliRun.of("profile", "--root", root.toString(), "--model", "bert-tiny", "--grid", "sparse",
+        CliRun profile = CliRun.of("profile", "--no-emc", "--root", root.toString(), "--model", "bert-tiny", "--grid", "sparse",
                 "--inferences", "20", "--reruns", "3", "--out", tmp.resolve("bert.json").toString());
         assertEquals(1, profile.exitCode(), profile.err());
         assertTrue(profile.err().contains(owner), profile.err());

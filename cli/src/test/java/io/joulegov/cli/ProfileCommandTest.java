@@ -30,8 +30,9 @@ class ProfileCommandTest {
     @RegisterExtension
     final ChildProcesses processes = new ChildProcesses();
 
+    /** By default the memory clock is swept as a third axis wherever the board can lock it (a Nano can). */
     @Test
-    void aSparseVirtualProfileMeasuresATenthOrSoAndPredictsTheRest() throws Exception {
+    void aSparseVirtualProfileSweepsTheMemoryClockTooMeasuringAFewPercentAndPredictingTheRest() throws Exception {
         Path out = tmp.resolve("sparse.json");
         CliRun run = CliRun.of("profile", "--virtual", "nano", "--unit", "2", "--model", "mobilenet-v2", "--grid", "sparse",
                 "--inferences", "100", "--reruns", "3", "--out", out.toString(), "--json");
@@ -39,11 +40,12 @@ class ProfileCommandTest {
         JsonNode doc = JSON.readTree(run.out());
         assertEquals(List.of("profile", "gridSize", "pointsMeasured", "deviceSeconds", "wallSeconds", "latencyOnly"),
                 names(doc.fieldNames()));
-        assertEquals(180, doc.path("gridSize").asInt());
-        // a tenth of the grid, and at most one point per budget (1.1x to 1.6x) whose choice straddles it
-        assertTrue(doc.path("pointsMeasured").asInt() <= 18 + 6, doc.toString());
+        assertEquals(180 * 7, doc.path("gridSize").asInt(), "15 CPU x 12 GPU clocks x the Nano's 7 EMC rates");
+        // 3% of the grid, the points whose choice straddles a budget (1.1x to 1.6x) included
+        assertTrue(doc.path("pointsMeasured").asInt() <= 0.03 * 1260, doc.toString());
         ProfileTable t = ProfileStore.read(out);
-        assertEquals(180, t.rows().size());
+        assertEquals(1260, t.rows().size());
+        assertEquals(7, t.key().emcGridHz().size());
         assertEquals(doc.path("pointsMeasured").asInt(), t.rows().stream().filter(m -> !m.predicted()).count());
         assertEquals("virtual", t.key().source());
         assertEquals("jetson-nano", t.key().board());
@@ -56,7 +58,7 @@ class ProfileCommandTest {
     void resumeAfterKillDashNineRedoesNoFinishedPoint() throws Exception {
         Path out = tmp.resolve("full.json");
         Path partial = tmp.resolve("full.json.partial");
-        String[] args = {"profile", "--virtual", "nano", "--model", "bert-tiny", "--grid", "full", "--inferences", "300",
+        String[] args = {"profile", "--no-emc", "--virtual", "nano", "--model", "bert-tiny", "--grid", "full", "--inferences", "300",
                 "--reruns", "3", "--out", out.toString()};
         Process victim = processes.add(JoulegovProcess.start(null, args));
         Await.until(() -> Files.exists(partial) && ProfileStore.read(partial).rows().size() >= 20, "20 points measured");
@@ -84,11 +86,11 @@ class ProfileCommandTest {
 
     @Test
     void badRequestsAreRefusedBeforeAnythingRuns() {
-        assertEquals(2, CliRun.of("profile", "--virtual", "nano", "--model", "vgg19", "--out", tmp.resolve("x").toString()).exitCode());
-        assertEquals(2, CliRun.of("profile", "--virtual", "nano", "--model", "alexnet", "--grid", "half").exitCode());
-        assertEquals(2, CliRun.of("profile", "--virtual", "nano", "--model", "alexnet", "--sample-ms", "1").exitCode());
-        assertEquals(2, CliRun.of("profile", "--virtual", "pi4", "--model", "alexnet").exitCode());
-        assertEquals(2, CliRun.of("profile", "--virtual", "nano", "--unit", "-1", "--model", "alexnet").exitCode());
+        assertEquals(2, CliRun.of("profile", "--no-emc", "--virtual", "nano", "--model", "vgg19", "--out", tmp.resolve("x").toString()).exitCode());
+        assertEquals(2, CliRun.of("profile", "--no-emc", "--virtual", "nano", "--model", "alexnet", "--grid", "half").exitCode());
+        assertEquals(2, CliRun.of("profile", "--no-emc", "--virtual", "nano", "--model", "alexnet", "--sample-ms", "1").exitCode());
+        assertEquals(2, CliRun.of("profile", "--no-emc", "--virtual", "pi4", "--model", "alexnet").exitCode());
+        assertEquals(2, CliRun.of("profile", "--no-emc", "--virtual", "nano", "--unit", "-1", "--model", "alexnet").exitCode());
         assertEquals(2, CliRun.of("profile", "--unit", "1", "--model", "alexnet").exitCode(), "a unit is of a virtual board");
     }
 
@@ -97,7 +99,7 @@ class ProfileCommandTest {
     void aHostWithoutKnobsGetsALatencyOnlyProfileOfRealInference() throws Exception {
         Path host = hostWithoutKnobs();
         Path out = tmp.resolve("bert-tiny.json");
-        CliRun run = CliRun.of("profile", "--root", host.toString(), "--model", "bert-tiny", "--inferences", "20",
+        CliRun run = CliRun.of("profile", "--no-emc", "--root", host.toString(), "--model", "bert-tiny", "--inferences", "20",
                 "--reruns", "2", "--out", out.toString(), "--json");
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.err().contains("no CPU frequency knobs (cpufreq) on this host: profiling latency only"), run.err());
@@ -126,13 +128,13 @@ class ProfileCommandTest {
     /** Issue 15: this x86 VM has no GPU that DJL can use, and --device gpu says so in one line. */
     @Test
     void deviceGpuOnAHostWithoutOneSaysSoInOneLine() throws Exception {
-        CliRun run = CliRun.of("profile", "--root", hostWithoutKnobs().toString(), "--model", "bert-tiny", "--device", "gpu",
+        CliRun run = CliRun.of("profile", "--no-emc", "--root", hostWithoutKnobs().toString(), "--model", "bert-tiny", "--device", "gpu",
                 "--inferences", "5", "--reruns", "1", "--out", tmp.resolve("gpu.json").toString());
         assertEquals(1, run.exitCode());
         assertTrue(run.oneLineError() && run.err().contains("finds no CUDA GPU on this host"), run.err());
         assertFalse(Files.exists(tmp.resolve("gpu.json")));
         assertEquals(2, CliRun.of("profile", "--model", "bert-tiny", "--device", "tpu").exitCode());
-        assertEquals(2, CliRun.of("profile", "--virtual", "nano", "--model", "bert-tiny", "--device", "cpu").exitCode());
+        assertEquals(2, CliRun.of("profile", "--no-emc", "--virtual", "nano", "--model", "bert-tiny", "--device", "cpu").exitCode());
     }
 
     /**
@@ -147,7 +149,7 @@ class ProfileCommandTest {
         }
         Path log = tmp.resolve("profile.log");
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), JoulegovCommand.class.getName(), "profile", "--root",
+                System.getProperty("java.class.path"), JoulegovCommand.class.getName(), "profile", "--no-emc", "--root",
                 hostWithoutKnobs().toString(), "--model", "bert-tiny", "--inferences", "1", "--reruns", "1", "--out",
                 tmp.resolve("x.json").toString()).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("PYTORCH_LIBRARY_PATH", notALibrary.toString());
@@ -169,7 +171,7 @@ class ProfileCommandTest {
         Path root = FakeBoards.lay(FakeBoards.Layout.NANO_JP4, tmp.resolve("nano"));
         var before = TreeSnapshot.withoutSetspeed(root.resolve("sys"));
         Path out = tmp.resolve("nano.json");
-        CliRun run = CliRun.of("profile", "--root", root.toString(), "--model", "bert-tiny", "--grid", "sparse",
+        CliRun run = CliRun.of("profile", "--no-emc", "--root", root.toString(), "--model", "bert-tiny", "--grid", "sparse",
                 "--inferences", "5", "--reruns", "1", "--out", out.toString(), "--json");
         assertEquals(0, run.exitCode(), run.err());
         ProfileTable t = ProfileStore.read(out);
@@ -186,18 +188,18 @@ class ProfileCommandTest {
     @Test
     void badModelsOnAHostAreOneLineErrors() throws Exception {
         Path host = hostWithoutKnobs();
-        CliRun unknown = CliRun.of("profile", "--root", host.toString(), "--model", "vgg19");
+        CliRun unknown = CliRun.of("profile", "--no-emc", "--root", host.toString(), "--model", "vgg19");
         assertEquals(2, unknown.exitCode());
         assertTrue(unknown.err().contains("unknown model 'vgg19'"), unknown.err());
-        CliRun missing = CliRun.of("profile", "--root", host.toString(), "--model", tmp.resolve("none.pt").toString(),
+        CliRun missing = CliRun.of("profile", "--no-emc", "--root", host.toString(), "--model", tmp.resolve("none.pt").toString(),
                 "--input-shape", "1,3,8,8");
         assertEquals(2, missing.exitCode());
         assertTrue(missing.err().contains("cannot read the TorchScript file"), missing.err());
         Path garbage = Files.writeString(tmp.resolve("garbage.pt"), "not a model");
-        CliRun bad = CliRun.of("profile", "--root", host.toString(), "--model", garbage.toString(), "--input-shape", "1,3,8,8");
+        CliRun bad = CliRun.of("profile", "--no-emc", "--root", host.toString(), "--model", garbage.toString(), "--input-shape", "1,3,8,8");
         assertEquals(2, bad.exitCode());
         assertTrue(bad.err().contains("is not a TorchScript model DJL can load"), bad.err());
-        CliRun noShape = CliRun.of("profile", "--root", host.toString(), "--model", garbage.toString());
+        CliRun noShape = CliRun.of("profile", "--no-emc", "--root", host.toString(), "--model", garbage.toString());
         assertEquals(2, noShape.exitCode());
         assertTrue(noShape.err().contains("needs --input-shape"), noShape.err());
         assertEquals(1, noShape.err().lines().count(), noShape.err());

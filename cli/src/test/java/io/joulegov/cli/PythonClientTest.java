@@ -100,7 +100,7 @@ class PythonClientTest {
         processes.add(new ProcessBuilder("python3", "-c", LOOP, CLIENT.getParent().toString(), socket.toString(), "1000000",
                 "nowait").redirectErrorStream(true).redirectOutput(tmp.resolve("loop.log").toFile()).start());
         Path out = tmp.resolve("pyloop.json");
-        CliRun run = CliRun.of("profile", "--attach", "--root", root.toString(), "--socket", socket.toString(), "--grid",
+        CliRun run = CliRun.of("profile", "--no-emc", "--attach", "--root", root.toString(), "--socket", socket.toString(), "--grid",
                 "sparse", "--inferences", "20", "--reruns", "1", "--out", out.toString());
         assertEquals(0, run.exitCode(), run.err());
         JsonNode profile = new ObjectMapper().readTree(out.toFile());

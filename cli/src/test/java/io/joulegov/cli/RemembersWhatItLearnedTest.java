@@ -112,13 +112,17 @@ class RemembersWhatItLearnedTest {
             Board board = BoardDiscovery.discover(root);
             List<Long> cpus = board.cpuPolicies().get(0).frequenciesKHz();
             List<Long> gpus = board.gpu().orElseThrow().frequenciesHz();
-            assertEquals(OperatingPoint.of(cpus.get(cpus.size() - 1), gpus.get(gpus.size() - 1)), fastest);
+            List<Long> emcs = board.emc().orElseThrow().ratesHz(); // a Nano can lock its EMC: a third axis to learn
+            assertEquals(new OperatingPoint(cpus.get(cpus.size() - 1), gpus.get(gpus.size() - 1), emcs.get(emcs.size() - 1)),
+                    fastest);
             govern(jetson, daemon, 90);
             daemon.close();
             Path file = cache.resolve("jetson-nano/resnet18-b1-unhashed.json");
             ProfileTable learned = ProfileStore.read(file);
             assertEquals(ProfileKey.VIRTUAL, learned.key().source(), "learned on a virtual board, filed as virtual");
-            assertEquals(cpus.size() * gpus.size(), learned.rows().size(), "the whole grid, measured or predicted");
+            assertEquals(cpus.size() * gpus.size() * emcs.size(), learned.rows().size(), "the whole grid, measured or predicted");
+            assertTrue(learned.rows().stream().anyMatch(m -> !m.predicted() && m.point().emcHz() < emcs.get(emcs.size() - 1)),
+                    "the EMC was walked too");
             assertTrue(learned(learned) >= 6, "learned " + learned(learned));
 
             GovernDaemon again = GovernDaemon.open(root, GovernDaemon.Options.of(RestoreJournal.defaultFile(root),

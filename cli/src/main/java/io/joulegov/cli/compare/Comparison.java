@@ -47,7 +47,7 @@ public final class Comparison {
         }
         ModeRun.Setup s = new ModeRun.Setup(given.board(), given.unit(), given.model(), given.profile(),
                 new Budget.Millis(choice.budgetMs()), given.percentile(), given.rate(), given.durationS(),
-                given.disturbance(), given.seed());
+                given.disturbance(), given.seed(), given.emcAxis());
         Map<Mode, ModeResult> out = new LinkedHashMap<>();
         out.put(Mode.DVFS, ModeRun.run(s, Mode.DVFS, null));
         out.put(Mode.JETSON_CLOCKS, ModeRun.run(s, Mode.JETSON_CLOCKS, null));

@@ -38,14 +38,15 @@ public final class ModeRun {
     /**
      * What every mode of a comparison shares: the board (kind and unit), the workload, the profile static and adaptive
      * govern with (made on this unit or elsewhere; null: adaptive learns one from nothing), the budget, arrivals,
-     * length and disturbance.
+     * length and disturbance; {@code emcAxis}: the memory clock is governed as a third axis (learned as one with no
+     * profile).
      */
     public record Setup(String board, int unit, String model, ProfileTable profile, Budget budget, Percentile percentile,
-                        double rate, double durationS, Disturbance disturbance, long seed) {
+                        double rate, double durationS, Disturbance disturbance, long seed, boolean emcAxis) {
 
         /** The same run, governed with {@code other}. */
         public Setup withProfile(ProfileTable other) {
-            return new Setup(board, unit, model, other, budget, percentile, rate, durationS, disturbance, seed);
+            return new Setup(board, unit, model, other, budget, percentile, rate, durationS, disturbance, seed, emcAxis);
         }
     }
 
@@ -140,7 +141,7 @@ public final class ModeRun {
         static Adaptive start(Setup s, Board board, ClockPinner pinner, VirtualClock clock, PowerSampler sampler) {
             GovernorLoop loop = GovernorLoop.start(new GovernorCore(board, pinner, new GovernorCore.Events() { }), clock,
                     sampler, GovernorLoop.Saver.NONE);
-            ProfileKey toLearn = GovernorCore.keyToLearn(board, s.model(), "", 1, ProfileKey.VIRTUAL);
+            ProfileKey toLearn = GovernorCore.keyToLearn(board, s.model(), "", 1, ProfileKey.VIRTUAL, s.emcAxis());
             Registration registration = new Registration(s.model(), "", 1,
                     s.budget() instanceof Budget.Millis m ? m.ms() : null,
                     s.budget() instanceof Budget.Slowdown f ? f.factor() : null, s.percentile().label());

@@ -56,7 +56,7 @@ public final class SoakHarness {
         int hours = Integer.parseInt(args[0]);
         Map<String, ProfileTable> profiles = new HashMap<>();
         for (String w : Boards.WORKLOADS) {
-            profiles.put(w, VirtualProfiling.table(new VirtualProfiling.Request("nano", 0, w, new ProfileRun.Method(true, false,
+            profiles.put(w, VirtualProfiling.table(new VirtualProfiling.Request("nano", 0, w, new ProfileRun.Method(true, ProfileRun.MemoryClock.OFF,
                     200, 3, 100), 1000)));
         }
         long wall0 = System.nanoTime();
@@ -106,7 +106,7 @@ public final class SoakHarness {
                         }
                         current = next(period, random, profiles);
                         workload = new SimulatedWorkload(jetson.board(), current.model(), clock);
-                        ProfileKey toLearn = GovernorCore.keyToLearn(board, current.model(), "", 1, ProfileKey.VIRTUAL);
+                        ProfileKey toLearn = GovernorCore.keyToLearn(board, current.model(), "", 1, ProfileKey.VIRTUAL, false);
                         reporter = new LatencyReporter(current.registration(), new LoopTransport(loop, current.profile(),
                                 toLearn), Duration.ofMillis(100), new ReporterOnClock(clock));
                         Disturbance d = Disturbance.values()[period++ % Disturbance.values().length];

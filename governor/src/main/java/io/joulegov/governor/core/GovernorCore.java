@@ -1,6 +1,7 @@
 package io.joulegov.governor.core;
 
 import io.joulegov.device.board.Board;
+import io.joulegov.device.board.Emc;
 import io.joulegov.device.knobs.ClockPinner;
 import io.joulegov.device.knobs.FrequencyTable;
 import io.joulegov.device.power.EnergyReading;
@@ -141,12 +142,17 @@ public final class GovernorCore {
 
     /**
      * The key of a profile learned on {@code board} for a model that came without one: this unit, its CPU and GPU
-     * clock tables, the model as the application named it (its hash empty when it gave none); how it runs unknown.
+     * clock tables, with {@code emc} the EMC's rates where the board can lock it (up to the power mode's EMC cap:
+     * rates above it are never held), the model as the application named it (its hash empty when it gave none); how
+     * it runs unknown.
      */
-    public static ProfileKey keyToLearn(Board board, String model, String hash, int batch, String source) {
+    public static ProfileKey keyToLearn(Board board, String model, String hash, int batch, String source, boolean emc) {
         var id = board.identity();
+        long cap = new KnobWatch(board).emcCapHz();
+        List<Long> emcRates = !emc ? List.of() : board.emc().filter(Emc::lockable)
+                .map(e -> e.ratesHz().stream().filter(r -> r <= cap).toList()).orElse(List.of());
         return new ProfileKey(id.kind(), id.l4t(), id.powerMode(), id.serial(), board.cpuPolicies().get(0).frequenciesKHz(),
-                board.gpu().orElseThrow().frequenciesHz(), List.of(), model, hash == null ? "" : hash, batch, List.of(),
+                board.gpu().orElseThrow().frequenciesHz(), emcRates, model, hash == null ? "" : hash, batch, List.of(),
                 "unknown", 0, 0, 0, 0, 0, source);
     }
 

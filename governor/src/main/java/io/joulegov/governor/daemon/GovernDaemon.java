@@ -226,7 +226,7 @@ public final class GovernDaemon implements AutoCloseable {
         return CompletableFuture.supplyAsync(() -> findProfile(model, hash, batch), store).thenCompose(found -> {
             if (found == null) {
                 ProfileKey key = GovernorCore.keyToLearn(board, model, hash, batch,
-                        options.virtualBoard() ? ProfileKey.VIRTUAL : ProfileKey.MEASURED);
+                        options.virtualBoard() ? ProfileKey.VIRTUAL : ProfileKey.MEASURED, true);
                 return running.register(model, null, key, budget, q).thenApply(p -> {
                     profileFiles.put(model, options.store().pathFor(key)); // only once the loop took it
                     LOG.info("registered {} with no profile on this {}: it will be learned, starting at the fastest point {}",

@@ -86,6 +86,20 @@ class EmcGovernTest {
         assertEquals("1331200000", read(EMC + "rate"));
     }
 
+    /** A model with no profile learns over the EMC too, but only over the rates the power mode lets the board hold. */
+    @Test
+    void aModelLearnedFromNothingWalksTheEmcRatesWithinThePowerModesCap() throws IOException {
+        Files.writeString(root.resolve(CAP), "1331200000\n");
+        GovernorCore core = core();
+        ProfileKey key = GovernorCore.keyToLearn(board, "m", "", 1, ProfileKey.MEASURED, true);
+        List<Long> within = board.emc().orElseThrow().ratesHz().stream().filter(r -> r <= 1331200000L).toList();
+        assertEquals(within, key.emcGridHz());
+        assertEquals(List.of(), GovernorCore.keyToLearn(board, "m", "", 1, ProfileKey.MEASURED, false).emcGridHz());
+        OperatingPoint held = core.registerUnprofiled("m", key, new Budget.Slowdown(1.4), Percentile.P95, 0);
+        assertEquals(1331200000L, held.emcHz(), "it starts at the fastest point the mode allows");
+        assertEquals("1331200000", read(EMC + "rate"));
+    }
+
     @Test
     void aTwoAxisProfileLeavesTheEmcToTheKernelAndSaysSoOnce() throws IOException {
         GovernorCore core = core();

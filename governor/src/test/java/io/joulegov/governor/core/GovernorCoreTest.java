@@ -131,7 +131,7 @@ class GovernorCoreTest {
 
     @Test
     void withNoProfileABudgetEvenTheFastestPointMissesIsToldOnceAndTheFastestPointHeld() {
-        var key = GovernorCore.keyToLearn(board, "m", null, 1, ProfileKey.MEASURED);
+        var key = GovernorCore.keyToLearn(board, "m", null, 1, ProfileKey.MEASURED, false);
         List<Long> cpus = board.cpuPolicies().get(0).frequenciesKHz();
         List<Long> gpus = board.gpu().orElseThrow().frequenciesHz();
         OperatingPoint fastest = OperatingPoint.of(cpus.get(cpus.size() - 1), gpus.get(gpus.size() - 1));

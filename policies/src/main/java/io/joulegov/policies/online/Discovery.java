@@ -18,12 +18,14 @@ import java.util.Map;
 /**
  * A model registered without a profile, learning one on the board without leaving its budget (docs/DESIGN.md,
  * "No profile"). It starts at the fastest point and stays there until the latency at the budget's percentile is
- * known there (which also resolves a slowdown budget); then it walks down each clock axis from the fastest point,
- * the other clock at its top, measuring latency and energy per inference at each step. A step is taken only when it
- * is certain to keep the budget: latency is work over frequency per domain ({@code a + b/fcpu + c/fgpu}), so lowering
- * one clock by a factor can lengthen an inference by at most that factor. The two lines are what the sparse sweep's
- * surrogate models (additive in the two clocks) need; the profile they give (measured rows, the rest predicted with
- * the models' error) is handed to the controller, which goes on learning from it. A budget that even the fastest
+ * known there (which also resolves a slowdown budget); then it walks down each clock axis (CPU, GPU, and the EMC
+ * where the key has an EMC grid) from the fastest point, the other clocks at their top, measuring latency and energy
+ * per inference at each step. A step is taken only when it is certain to keep the budget: latency is work over
+ * frequency per domain ({@code a + b/fcpu + c/fgpu + d/femc}), so lowering one clock by a factor can lengthen an
+ * inference by at most that factor. The lines are what the sparse sweep's surrogate models (additive in the clocks)
+ * need; points off them that the lines predict to keep the budget check the additivity. The profile the models give
+ * (measured rows, the rest predicted with the models' error) is handed to the controller, which goes on learning
+ * from it. A budget that even the fastest
  * point misses is reported, and the fastest point held; nothing more is recorded there until it is measured again
  * ({@link #retry}, when the controller says so), from fresh samples, and if the budget is met then, the walk goes on.
  *
@@ -38,8 +40,8 @@ final class Discovery {
     final Percentile percentile;
     private final ControllerSettings settings;
     private final List<OperatingPoint> grid;
-    private final List<Long> cpus;
-    private final List<Long> gpus;
+    /** Each clock axis walked, its clocks in ascending order: CPU, GPU, and the EMC where the key has its grid. */
+    private final List<Axis> axes;
     private final OperatingPoint fastest;
     private final Map<OperatingPoint, Visit> visits = new LinkedHashMap<>();
     private OperatingPoint current;
@@ -51,11 +53,39 @@ final class Discovery {
     private boolean infeasible;
     /** While infeasible: the fastest point is being measured again. */
     private boolean retrying;
-    private boolean cpuWalked;
-    private boolean gpuWalked;
+    /** The axes whose line is walked to its end. */
+    private final boolean[] walked;
     private boolean finished;
     private ProfileTable learned;
     private double predictedSd = Double.NaN;
+
+    /** A clock of an operating point, and its values on this board. */
+    private record Axis(Clock clock, List<Long> values) {
+
+        long top() {
+            return values.get(values.size() - 1);
+        }
+    }
+
+    private enum Clock {
+        CPU, GPU, EMC;
+
+        long of(OperatingPoint p) {
+            return switch (this) {
+                case CPU -> p.cpuKHz();
+                case GPU -> p.gpuHz();
+                case EMC -> p.emcHz();
+            };
+        }
+
+        OperatingPoint in(OperatingPoint p, long value) {
+            return switch (this) {
+                case CPU -> new OperatingPoint(value, p.gpuHz(), p.emcHz());
+                case GPU -> new OperatingPoint(p.cpuKHz(), value, p.emcHz());
+                case EMC -> new OperatingPoint(p.cpuKHz(), p.gpuHz(), value);
+            };
+        }
+    }
 
     /**
      * What was measured at one point: latencies (their sum and count; the most recent of them, where its tail is
@@ -112,22 +142,35 @@ final class Discovery {
         }
     }
 
-    /** {@code key} names the profile to be learned; its CPU and GPU grids are the points it may hold. */
+    /** {@code key} names the profile to be learned; its grids (CPU, GPU, and EMC where given) are the points it may hold. */
     Discovery(String name, ProfileKey key, Budget budget, Percentile percentile, ControllerSettings settings, long now) {
         this.name = name;
         this.key = key;
         this.budget = budget;
         this.percentile = percentile;
         this.settings = settings;
-        this.cpus = key.cpuGridKHz().stream().sorted().toList();
-        this.gpus = key.gpuGridHz().stream().sorted().toList();
+        List<Long> cpus = key.cpuGridKHz().stream().sorted().toList();
+        List<Long> gpus = key.gpuGridHz().stream().sorted().toList();
+        List<Long> emcs = key.emcGridHz().stream().sorted().toList();
         if (cpus.isEmpty() || gpus.isEmpty()) {
             throw new IllegalArgumentException(name + ": the board has no clock table to learn over");
         }
+        this.axes = emcs.isEmpty() ? List.of(new Axis(Clock.CPU, cpus), new Axis(Clock.GPU, gpus))
+                : List.of(new Axis(Clock.CPU, cpus), new Axis(Clock.GPU, gpus), new Axis(Clock.EMC, emcs));
+        this.walked = new boolean[axes.size()];
         List<OperatingPoint> points = new ArrayList<>();
-        cpus.forEach(c -> gpus.forEach(g -> points.add(OperatingPoint.of(c, g))));
+        for (long c : cpus) {
+            for (long g : gpus) {
+                if (emcs.isEmpty()) {
+                    points.add(OperatingPoint.of(c, g));
+                } else {
+                    emcs.forEach(e -> points.add(new OperatingPoint(c, g, e)));
+                }
+            }
+        }
         this.grid = List.copyOf(points);
-        this.fastest = OperatingPoint.of(cpus.get(cpus.size() - 1), gpus.get(gpus.size() - 1));
+        this.fastest = new OperatingPoint(cpus.get(cpus.size() - 1), gpus.get(gpus.size() - 1),
+                emcs.isEmpty() ? null : emcs.get(emcs.size() - 1));
         moveTo(fastest, now);
     }
 
@@ -254,13 +297,11 @@ final class Discovery {
             return;
         }
         OperatingPoint next = null;
-        if (!cpuWalked) {
-            next = step(cpus, true);
-            cpuWalked = next == null;
-        }
-        if (next == null && !gpuWalked) {
-            next = step(gpus, false);
-            gpuWalked = next == null;
+        for (int a = 0; a < axes.size() && next == null; a++) {
+            if (!walked[a]) {
+                next = step(axes.get(a));
+                walked[a] = next == null;
+            }
         }
         if (next == null) {
             next = inside();
@@ -277,71 +318,114 @@ final class Discovery {
     }
 
     /**
-     * The next point down one axis (the other clock at its top), at most a third of the axis below the lowest point
+     * The next point down one axis (the other clocks at their top), at most a third of the axis below the lowest point
      * measured on it: the lowest clock whose latency keeps the budget less the margin, where the latency is bounded
      * by the lowest point's times the clock ratio while one point is known and, from two on, is extrapolated as
      * {@code a + b/f} through the two lowest (never below the lowest's); null when the walk is over.
      */
-    private OperatingPoint step(List<Long> axis, boolean cpu) {
-        List<Integer> measured = new ArrayList<>();
-        for (int i = 0; i < axis.size(); i++) {
-            if (visits.containsKey(onLine(axis.get(i), cpu))) {
-                measured.add(i);
+    private OperatingPoint step(Axis axis) {
+        List<Long> values = axis.values();
+        List<Integer> measured = measuredOn(axis);
+        int lowest = measured.get(0);
+        double t0 = estimate(visits.get(axis.clock().in(fastest, values.get(lowest))));
+        double f0 = values.get(lowest);
+        double slope = slope(axis); // b in a + b/f
+        // with one point on this line, at most the latency that is not the other domains' work known from their lines
+        // grows by the clock's ratio (a coarse axis, the EMC's, could otherwise never be stepped down)
+        double scaled = t0;
+        for (Axis other : axes) {
+            if (other != axis && !Double.isNaN(slope(other))) {
+                scaled -= slope(other) / other.top();
             }
         }
-        int lowest = measured.get(0);
-        double t0 = estimate(visits.get(onLine(axis.get(lowest), cpu)));
-        double f0 = axis.get(lowest);
-        double slope = Double.NaN; // b in a + b/f
-        if (measured.size() >= 2) {
-            double f1 = axis.get(measured.get(1));
-            double t1 = estimate(visits.get(onLine(axis.get(measured.get(1)), cpu)));
-            slope = Math.max(0, (t0 - t1) / (1 / f0 - 1 / f1));
-        }
+        scaled = Math.max(0, scaled);
         double limit = budgetMs * (1 - settings.margin());
-        int farthest = Math.max(0, lowest - Math.max(1, (axis.size() - 1) / settings.stepsPerAxis()));
+        int farthest = Math.max(0, lowest - Math.max(1, (values.size() - 1) / settings.stepsPerAxis()));
         for (int i = farthest; i < lowest; i++) {
-            double f = axis.get(i);
-            double ms = Double.isNaN(slope) ? t0 * f0 / f : t0 + slope * (1 / f - 1 / f0);
+            double f = values.get(i);
+            double ms = Double.isNaN(slope) ? t0 + scaled * (f0 / f - 1) : t0 + slope * (1 / f - 1 / f0);
             if (ms <= limit) {
-                return onLine(axis.get(i), cpu);
+                return axis.clock().in(fastest, values.get(i));
             }
         }
         return null;
     }
 
-    /** The point at {@code clock} on the CPU line (GPU at its top) or the GPU line (CPU at its top). */
-    private OperatingPoint onLine(long clock, boolean cpu) {
-        return cpu ? OperatingPoint.of(clock, fastest.gpuHz()) : OperatingPoint.of(fastest.cpuKHz(), clock);
+    /** The indices of {@code axis}'s clocks measured on its line (the other clocks at their top), ascending. */
+    private List<Integer> measuredOn(Axis axis) {
+        List<Integer> measured = new ArrayList<>();
+        for (int i = 0; i < axis.values().size(); i++) {
+            if (visits.containsKey(axis.clock().in(fastest, axis.values().get(i)))) {
+                measured.add(i);
+            }
+        }
+        return measured;
     }
 
     /**
-     * A point off the two lines, from the clocks measured on them, that the lines predict to keep the budget less the
-     * margin (latency being additive in the domains, {@code t(c, g) = t(c, gmax) + t(cmax, g) - t(cmax, gmax)}); null
-     * when every such point is measured. They give the models the points where both clocks are lowered.
+     * The work {@code b} of {@code axis}'s domain in {@code a + b/f}, through the two lowest points measured on its
+     * line (NaN while fewer than two are).
+     */
+    private double slope(Axis axis) {
+        List<Integer> measured = measuredOn(axis);
+        if (measured.size() < 2) {
+            return Double.NaN;
+        }
+        double f0 = axis.values().get(measured.get(0));
+        double f1 = axis.values().get(measured.get(1));
+        double t0 = estimate(visits.get(axis.clock().in(fastest, (long) f0)));
+        double t1 = estimate(visits.get(axis.clock().in(fastest, (long) f1)));
+        return Math.max(0, (t0 - t1) / (1 / f0 - 1 / f1));
+    }
+
+    /**
+     * A point off the lines, from the clocks measured on them, that the lines predict to keep the budget less the
+     * margin (latency being additive in the domains: {@code t(c, g, e)} is the fastest's plus what each clock's line
+     * adds, {@code t(c, gtop, etop) - t(top)} and so on); null when every such point is measured. They give the models
+     * the points where two or more clocks are lowered.
      */
     private OperatingPoint inside() {
         double limit = budgetMs * (1 - settings.margin());
         double top = estimate(visits.get(fastest));
-        OperatingPoint best = null;
-        double bestMs = Double.POSITIVE_INFINITY;
-        for (Map.Entry<OperatingPoint, Visit> c : visits.entrySet()) {
-            for (Map.Entry<OperatingPoint, Visit> g : visits.entrySet()) {
-                boolean onCpuLine = c.getKey().gpuHz() == fastest.gpuHz() && c.getKey().cpuKHz() != fastest.cpuKHz();
-                boolean onGpuLine = g.getKey().cpuKHz() == fastest.cpuKHz() && g.getKey().gpuHz() != fastest.gpuHz();
-                OperatingPoint p = OperatingPoint.of(c.getKey().cpuKHz(), g.getKey().gpuHz());
-                if (!onCpuLine || !onGpuLine || visits.containsKey(p)) {
-                    continue;
+        // per axis, the clocks measured on its line and what each adds to the fastest's latency (the top: nothing)
+        List<Map<Long, Double>> added = new ArrayList<>();
+        for (Axis axis : axes) {
+            Map<Long, Double> line = new LinkedHashMap<>();
+            line.put(axis.top(), 0.0);
+            visits.forEach((p, v) -> {
+                if (!p.equals(fastest) && p.equals(axis.clock().in(fastest, axis.clock().of(p)))) {
+                    line.put(axis.clock().of(p), estimate(v) - top);
                 }
-                double ms = estimate(c.getValue()) + estimate(g.getValue()) - top;
-                // the fastest such point first: each one measured checks the additivity the next one relies on
-                if (ms <= limit && ms < bestMs) {
-                    best = p;
-                    bestMs = ms;
-                }
-            }
+            });
+            added.add(line);
         }
-        return best;
+        OperatingPoint[] best = {null};
+        double[] bestMs = {Double.POSITIVE_INFINITY};
+        combine(added, 0, fastest, top, 0, (p, ms, lowered) -> {
+            // the fastest such point first: each one measured checks the additivity the next one relies on
+            if (lowered >= 2 && !visits.containsKey(p) && ms <= limit && ms < bestMs[0]) {
+                best[0] = p;
+                bestMs[0] = ms;
+            }
+        });
+        return best[0];
+    }
+
+    private interface Candidate {
+        void take(OperatingPoint p, double ms, int lowered);
+    }
+
+    /** Every point that takes, on each axis from {@code a} on, a clock measured on its line; with its predicted latency. */
+    private void combine(List<Map<Long, Double>> added, int a, OperatingPoint p, double ms, int lowered, Candidate out) {
+        if (a == axes.size()) {
+            out.take(p, ms, lowered);
+            return;
+        }
+        Axis axis = axes.get(a);
+        for (Map.Entry<Long, Double> e : added.get(a).entrySet()) {
+            combine(added, a + 1, axis.clock().in(p, e.getKey()), ms + e.getValue(),
+                    lowered + (e.getKey() == axis.top() ? 0 : 1), out);
+        }
     }
 
     /** Latency at the budget's percentile of a point: measured at the fastest, elsewhere its mean in the same ratio. */

@@ -59,6 +59,35 @@ class DiscoveryTest {
     }
 
     @Test
+    void withAnEmcGridItWalksTheMemoryClockTooAndSettlesNearTheCheapestPointOfTheThreeAxes() {
+        ProfileTable truth = SyntheticProfiles.orinLike(1);
+        ProfileKey key = new ProfileKey("jetson-orin-nano", null, null, "unit-7", Arrays.stream(SyntheticProfiles.CPU).boxed().toList(),
+                Arrays.stream(SyntheticProfiles.GPU).boxed().toList(), Arrays.stream(SyntheticProfiles.EMC).boxed().toList(), "m",
+                "", 1, List.of(), "unknown", 0, 0, 0, 0, 0, ProfileKey.MEASURED);
+        OperatingPoint fastest = new OperatingPoint(1479000, 921600000, 3199000000L);
+        OnlineController c = new OnlineController(ControllerSettings.defaults());
+        c.registerUnprofiled("m", key, new Budget.Slowdown(1.4), Percentile.P95, 0);
+        assertEquals(fastest, c.pointOf("m"));
+        Plant plant = new Plant(c, truth);
+        plant.energyOf = p -> 1;
+        double budgetMs = 1.4 * truth.at(fastest).orElseThrow().p95Ms();
+        plant.run("m", 8000, budgetMs, (p, now) -> 1);
+        ProfileTable learned = c.discoveredProfile("m");
+        assertNotNull(learned, "it has learned a profile");
+        assertEquals(truth.rows().size(), learned.rows().size(), "the learned profile covers the three-axis grid");
+        List<Measurement> measured = learned.rows().stream().filter(m -> m.source() == Measurement.Source.LEARNED).toList();
+        assertTrue(measured.stream().anyMatch(m -> m.point().emcHz() < fastest.emcHz()), "it measured a lower EMC rate");
+        assertTrue(measured.size() <= truth.rows().size() / 4, "measured " + measured.size() + " of " + truth.rows().size());
+        plant.reset();
+        plant.run("m", 4000, budgetMs, (p, now) -> 1);
+        Measurement oracle = OnlineControllerTest.oracle(truth, budgetMs, m -> 1);
+        double perInference = plant.energy / plant.count;
+        assertTrue(perInference <= oracle.energyJ() * 1.05, "energy " + perInference + " vs the cheapest point's "
+                + oracle.energyJ() + " at " + oracle.point() + "; holding " + c.pointOf("m"));
+        assertTrue(plant.missRate() <= 0.05, "miss rate " + plant.missRate());
+    }
+
+    @Test
     void theWalkKeepsTheBudgetWhileItLearns() {
         OnlineController c = new OnlineController(ControllerSettings.defaults());
         c.registerUnprofiled("m", toLearn(), new Budget.Slowdown(1.4), Percentile.P95, 0);

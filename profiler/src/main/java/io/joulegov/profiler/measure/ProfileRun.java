@@ -21,6 +21,7 @@ import io.joulegov.profiler.workload.WorkloadInfo;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -33,11 +34,25 @@ import java.util.function.Function;
 public final class ProfileRun {
 
     /** How to profile: plan, memory clock, inferences per run, reruns at most, sampling period. */
-    public record Method(boolean sparse, boolean emc, int inferences, int reruns, int sampleMs) {
+    public record Method(boolean sparse, MemoryClock emc, int inferences, int reruns, int sampleMs) {
 
         MeasurementSettings settings() {
             return new MeasurementSettings(inferences, Math.min(3, reruns), reruns, 0.02, 20, Duration.ofMillis(50), 5,
                     Duration.ofMillis(sampleMs));
+        }
+    }
+
+    /** Whether the memory clock is swept as a third axis. */
+    public enum MemoryClock {
+        /** Left to the kernel (CPU x GPU). */
+        OFF,
+        /** Swept; a board that cannot lock it is an error. */
+        ON,
+        /** Swept where the board can lock it, else left to the kernel: the default. */
+        WHERE_LOCKABLE;
+
+        public static MemoryClock of(boolean on) {
+            return on ? ON : OFF;
         }
     }
 
@@ -81,9 +96,11 @@ public final class ProfileRun {
         }
         List<Long> cpuGrid = board.cpuPolicies().get(0).frequenciesKHz();
         List<Long> gpuGrid = board.gpu().orElseThrow().frequenciesHz();
-        List<Long> emcGrid = method.emc() ? board.emc().filter(Emc::lockable).filter(e -> !e.ratesHz().isEmpty())
-                .orElseThrow(() -> new DeviceException("--emc: the memory clock of this board cannot be locked")).ratesHz()
-                : List.of();
+        Optional<Emc> lockable = board.emc().filter(Emc::lockable).filter(e -> !e.ratesHz().isEmpty());
+        if (method.emc() == MemoryClock.ON && lockable.isEmpty()) {
+            throw new DeviceException("--emc: the memory clock of this board cannot be locked");
+        }
+        List<Long> emcGrid = method.emc() == MemoryClock.OFF ? List.of() : lockable.map(Emc::ratesHz).orElse(List.of());
         List<OperatingPoint> points = SweepPlan.grid(cpuGrid, gpuGrid, emcGrid);
         SweepPlan plan = method.sparse() ? SparsePlan.forGrid(points) : new FullPlan(points);
         ClockPinner pinner = new ClockPinner(board, RestoreJournal.open(board.root(), RestoreJournal.defaultFile(board.root())));
