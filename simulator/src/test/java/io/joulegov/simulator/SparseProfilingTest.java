@@ -37,9 +37,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A sparse sweep measures at most 10% of the grid (and one point per budget more), and for every budget from 1.1x to 1.6x the fastest latency its
- * profile's choice costs within 2% of the full grid's optimum and meets the budget: six workloads on the virtual
- * Nano and Xavier NX, measured through the profiler's own code on quiet boards (the full sweep is the truth).
+ * A sparse sweep measures at most 10% of the grid (and one point per budget more; 3% of a grid with the EMC), and for
+ * every budget from 1.1x to 1.6x the fastest latency its profile's choice costs within 2% of the full grid's optimum
+ * and meets the budget: six workloads on the virtual Nano and Xavier NX (CPU x GPU) and on the Orin Nano Super (CPU x
+ * GPU x EMC), measured through the profiler's own code on quiet boards (the full sweep is the truth).
  */
 class SparseProfilingTest {
 
@@ -93,14 +94,13 @@ class SparseProfilingTest {
     }
 
     /**
-     * Issue 27: on the Orin Nano Super, CPU x GPU x EMC (704 points) from 3% of it, every choice keeping its budget.
-     * Its choices are not yet within 2% of the full grid's everywhere (up to 3% on alexnet at 1.4x): that bound is
-     * issue 27's and still open.
+     * Issue 27: on the Orin Nano Super, CPU x GPU x EMC (704 points) from 3% of it, every choice within 2% of the full
+     * grid's and keeping its budget (with a power additive in the clocks instead of the energy model, up to 8% off).
      */
     @Test
-    void onTheOrinASparseThreeAxisProfileMeasuresThreePercentAndItsChoicesKeepTheirBudgets() throws Exception {
-        for (String w : List.of("alexnet", "distilbert")) {
-            assertChooses("orin-nano-super", w, true, 1.035);
+    void onTheOrinASparseThreeAxisProfileMeasuresThreePercentAndChoosesWithinTwoPercent() throws Exception {
+        for (String w : Boards.WORKLOADS) {
+            assertChooses("orin-nano-super", w, true, 1.02);
         }
     }
 
