@@ -149,7 +149,8 @@ final class CompareCommand implements Callable<Integer> {
      * unless given a profile, and the oracle's order.
      */
     static ProfileTable profile(String board, int unit, String model, long seed, boolean emc) throws Exception {
-        return VirtualProfiling.table(new VirtualProfiling.Request(board, unit, model, new ProfileRun.Method(false, ProfileRun.MemoryClock.of(emc), 200, 3, 100),
+        return VirtualProfiling.table(new VirtualProfiling.Request(board, unit, model,
+                new ProfileRun.Method(false, ProfileRun.MemoryClock.of(emc), 200, 3, 100),
                 seed + 1000));
     }
 

@@ -90,7 +90,8 @@ final class DemoCommand implements Runnable {
                 step(bar, "comparing " + w);
                 // the board profiled is the board run on: its own profile orders the oracle's candidates
                 Map<Mode, ModeResult> modes = Comparison.run(new ModeRun.Setup(board, 0, w, profile,
-                        new Budget.Slowdown(SLOWDOWN), PERCENTILE, 0, DURATION_S, Disturbance.NONE, 1, emcAxis), profile, blind);
+                        new Budget.Slowdown(SLOWDOWN), PERCENTILE, 0, DURATION_S, Disturbance.NONE, 1, emcAxis),
+                        profile, blind);
                 ComparisonPlots.write(w + " on the virtual " + board, profile, PERCENTILE, choice.budgetMs(), modes,
                         out.resolve("plots").resolve(w).resolve("compare"));
                 results.put(w, modes);
@@ -123,7 +124,8 @@ final class DemoCommand implements Runnable {
 
     /** A sparse profile of workload {@code w} on unit 0, over CPU x GPU, and x EMC with {@code emc}. */
     private ProfileTable sparseProfile(String w, boolean emc) throws Exception {
-        return VirtualProfiling.table(new VirtualProfiling.Request(board, 0, w, new ProfileRun.Method(true, ProfileRun.MemoryClock.of(emc), 200, 3, 100), 1000));
+        return VirtualProfiling.table(new VirtualProfiling.Request(board, 0, w,
+                new ProfileRun.Method(true, ProfileRun.MemoryClock.of(emc), 200, 3, 100), 1000));
     }
 
     private static void step(ProgressBar bar, String what) {

@@ -13,9 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Collects an application's inference latencies from any number of threads and sends them to the governor from one
  * background thread, in batches. Inference threads only append to a buffer: a slow, absent or restarting daemon never
- * blocks or fails an inference. While the governor learns a model it may ask for reports sooner than {@code flushEvery}
- * (each step of its walk waits for latencies), and gets them. While the governor cannot be reached the latencies are dropped (and counted), and the
- * model is registered again as soon as it can be.
+ * blocks or fails an inference. While the governor learns a model it may ask for reports sooner than
+ * {@code flushEvery} (each step of its walk waits for latencies), and gets them. While the governor cannot be reached
+ * the latencies are dropped (and counted), and the model is registered again as soon as it can be.
  */
 public final class LatencyReporter implements AutoCloseable {
 

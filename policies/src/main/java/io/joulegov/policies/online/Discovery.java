@@ -142,7 +142,7 @@ final class Discovery {
         }
     }
 
-    /** {@code key} names the profile to be learned; its grids (CPU, GPU, and EMC where given) are the points it may hold. */
+    /** {@code key} names the profile to be learned; its grids (CPU, GPU, EMC where given) are the points it may hold. */
     Discovery(String name, ProfileKey key, Budget budget, Percentile percentile, ControllerSettings settings, long now) {
         this.name = name;
         this.key = key;
@@ -415,7 +415,7 @@ final class Discovery {
         void take(OperatingPoint p, double ms, int lowered);
     }
 
-    /** Every point that takes, on each axis from {@code a} on, a clock measured on its line; with its predicted latency. */
+    /** Every point taking, on each axis from {@code a} on, a clock measured on its line; with its predicted latency. */
     private void combine(List<Map<Long, Double>> added, int a, OperatingPoint p, double ms, int lowered, Candidate out) {
         if (a == axes.size()) {
             out.take(p, ms, lowered);
