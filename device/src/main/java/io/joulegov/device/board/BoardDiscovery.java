@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -109,7 +110,8 @@ public final class BoardDiscovery {
             Path dir = root.resolve(bpmp);
             return Optional.of(new Emc(Emc.Interface.BPMP, dir, root.readLong(dir.resolve("rate")), dir.resolve("rate"),
                     root.exists(dir.resolve("mrq_rate_locked")),
-                    rates(dir.resolve("possible_rates"), root.path("sys/kernel/debug/bpmp/debug/emc/possible_rates"))));
+                    rates(dir.resolve("possible_rates"), root.path("sys/kernel/debug/bpmp/debug/emc/possible_rates")),
+                    emcCapFile()));
         }
         Path override = root.path("sys/kernel/debug/clk/override.emc");
         if (root.exists(override)) {
@@ -118,9 +120,15 @@ public final class BoardDiscovery {
             Path rateFile = root.exists(emcRate) ? root.resolve(emcRate) : dir.resolve("clk_rate");
             return Optional.of(new Emc(Emc.Interface.T210_OVERRIDE, dir, root.readLong(rateFile), rateFile,
                     root.exists(dir.resolve("clk_state")) && root.exists(dir.resolve("clk_update_rate")),
-                    rates(root.path("sys/kernel/debug/tegra_emc/stats"))));
+                    rates(root.path("sys/kernel/debug/tegra_emc/stats")), emcCapFile()));
         }
         return Optional.empty();
+    }
+
+    /** nvpmodel's EMC cap, where the kernel has one (JetPack 5 and 6). */
+    private Path emcCapFile() {
+        return Stream.of("sys/kernel/nvpmodel_emc_cap/emc_iso_cap", "sys/kernel/nvpmodel_clk_cap/emc").map(root::resolve)
+                .filter(root::exists).findFirst().orElse(null);
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -104,6 +105,20 @@ class BoardDiscoveryTest {
             assertEquals(layout == Layout.XAVIER_NX_JP5 ? FakeBoards.T194_EMC_HZ : FakeBoards.T194_EMC_HZ.subList(0, 7),
                     emc.ratesHz(), layout.name());
         }
+    }
+
+    /** A power mode's EMC cap (nvpmodel writes it; the kernel holds it over a locked rate): rates above it never run. */
+    @Test
+    void theRatesWithinThePowerModesEmcCapAreThoseAPinMayHold() throws IOException {
+        Path root = FakeBoards.lay(Layout.ORIN_NANO_JP6, tmp.resolve("orin"));
+        SysRoot sys = SysRoot.of(root);
+        Emc emc = BoardDiscovery.discover(sys).emc().orElseThrow();
+        assertNotNull(emc.capFile(), "JetPack 6 has nvpmodel's EMC cap");
+        assertEquals(emc.ratesHz(), emc.ratesWithinCap(sys), "0 in the file: no cap");
+        Files.writeString(emc.capFile(), "1331200000\n");
+        assertEquals(emc.ratesHz().stream().filter(r -> r <= 1331200000L).toList(), emc.ratesWithinCap(sys));
+        assertNull(BoardDiscovery.discover(SysRoot.of(FakeBoards.lay(Layout.NANO_JP4, tmp.resolve("nano")))).emc()
+                .orElseThrow().capFile(), "L4T 32 has none");
     }
 
     @Test

@@ -148,9 +148,8 @@ public final class GovernorCore {
      */
     public static ProfileKey keyToLearn(Board board, String model, String hash, int batch, String source, boolean emc) {
         var id = board.identity();
-        long cap = new KnobWatch(board).emcCapHz();
-        List<Long> emcRates = !emc ? List.of() : board.emc().filter(Emc::lockable)
-                .map(e -> e.ratesHz().stream().filter(r -> r <= cap).toList()).orElse(List.of());
+        List<Long> emcRates = !emc ? List.of()
+                : board.emc().filter(Emc::lockable).map(e -> e.ratesWithinCap(board.root())).orElse(List.of());
         return new ProfileKey(id.kind(), id.l4t(), id.powerMode(), id.serial(), board.cpuPolicies().get(0).frequenciesKHz(),
                 board.gpu().orElseThrow().frequenciesHz(), emcRates, model, hash == null ? "" : hash, batch, List.of(),
                 "unknown", 0, 0, 0, 0, 0, source);

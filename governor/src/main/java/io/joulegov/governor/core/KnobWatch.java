@@ -2,6 +2,7 @@ package io.joulegov.governor.core;
 
 import io.joulegov.device.board.Board;
 import io.joulegov.device.board.CpuPolicy;
+import io.joulegov.device.board.Emc;
 import io.joulegov.device.sysfs.SysRoot;
 
 import java.nio.file.Path;
@@ -9,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The clock knobs as the daemon last left them, to notice when another program writes them (nvpmodel changing the
@@ -24,6 +24,7 @@ final class KnobWatch {
     private final Path gpuMax;
     /** nvpmodel's EMC cap ({@code nvpmodel_emc_cap/emc_iso_cap}, newer kernels {@code nvpmodel_clk_cap/emc}), or null. */
     private final Path emcCap;
+    private final Emc emc;
     private Map<Path, String> expected;
 
     KnobWatch(Board board) {
@@ -40,15 +41,11 @@ final class KnobWatch {
             files.add(g.dir().resolve("min_freq"));
             files.add(gpuMax);
         });
-        emcCap = board.emc().filter(e -> e.lockable()).map(e -> emcCapFile(board.root())).orElse(null);
+        emc = board.emc().filter(Emc::lockable).orElse(null);
+        emcCap = emc == null ? null : emc.capFile();
         if (emcCap != null) {
             files.add(emcCap);
         }
-    }
-
-    private static Path emcCapFile(SysRoot root) {
-        return Stream.of("sys/kernel/nvpmodel_emc_cap/emc_iso_cap", "sys/kernel/nvpmodel_clk_cap/emc").map(root::resolve)
-                .filter(root::exists).findFirst().orElse(null);
     }
 
     /** Remembers the knobs as they read now: right after the daemon wrote them. */
@@ -89,8 +86,7 @@ final class KnobWatch {
 
     /** nvpmodel's EMC cap now (Hz; none, 0 in the file, is the maximum). The kernel holds it even over a locked rate. */
     long emcCapHz() {
-        long cap = emcCap == null ? Long.MAX_VALUE : readOrMax(emcCap);
-        return cap <= 0 ? Long.MAX_VALUE : cap;
+        return emc == null ? Long.MAX_VALUE : emc.capHz(root);
     }
 
     private long readOrMax(Path file) {

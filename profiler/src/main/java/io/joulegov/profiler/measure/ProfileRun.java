@@ -100,7 +100,9 @@ public final class ProfileRun {
         if (method.emc() == MemoryClock.ON && lockable.isEmpty()) {
             throw new DeviceException("--emc: the memory clock of this board cannot be locked");
         }
-        List<Long> emcGrid = method.emc() == MemoryClock.OFF ? List.of() : lockable.map(Emc::ratesHz).orElse(List.of());
+        // rates above the power mode's cap would run at the cap: only those it lets the board run are measured
+        List<Long> emcGrid = method.emc() == MemoryClock.OFF ? List.of()
+                : lockable.map(e -> e.ratesWithinCap(board.root())).orElse(List.of());
         List<OperatingPoint> points = SweepPlan.grid(cpuGrid, gpuGrid, emcGrid);
         SweepPlan plan = method.sparse() ? SparsePlan.forGrid(points) : new FullPlan(points);
         ClockPinner pinner = new ClockPinner(board, RestoreJournal.open(board.root(), RestoreJournal.defaultFile(board.root())));
