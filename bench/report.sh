@@ -57,11 +57,12 @@ run bench/decision.sh
 section "Sparse against full profiling" "Each workload profiled over the whole grid and sparsely (10% of the points, and before it ends every budget's
 choice still predicted within the surrogate's error of its budget: at most one point more per budget) on noisy
 virtual boards; for budgets of 1.1x to 1.6x the fastest latency at p95, the sparse profile's choice is looked up in
-the full profile and compared with the full profile's own choice (its energy gap, and in brackets how far its p95
-there lies over the full profile's budget). The last column does the same for a second full sweep made with another
-noise seed: what measurement noise alone gives, and the floor under any sparse plan. Targets: the sparse choice
-within 2% of the full grid's energy and keeping its budget up to noise; \`SparseProfilingTest\` checks both on quiet
-boards for both boards and all six workloads."
+the truth, the mean of two full sweeps (seeds 1 and 2: one noisy sweep's minimum is biased low), and compared with
+the truth's own choice (its energy gap, and in brackets how far its p95 there lies over the truth's budget). The
+last column does the same for a third full sweep (seed 3): what measurement noise alone gives, and the floor under
+any sparse plan. Targets: the sparse choice within 2% of the truth's energy and keeping its budget up to noise;
+\`SparseProfilingTest\` checks both on quiet boards for both boards and all six workloads, and for the Orin Nano
+Super's CPU x GPU x EMC grid."
 run bench/sparse-vs-full.sh nano "$full_n" 3
 run bench/sparse-vs-full.sh xavier-nx "$nx_n" 3
 
