@@ -330,21 +330,29 @@ final class Discovery {
         double t0 = estimate(visits.get(axis.clock().in(fastest, values.get(lowest))));
         double f0 = values.get(lowest);
         double slope = slope(axis); // b in a + b/f
-        // with one point on this line, at most the latency that is not the other domains' work known from their lines
-        // grows by the clock's ratio (a coarse axis, the EMC's, could otherwise never be stepped down)
-        double scaled = t0;
-        for (Axis other : axes) {
-            if (other != axis && !Double.isNaN(slope(other))) {
-                scaled -= slope(other) / other.top();
-            }
-        }
-        scaled = Math.max(0, scaled);
         double limit = budgetMs * (1 - settings.margin());
         int farthest = Math.max(0, lowest - Math.max(1, (values.size() - 1) / settings.stepsPerAxis()));
         for (int i = farthest; i < lowest; i++) {
             double f = values.get(i);
-            double ms = Double.isNaN(slope) ? t0 + scaled * (f0 / f - 1) : t0 + slope * (1 / f - 1 / f0);
+            double ms = Double.isNaN(slope) ? t0 * f0 / f : t0 + slope * (1 / f - 1 / f0);
             if (ms <= limit) {
+                return axis.clock().in(fastest, values.get(i));
+            }
+        }
+        if (!Double.isNaN(slope)) {
+            return null;
+        }
+        // one point on this line and no step within the whole latency's growth (a coarse axis: the EMC's 3199 to
+        // 2133 MHz is a factor 1.5): only what is not the other domains' work known from their lines can grow by the
+        // clock's ratio
+        double unknown = t0;
+        for (Axis other : axes) {
+            if (other != axis && !Double.isNaN(slope(other))) {
+                unknown -= slope(other) / other.top();
+            }
+        }
+        for (int i = farthest; i < lowest; i++) {
+            if (t0 + Math.max(0, unknown) * (f0 / values.get(i) - 1) <= limit) {
                 return axis.clock().in(fastest, values.get(i));
             }
         }
@@ -371,11 +379,11 @@ final class Discovery {
         if (measured.size() < 2) {
             return Double.NaN;
         }
-        double f0 = axis.values().get(measured.get(0));
-        double f1 = axis.values().get(measured.get(1));
-        double t0 = estimate(visits.get(axis.clock().in(fastest, (long) f0)));
-        double t1 = estimate(visits.get(axis.clock().in(fastest, (long) f1)));
-        return Math.max(0, (t0 - t1) / (1 / f0 - 1 / f1));
+        long c0 = axis.values().get(measured.get(0));
+        long c1 = axis.values().get(measured.get(1));
+        double t0 = estimate(visits.get(axis.clock().in(fastest, c0)));
+        double t1 = estimate(visits.get(axis.clock().in(fastest, c1)));
+        return Math.max(0, (t0 - t1) / (1.0 / c0 - 1.0 / c1));
     }
 
     /**
