@@ -347,8 +347,9 @@ final class Discovery {
         // clock's ratio
         double unknown = t0;
         for (Axis other : axes) {
-            if (other != axis && !Double.isNaN(slope(other))) {
-                unknown -= slope(other) / other.top();
+            double work = other == axis ? Double.NaN : slope(other);
+            if (!Double.isNaN(work)) {
+                unknown -= work / other.top();
             }
         }
         for (int i = farthest; i < lowest; i++) {
