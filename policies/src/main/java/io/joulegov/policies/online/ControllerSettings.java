@@ -54,15 +54,18 @@ public record ControllerSettings(int window, int missWindow, int minSamples, int
                                  PointCorrection.Settings energyCorrection, PointCorrection.Settings latencyCorrection,
                                  double minWork, double minWorkAtChange,
                                  long energyWaitNanos, int stepsPerAxis, long retryNanos, int tailSamplesKept,
-                                 long walkReportNanos) {
+                                 long walkReportNanos, long arrivalWindowNanos, double backToBack) {
 
     public ControllerSettings {
         if (window < 1 || missWindow < 1 || minSamples < 1 || missStreak < 1 || stepsPerAxis < 1 || tailSamplesKept < 1) {
             throw new IllegalArgumentException("windows, sample counts and steps must be positive");
         }
         if (minDwellNanos < 0 || idleNanos < 0 || chooseEveryNanos < 0 || energyWaitNanos < 0 || retryNanos < 0
-                || walkReportNanos < 0) {
+                || walkReportNanos < 0 || arrivalWindowNanos <= 0) {
             throw new IllegalArgumentException("durations must not be negative");
+        }
+        if (!(backToBack > 0 && backToBack <= 1)) {
+            throw new IllegalArgumentException("backToBack is a busy share in (0, 1], not " + backToBack);
         }
         if (energyCorrection == null || latencyCorrection == null) {
             throw new IllegalArgumentException("both corrections need settings");
@@ -93,28 +96,30 @@ public record ControllerSettings(int window, int missWindow, int minSamples, int
                 3,                     // stepsPerAxis
                 30_000_000_000L,       // retryNanos
                 4096,                  // tailSamplesKept
-                10_000_000L);          // walkReportNanos
+                10_000_000L,           // walkReportNanos
+                10_000_000_000L,       // arrivalWindowNanos
+                0.9);                  // backToBack
     }
 
     public ControllerSettings withMinSamples(int v) {
         return new ControllerSettings(window, missWindow, v, missStreak, minDwellNanos, margin, hysteresis,
                 idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
                 latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept,
-                walkReportNanos);
+                walkReportNanos, arrivalWindowNanos, backToBack);
     }
 
     public ControllerSettings withMargin(double v) {
         return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, v, hysteresis,
                 idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
                 latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept,
-                walkReportNanos);
+                walkReportNanos, arrivalWindowNanos, backToBack);
     }
 
     public ControllerSettings withRetryNanos(long v) {
         return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
                 idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
                 latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, v, tailSamplesKept,
-                walkReportNanos);
+                walkReportNanos, arrivalWindowNanos, backToBack);
     }
 
 }

@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
 /**
  * One registered model: its candidate points (every profiled point, and the Pareto frontier among them, fastest
  * first), the point it holds, what it has measured (latency and energy, each as a correction of the profile over the
- * grid) and its recent latencies and misses.
+ * grid), its recent latencies and misses, and the pace of its requests.
  */
 final class ModelState {
 
@@ -38,6 +38,7 @@ final class ModelState {
     private final PointCorrection latency;
     private final double[] recent;
     private final boolean[] missed;
+    private final Arrivals arrivals;
     private final long registeredAt;
     private Measurement current;
     private int recentCount;
@@ -81,6 +82,7 @@ final class ModelState {
         this.recent = new double[Double.isNaN(allowance) ? settings.window()
                 : Math.max(settings.window(), (int) Math.ceil(20 / allowance))];
         this.missed = new boolean[settings.missWindow()];
+        this.arrivals = new Arrivals(settings.arrivalWindowNanos(), settings.idleNanos(), settings.backToBack());
         this.current = start;
         this.enteredAt = now;
         this.registeredAt = now;
@@ -135,12 +137,14 @@ final class ModelState {
     }
 
     /**
-     * The board's energy per inference at {@code point}, measured over {@code inferences} inferences; a point
-     * outside its profile, or no energy, is ignored.
+     * The board's energy per inference at {@code point}, measured over {@code inferences} inferences (with the idle
+     * time between them); a point outside its profile, or no energy, is ignored.
      */
     void observeEnergy(OperatingPoint point, double joulesPerInference, double inferences, long now) {
         Measurement m = candidates.get(point);
-        if (m != null && energy.observe(point, joulesPerInference, m.energyJ(), now)) {
+        // until the requests' pace is known, what an inference costs with its gap cannot be told from the profile
+        if (m != null && (!m.hasIdlePower() || arrivals.known())
+                && energy.observe(point, joulesPerInference, cost(m, now), now)) {
             inferencesLearned.merge(point, inferences, Double::sum);
         }
     }
@@ -173,6 +177,11 @@ final class ModelState {
 
     Measurement current() {
         return current;
+    }
+
+    /** An inference of {@code latencyMs} that ended at {@code now}: its pace, whatever point it ran at. */
+    void ended(long now, double latencyMs) {
+        arrivals.ended(now, latencyMs);
     }
 
     void record(double latencyMs) {
@@ -277,9 +286,22 @@ final class ModelState {
         return percentile.of(m) * Math.exp(e.mean() + latency.level() + sds * e.sd()) * tail;
     }
 
-    /** Energy per inference at {@code m} as measured so far (the profile's, corrected), and its uncertainty. */
+    /** The correction of {@link #cost} at {@code m} as measured so far, and its uncertainty. */
     PointCorrection.Estimate energyAt(Measurement m, long now) {
         return energy.at(m.point(), now);
+    }
+
+    /**
+     * What an inference at {@code m} costs the board by its profile, requests coming as they come now: its energy,
+     * and the board's idle power there over the gap it leaves until the next request (where the profile measured
+     * idle power; with requests back to back there is none). Corrected by {@link #energyAt}.
+     */
+    double cost(Measurement m, long now) {
+        if (!m.hasIdlePower()) {
+            return m.energyJ();
+        }
+        PointCorrection.Estimate e = latency.at(m.point(), now);
+        return m.energyJ() + m.idleW() * arrivals.idleSeconds(m.meanMs() * Math.exp(e.mean() + latency.level()));
     }
 
     boolean barred(Measurement m, long now) {

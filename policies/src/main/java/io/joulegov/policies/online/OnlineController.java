@@ -35,7 +35,9 @@ import java.util.Map;
  *       point with the lowest corrected energy among those predicted to meet the budget, moving only for a gain
  *       above the hysteresis; and, for a limited share of the time, it tries a point that might be cheaper still
  *       (lowest energy by a lower confidence bound) so as to learn it. Only points predicted to meet the budget with
- *       the margin are tried.</li>
+ *       the margin are tried. Requests that come at their own pace leave the board idle at the point between them:
+ *       where the profile measured the board's idle power, each point's energy per inference includes it over the
+ *       gap the point leaves ({@link Arrivals}); a faster point idles longer, and at a high memory clock dearly.</li>
  *   <li>With no inference for a while it asks for the idle setting (the lowest clocks of the profile); the next
  *       inference gets the working point back.</li>
  *   <li>Several models each keep their own point; while more than one is active the board holds, per clock, the
@@ -296,6 +298,7 @@ public final class OnlineController {
         if (p instanceof ModelPhase.Governed g) {
             ModelState s = g.state();
             s.seen(now);
+            s.ended(now, latencyMs);
             if (began >= s.enteredAt()) {
                 s.record(latencyMs);
             }
@@ -348,7 +351,7 @@ public final class OnlineController {
             double f = Math.exp(s.energyAt(m, now).mean() + s.energyLevel());
             long before = m.source() == Measurement.Source.LEARNED ? m.inferences() : 0;
             out.add(new Measurement(point, m.meanMs(), m.p50Ms(), m.p95Ms(), m.p99Ms(), m.energyJ() * f, m.powerW() * f,
-                    m.cov(), before + Math.round(n), m.tempC(), Measurement.Source.LEARNED));
+                    m.cov(), before + Math.round(n), m.tempC(), Measurement.Source.LEARNED, m.idleW()));
         });
         return out;
     }
@@ -441,8 +444,9 @@ public final class OnlineController {
                 continue;
             }
             PointCorrection.Estimate e = s.energyAt(m, now);
-            double mean = m.energyJ() * e.factor();
-            double low = m.energyJ() * e.lowerFactor(settings.exploreSds());
+            double cost = s.cost(m, now);
+            double mean = cost * e.factor();
+            double low = cost * e.lowerFactor(settings.exploreSds());
             if (mean < bestJ) {
                 best = m;
                 bestJ = mean;
@@ -462,7 +466,7 @@ public final class OnlineController {
         boolean headroom = s.percentile.of(s.current()) * correction <= s.budgetMs * (1 - settings.hysteresis());
         // the next try must fit in the share, after an allowance of two dwells
         boolean mayExplore = learning && s.mayExplore(now);
-        double currentJ = s.current().energyJ() * s.energyAt(s.current(), now).factor();
+        double currentJ = s.cost(s.current(), now) * s.energyAt(s.current(), now).factor();
         if (mayExplore && probe != best && probe != s.current() && probeJ < bestJ * (1 - settings.minExploreGain())
                 && (!slower(s, probe) || headroom)) {
             s.moveTo(probe, now, true);
@@ -491,7 +495,7 @@ public final class OnlineController {
                 continue;
             }
             anyMeets = true;
-            double j = m.energyJ() * s.energyAt(m, now).factor();
+            double j = s.cost(m, now) * s.energyAt(m, now).factor();
             if (s.percentile.of(m) < here && j < bestJ) {
                 best = m;
                 bestJ = j;

@@ -3,11 +3,29 @@ package io.joulegov.policies.profile;
 /**
  * What one operating point costs: latency per inference (mean and percentiles, ms), energy per inference (J), mean
  * board power (W), the coefficient of variation of energy over reruns, how many inferences it rests on, the hottest
- * zone's temperature (C, null if unknown), and where the row comes from. A host without power sensors gives latency
- * only: energy and power are then NaN.
+ * zone's temperature (C, null if unknown), where the row comes from, and the board's power while it holds the point
+ * with no inference running (W; NaN when not measured): what each second between two requests costs there. A host
+ * without power sensors gives latency only: energy and power are then NaN.
  */
 public record Measurement(OperatingPoint point, double meanMs, double p50Ms, double p95Ms, double p99Ms,
-                          double energyJ, double powerW, double cov, long inferences, Double tempC, Source source) {
+                          double energyJ, double powerW, double cov, long inferences, Double tempC, Source source,
+                          double idleW) {
+
+    /** A row whose idle power was not measured. */
+    public Measurement(OperatingPoint point, double meanMs, double p50Ms, double p95Ms, double p99Ms, double energyJ,
+                       double powerW, double cov, long inferences, Double tempC, Source source) {
+        this(point, meanMs, p50Ms, p95Ms, p99Ms, energyJ, powerW, cov, inferences, tempC, source, Double.NaN);
+    }
+
+    /** This row with the board's idle power at its point. */
+    public Measurement withIdleW(double watts) {
+        return new Measurement(point, meanMs, p50Ms, p95Ms, p99Ms, energyJ, powerW, cov, inferences, tempC, source, watts);
+    }
+
+    /** Whether the board's idle power at the point is known. */
+    public boolean hasIdlePower() {
+        return Double.isFinite(idleW);
+    }
 
     /** Where a row comes from. */
     public enum Source {
@@ -51,6 +69,9 @@ public record Measurement(OperatingPoint point, double meanMs, double p50Ms, dou
             if (!Double.isFinite(values[i]) || values[i] < 0) {
                 return names[i] + " is " + values[i] + " at " + point;
             }
+        }
+        if (!Double.isNaN(idleW) && !(idleW >= 0 && Double.isFinite(idleW))) {
+            return "idle_w is " + idleW + " at " + point;
         }
         if (meanMs == 0 || energyJ == 0) {
             return "zero latency or energy at " + point;

@@ -29,6 +29,8 @@ public final class Surrogate {
     /** The second model: power, or (with the EMC, where it holds out better) energy per inference. */
     private final double[] power;
     private final Form form;
+    /** The board's idle power, additive in the clocks as busy power is; null when a measured row lacks it. */
+    private final double[] idle;
     private final boolean emc;
     private final double p50Ratio;
     private final double p95Ratio;
@@ -41,11 +43,12 @@ public final class Surrogate {
     private double latencyError = Double.NaN;
     private double powerError = Double.NaN;
 
-    private Surrogate(double[] latency, double[] power, Form form, boolean emc, double[] ratios, double[] scales,
-                      int[] degrees) {
+    private Surrogate(double[] latency, double[] power, Form form, double[] idle, boolean emc, double[] ratios,
+                      double[] scales, int[] degrees) {
         this.latency = latency;
         this.power = power;
         this.form = form;
+        this.idle = idle;
         this.emc = emc;
         this.p50Ratio = ratios[0];
         this.p95Ratio = ratios[1];
@@ -115,8 +118,11 @@ public final class Surrogate {
             emc ? rows.stream().mapToDouble(m -> m.point().emcHz()).max().orElse(1) : 1};
         double[][] lx = new double[rows.size()][];
         double[][] px = new double[rows.size()][];
+        double[][] ix = new double[rows.size()][];
         double[] ly = new double[rows.size()];
         double[] py = new double[rows.size()];
+        double[] iy = new double[rows.size()];
+        boolean idle = rows.stream().allMatch(Measurement::hasIdlePower);
         double[] ratios = new double[3];
         for (int i = 0; i < rows.size(); i++) {
             Measurement m = rows.get(i);
@@ -124,11 +130,13 @@ public final class Surrogate {
             px[i] = secondFeatures(form, m.point(), m.meanMs(), emc, scales, degrees);
             ly[i] = m.meanMs();
             py[i] = form == Form.ENERGY ? m.energyJ() : m.powerW();
+            ix[i] = secondFeatures(Form.POWER, m.point(), m.meanMs(), emc, scales, degrees);
+            iy[i] = m.idleW();
             ratios[0] += m.p50Ms() / m.meanMs() / rows.size();
             ratios[1] += m.p95Ms() / m.meanMs() / rows.size();
             ratios[2] += m.p99Ms() / m.meanMs() / rows.size();
         }
-        return new Surrogate(ols(lx, ly), ols(px, py), form, emc, ratios, scales, degrees);
+        return new Surrogate(ols(lx, ly), ols(px, py), form, idle ? ols(ix, iy) : null, emc, ratios, scales, degrees);
     }
 
     private static double[] ols(double[][] x, double[] y) {
@@ -213,11 +221,21 @@ public final class Surrogate {
         return form == Form.ENERGY ? y / (ms / 1e3) : y;
     }
 
-    /** A predicted row for {@code p}: latency and power from the models, percentiles in the measured proportions. */
+    /** The board's idle power at {@code p}; NaN when the rows it was fitted on did not all measure it. */
+    public double idleW(OperatingPoint p) {
+        return idle == null ? Double.NaN : Math.max(0, apply(idle, secondFeatures(Form.POWER, p, 0, emc,
+                new double[] {scaleCpu, scaleGpu, scaleEmc}, new int[] {cpuDegree, gpuDegree})));
+    }
+
+    /**
+     * A predicted row for {@code p}: latency, power and idle power from the models, percentiles in the measured
+     * proportions.
+     */
     public Measurement predict(OperatingPoint p) {
         double ms = Math.max(1e-6, meanMs(p));
         double w = Math.max(1e-6, powerW(p));
-        return new Measurement(p, ms, ms * p50Ratio, ms * p95Ratio, ms * p99Ratio, w * ms / 1e3, w, 0, 0, null, Measurement.Source.PREDICTED);
+        return new Measurement(p, ms, ms * p50Ratio, ms * p95Ratio, ms * p99Ratio, w * ms / 1e3, w, 0, 0, null,
+                Measurement.Source.PREDICTED, idleW(p));
     }
 
     /** The 95th percentile of the relative latency error on held-out points (0.03: within 3%). */

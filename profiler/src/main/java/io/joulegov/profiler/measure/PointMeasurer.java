@@ -20,9 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Measures one workload at one operating point through the board's files: pin, let the clocks settle, warm up,
- * then time every inference of each run while the power sampler integrates its energy window (energy per inference:
- * the window's energy over the inferences that ended in it); rerun until the energy is known well enough.
+ * Measures one workload at one operating point through the board's files: pin, let the clocks settle, read the
+ * board's idle power there (two sampling periods with no inference: what a gap between requests costs at the point),
+ * warm up, then time every inference of each run while the power sampler integrates its energy window (energy per
+ * inference: the window's energy over the inferences that ended in it); rerun until the energy is known well enough.
  */
 public final class PointMeasurer {
 
@@ -46,6 +47,11 @@ public final class PointMeasurer {
         pinner.pin(point.cpuKHz(), point.gpuHz(), point.emcHz());
         clock.sleep(settings.settle());
         coolDown();
+        double idleW;
+        try (EnergyWindow idle = sampler.openWindow("idle@" + point)) {
+            clock.sleep(sampler.period().multipliedBy(2));
+            idleW = idle.end().meanWatts();
+        }
         source.skip(settings.warmup());
         double[] latencies = new double[settings.inferences() * settings.maxReruns()];
         int timed = 0;
@@ -71,7 +77,7 @@ public final class PointMeasurer {
         double e = energy.getMean();
         double cov = energy.getN() > 1 && e > 0 ? energy.getStandardDeviation() / e : 0;
         return new Measurement(point, s.meanMs(), s.p50Ms(), s.p95Ms(), s.p99Ms(), e, power.getMean(), cov, timed,
-                hottest(), Measurement.Source.MEASURED);
+                hottest(), Measurement.Source.MEASURED, idleW);
     }
 
     /** Whether the 95% confidence half-width of energy per inference is under the target share of its mean. */

@@ -34,16 +34,18 @@ public final class ProfileJson {
 
     /**
      * One row as stored: the point's clocks and its measurement, flat. {@code inferences} is what the row rests on;
-     * {@code predicted} is schema 1's, read and never written.
+     * {@code predicted} is schema 1's, read and never written; {@code idleW} is absent where it was not measured.
      */
     record Row(long cpuKHz, long gpuHz, Long emcHz, double meanMs, double p50Ms, double p95Ms, double p99Ms,
                Double energyJ, Double powerW, double cov, long inferences, Double tempC, String source,
-               @JsonInclude(JsonInclude.Include.NON_NULL) Boolean predicted) {
+               @JsonInclude(JsonInclude.Include.NON_NULL) Boolean predicted,
+               @JsonInclude(JsonInclude.Include.NON_NULL) Double idleW) {
 
         static Row of(Measurement m) {
             OperatingPoint p = m.point();
             return new Row(p.cpuKHz(), p.gpuHz(), p.emcHz(), m.meanMs(), m.p50Ms(), m.p95Ms(), m.p99Ms(), orNull(m.energyJ()),
-                    orNull(m.powerW()), m.cov(), m.inferences(), m.tempC(), m.source().name().toLowerCase(Locale.ROOT), null);
+                    orNull(m.powerW()), m.cov(), m.inferences(), m.tempC(), m.source().name().toLowerCase(Locale.ROOT), null,
+                    orNull(m.idleW()));
         }
 
         /** The row as a measurement; null when its source is not one joulegov knows. */
@@ -51,7 +53,7 @@ public final class ProfileJson {
             Measurement.Source s = schema == 1 ? (Boolean.TRUE.equals(predicted) ? Measurement.Source.PREDICTED : Measurement.Source.MEASURED)
                     : sourceOf(source);
             return s == null ? null : new Measurement(new OperatingPoint(cpuKHz, gpuHz, emcHz), meanMs, p50Ms, p95Ms, p99Ms,
-                    orNaN(energyJ), orNaN(powerW), cov, inferences, tempC, s);
+                    orNaN(energyJ), orNaN(powerW), cov, inferences, tempC, s, orNaN(idleW));
         }
 
         private static Measurement.Source sourceOf(String text) {
