@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quick="${1:-}"
-secs=30; fi_n=50; calls=1000000; full_n=800; soak_hours=24; soak_minutes=30; np_secs=600; attach_n=200; fp_windows="30 600"
-if [ "$quick" = quick ]; then secs=5; fi_n=3; calls=20000; full_n=100; soak_hours=2; soak_minutes=2; np_secs=120; attach_n=30; fp_windows="5 30"; fi
+secs=30; fi_n=50; calls=1000000; full_n=800; nx_n=400; soak_hours=24; soak_minutes=30; np_secs=600; attach_n=200; fp_windows="30 600"
+if [ "$quick" = quick ]; then secs=5; fi_n=3; calls=20000; full_n=100; nx_n=100; soak_hours=2; soak_minutes=2; np_secs=120; attach_n=30; fp_windows="5 30"; fi
 out="docs/BENCHMARKS.md"; tmp="$(mktemp)"; trap 'rm -f "$tmp" "$tmp.out" "$tmp.err"' EXIT
 machine="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1), $(uname -sr)"
 ./joulegov boards --virtual nano > /dev/null   # build once, before anything is timed
@@ -66,7 +66,7 @@ it is taken: a single seed's gap there says little. Targets: the sparse choice w
 keeping its budget up to noise, and no worse than a full sweep's; \`SparseProfilingTest\` checks it on quiet boards
 for both boards and all six workloads, and for the Orin Nano Super's CPU x GPU x EMC grid."
 run bench/sparse-vs-full.sh nano "$full_n" 3
-run bench/sparse-vs-full.sh xavier-nx "$full_n" 3
+run bench/sparse-vs-full.sh xavier-nx "$nx_n" 3
 run bench/sparse-vs-full.sh orin-nano-super "$full_n" 3
 
 section "Four modes on the virtual boards" "\`joulegov compare --virtual BOARD --model W --slowdown 1.4 --percentile p99 --disturbance D\` per workload: dvfs the

@@ -187,7 +187,7 @@ class DatasetsTest {
                 "the budget is drawn");
         assertEquals(2, CliRun.of("show", profile.toString(), "--slowdown", "1.2").exitCode(), "a budget is for --plot");
         CliRun csv = CliRun.of("show", profile.toString(), "--csv");
-        assertTrue(csv.out().startsWith("cpu_khz,gpu_hz,emc_hz,mean_ms,p50_ms,p95_ms,p99_ms,energy_j,power_w,cov\n0,600000000,600000000,"), csv.out());
+        assertTrue(csv.out().startsWith("cpu_khz,gpu_hz,emc_hz,mean_ms,p50_ms,p95_ms,p99_ms,energy_j,power_w,cov,idle_w\n0,600000000,600000000,"), csv.out());
         assertEquals(10, csv.out().lines().count());
     }
 

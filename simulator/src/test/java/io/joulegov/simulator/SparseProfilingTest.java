@@ -40,7 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A sparse sweep measures at most 10% of the grid (and one point per budget more; 3% of a grid with the EMC), and for
  * every budget from 1.1x to 1.6x the fastest latency its profile's choice costs within 2% of the full grid's optimum
  * and meets the budget: six workloads on the virtual Nano and Xavier NX (CPU x GPU) and on the Orin Nano Super (CPU x
- * GPU x EMC), measured through the profiler's own code on quiet boards (the full sweep is the truth).
+ * GPU x EMC), measured through the profiler's own code on quiet boards (the full sweep is the truth). Each profile
+ * holds the board's idle power at every point, measured or predicted within 5%.
  */
 class SparseProfilingTest {
 
@@ -108,6 +109,13 @@ class SparseProfilingTest {
     private void assertChooses(String boardName, String w, boolean emc, double withinEnergy) throws Exception {
         ProfileTable full = profile(boardName, w, false, emc, tmp.resolve(boardName + "-" + w + "-full"));
         ProfileTable sparse = profile(boardName, w, true, emc, tmp.resolve(boardName + "-" + w + "-sparse"));
+        // the board's idle power at each point: read by the full sweep, predicted by the sparse one's models
+        for (Measurement m : sparse.rows()) {
+            Measurement truth = full.at(m.point()).orElseThrow();
+            assertTrue(truth.idleW() > 0 && truth.idleW() < truth.powerW(), boardName + " " + w + " idles at "
+                    + truth.idleW() + " W, busy " + truth.powerW() + " W at " + m.point());
+            assertEquals(truth.idleW(), m.idleW(), 0.05 * truth.idleW(), boardName + " " + w + " idle power at " + m.point());
+        }
         for (double s = 1.1; s <= 1.6001; s += 0.1) {
             Request request = Request.minEnergy(new Budget.Slowdown(s), Percentile.P95);
             var truth = Selector.select(full, request);

@@ -29,8 +29,13 @@ public final class Surrogate {
     /** The second model: power, or (with the EMC, where it holds out better) energy per inference. */
     private final double[] power;
     private final Form form;
-    /** The board's idle power, additive in the clocks as busy power is; null when a measured row lacks it. */
+    /**
+     * The board's idle power, additive in the clocks, each clock's share piecewise linear between up to four of its
+     * measured levels (idle power is leakage and clock trees, V^2 f with a voltage knee: a cubic misses the knee by
+     * 10% at the grid's low corners); null when a measured row lacks it.
+     */
     private final double[] idle;
+    private final double[][] idleKnots;
     private final boolean emc;
     private final double p50Ratio;
     private final double p95Ratio;
@@ -43,12 +48,13 @@ public final class Surrogate {
     private double latencyError = Double.NaN;
     private double powerError = Double.NaN;
 
-    private Surrogate(double[] latency, double[] power, Form form, double[] idle, boolean emc, double[] ratios,
-                      double[] scales, int[] degrees) {
+    private Surrogate(double[] latency, double[] power, Form form, double[] idle, double[][] idleKnots, boolean emc,
+                      double[] ratios, double[] scales, int[] degrees) {
         this.latency = latency;
         this.power = power;
         this.form = form;
         this.idle = idle;
+        this.idleKnots = idleKnots;
         this.emc = emc;
         this.p50Ratio = ratios[0];
         this.p95Ratio = ratios[1];
@@ -130,13 +136,70 @@ public final class Surrogate {
             px[i] = secondFeatures(form, m.point(), m.meanMs(), emc, scales, degrees);
             ly[i] = m.meanMs();
             py[i] = form == Form.ENERGY ? m.energyJ() : m.powerW();
-            ix[i] = secondFeatures(Form.POWER, m.point(), m.meanMs(), emc, scales, degrees);
             iy[i] = m.idleW();
             ratios[0] += m.p50Ms() / m.meanMs() / rows.size();
             ratios[1] += m.p95Ms() / m.meanMs() / rows.size();
             ratios[2] += m.p99Ms() / m.meanMs() / rows.size();
         }
-        return new Surrogate(ols(lx, ly), ols(px, py), form, idle ? ols(ix, iy) : null, emc, ratios, scales, degrees);
+        double[][] knots = idleKnots(rows);
+        for (int i = 0; i < rows.size(); i++) {
+            ix[i] = idleFeatures(rows.get(i).point(), knots);
+        }
+        return new Surrogate(ols(lx, ly), ols(px, py), form, idle ? idleModel(ix, iy) : null, knots, emc, ratios, scales,
+                degrees);
+    }
+
+    /** The idle power's model, or null when the rows cannot determine it (fewer than its terms, or degenerate). */
+    private static double[] idleModel(double[][] x, double[] y) {
+        if (x.length <= x[0].length + 1) {
+            return null;
+        }
+        try {
+            return ols(x, y);
+        } catch (RuntimeException degenerate) {
+            return null;
+        }
+    }
+
+    /** Per clock, up to four of its measured levels (the ends and two between), the knots of its idle share. */
+    private static double[][] idleKnots(List<Measurement> rows) {
+        List<java.util.function.ToDoubleFunction<OperatingPoint>> clocks = List.of(OperatingPoint::cpuKHz,
+                OperatingPoint::gpuHz, p -> p.emcHz() == null ? 0 : p.emcHz());
+        double[][] knots = new double[3][];
+        for (int a = 0; a < 3; a++) {
+            var clock = clocks.get(a);
+            double[] levels = rows.stream().mapToDouble(m -> clock.applyAsDouble(m.point())).distinct().sorted().toArray();
+            int n = levels.length - 1;
+            knots[a] = java.util.stream.IntStream.of(0, n / 3, 2 * n / 3, n).distinct().mapToDouble(i -> levels[i]).toArray();
+        }
+        return knots;
+    }
+
+    /**
+     * Tent functions over each clock's knots, the first of each dropped (the intercept holds it): a clock at one level
+     * gives none.
+     */
+    private static double[] idleFeatures(OperatingPoint p, double[][] knots) {
+        double[] f = {p.cpuKHz(), p.gpuHz(), p.emcHz() == null ? 0 : p.emcHz()};
+        List<Double> out = new ArrayList<>();
+        for (int a = 0; a < 3; a++) {
+            double[] k = knots[a];
+            for (int j = 1; j < k.length; j++) {
+                double x = Math.max(k[0], Math.min(k[k.length - 1], f[a]));
+                double left = k[j - 1];
+                double right = j + 1 < k.length ? k[j + 1] : Double.NaN;
+                double t;
+                if (x <= left) {
+                    t = 0;
+                } else if (x <= k[j]) {
+                    t = (x - left) / (k[j] - left);
+                } else {
+                    t = Double.isNaN(right) ? 1 : Math.max(0, (right - x) / (right - k[j]));
+                }
+                out.add(t);
+            }
+        }
+        return out.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     private static double[] ols(double[][] x, double[] y) {
@@ -223,8 +286,7 @@ public final class Surrogate {
 
     /** The board's idle power at {@code p}; NaN when the rows it was fitted on did not all measure it. */
     public double idleW(OperatingPoint p) {
-        return idle == null ? Double.NaN : Math.max(0, apply(idle, secondFeatures(Form.POWER, p, 0, emc,
-                new double[] {scaleCpu, scaleGpu, scaleEmc}, new int[] {cpuDegree, gpuDegree})));
+        return idle == null ? Double.NaN : Math.max(0, apply(idle, idleFeatures(p, idleKnots)));
     }
 
     /**

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Measures one workload at one operating point through the board's files: pin, let the clocks settle, read the
- * board's idle power there (two sampling periods with no inference: what a gap between requests costs at the point),
+ * board's idle power there (two sampling periods with no inference, once the rails no longer read the last one: what
+ * a gap between requests costs at the point),
  * warm up, then time every inference of each run while the power sampler integrates its energy window (energy per
  * inference: the window's energy over the inferences that ended in it); rerun until the energy is known well enough.
  */
@@ -47,6 +48,9 @@ public final class PointMeasurer {
         pinner.pin(point.cpuKHz(), point.gpuHz(), point.emcHz());
         clock.sleep(settings.settle());
         coolDown();
+        // the rails read the last inference's power for a while yet (the sensor averages over its conversions; the
+        // virtual Nano's still do 150 ms on): idle power is read after two sampling periods more
+        clock.sleep(sampler.period().multipliedBy(2));
         double idleW;
         try (EnergyWindow idle = sampler.openWindow("idle@" + point)) {
             clock.sleep(sampler.period().multipliedBy(2));

@@ -14,13 +14,13 @@ import java.util.Set;
 
 /**
  * The CSV form of a profile's rows, shared by {@code joulegov import --csv} and {@code joulegov show --csv}:
- * {@value #HEADER}. On import the columns may come in any order; {@code emc_hz}, the percentiles and {@code cov} may be
- * empty or absent (percentiles then equal the mean), and one of {@code energy_j} (per inference) or {@code power_w}
- * must be given (energy = power x mean latency).
+ * {@value #HEADER}. On import the columns may come in any order; {@code emc_hz}, the percentiles, {@code cov} and
+ * {@code idle_w} (the board's power at the point with no inference) may be empty or absent (percentiles then equal the
+ * mean), and one of {@code energy_j} (per inference) or {@code power_w} must be given (energy = power x mean latency).
  */
 public final class ProfileCsv {
 
-    public static final String HEADER = "cpu_khz,gpu_hz,emc_hz,mean_ms,p50_ms,p95_ms,p99_ms,energy_j,power_w,cov";
+    public static final String HEADER = "cpu_khz,gpu_hz,emc_hz,mean_ms,p50_ms,p95_ms,p99_ms,energy_j,power_w,cov,idle_w";
     private static final Set<String> COLUMNS = Set.of(HEADER.split(","));
 
     private ProfileCsv() {
@@ -33,7 +33,8 @@ public final class ProfileCsv {
             out.append(p.cpuKHz()).append(',').append(p.gpuHz()).append(',').append(p.emcHz() == null ? "" : p.emcHz())
                     .append(',').append(num(m.meanMs())).append(',').append(num(m.p50Ms())).append(',')
                     .append(num(m.p95Ms())).append(',').append(num(m.p99Ms())).append(',').append(num(m.energyJ()))
-                    .append(',').append(num(m.powerW())).append(',').append(num(m.cov())).append('\n');
+                    .append(',').append(num(m.powerW())).append(',').append(num(m.cov())).append(',').append(num(m.idleW()))
+                    .append('\n');
         }
         return out.toString();
     }
@@ -93,11 +94,12 @@ public final class ProfileCsv {
             double p95 = r.has("p95_ms") ? r.positive("p95_ms") : mean;
             double p99 = r.has("p99_ms") ? r.positive("p99_ms") : mean;
             double cov = r.has("cov") ? r.nonNegative("cov") : 0;
+            double idle = r.has("idle_w") ? r.nonNegative("idle_w") : Double.NaN;
             OperatingPoint point = new OperatingPoint(cpu, gpu, emc);
             if (!seen.add(point)) {
                 throw bad(name, n + 1, "a second row for " + point);
             }
-            rows.add(new Measurement(point, mean, p50, p95, p99, energy, power, cov, 0, null, Measurement.Source.MEASURED));
+            rows.add(new Measurement(point, mean, p50, p95, p99, energy, power, cov, 0, null, Measurement.Source.MEASURED, idle));
         }
         if (rows.isEmpty()) {
             throw bad(name, 2, "no rows after the header");

@@ -31,7 +31,8 @@ class ProfileFilesTest {
                 List.of(), "resnet18", "3f2a9c0d11aa", 1, List.of(1L, 3L, 224L, 224L), "PyTorch", 1, 1, 3200, 10, 100,
                 ProfileKey.VIRTUAL);
         return new ProfileTable(key, List.of(
-                new Measurement(OperatingPoint.of(102000, 76800000L), 300.5, 299, 310, 320.25, 1.5, 5, 0.01, 32000, 41.5, Measurement.Source.MEASURED),
+                new Measurement(OperatingPoint.of(102000, 76800000L), 300.5, 299, 310, 320.25, 1.5, 5, 0.01, 32000, 41.5,
+                        Measurement.Source.MEASURED, 1.75),
                 new Measurement(new OperatingPoint(1479000, 76800000L, 1600000000L), 100, 99, 104, 108, 0.6, 6, 0.02, 32000, null, Measurement.Source.PREDICTED)));
     }
 
@@ -108,6 +109,7 @@ class ProfileFilesTest {
         assertMalformed(s -> s.replace("300.5", "NaN"), "Non-standard token 'NaN'");
         assertMalformed(s -> s.replace("300.5", "1e999"), "mean_ms is Infinity");
         assertMalformed(s -> s.replace("\"energyJ\" : 0.6", "\"energyJ\" : -0.6"), "energy_j is -0.6");
+        assertMalformed(s -> s.replace("\"idleW\" : 1.75", "\"idleW\" : -1.75"), "idle_w is -1.75");
         assertMalformed(s -> s.replace("\"source\" : \"virtual\"", "\"source\" : \"guessed\""), "unknown source 'guessed'");
         assertMalformed(s -> s.replace("\"cpuKHz\" : 1479000", "\"cpuKHz\" : 102000").replace("\"emcHz\" : 1600000000", "\"emcHz\" : null"),
                 "two rows for");
@@ -148,15 +150,18 @@ class ProfileFilesTest {
     @Test
     void csvRoundTripsAndFillsWhatImportMayLeaveOut() {
         String csv = ProfileCsv.format(table().rows());
-        assertTrue(csv.startsWith(ProfileCsv.HEADER + "\n102000,76800000,,300.5,299,310,320.25,1.5,5,0.01\n"), csv);
+        assertTrue(csv.startsWith(ProfileCsv.HEADER + "\n102000,76800000,,300.5,299,310,320.25,1.5,5,0.01,1.75\n"), csv);
         List<Measurement> back = ProfileCsv.parse(csv, "t.csv");
         assertEquals(table().rows().get(0).point(), back.get(0).point());
         assertEquals(320.25, back.get(0).p99Ms());
+        assertEquals(1.75, back.get(0).idleW(), "idle power survives the round trip");
+        assertTrue(Double.isNaN(back.get(1).idleW()), "and stays unknown where it was");
         List<Measurement> sparse = ProfileCsv.parse("gpu_hz,cpu_khz,mean_ms,power_w\n76800000,102000,200,5\n", "s.csv");
         Measurement m = sparse.get(0);
         assertEquals(1.0, m.energyJ(), 1e-12, "energy = power x mean latency");
         assertEquals(200, m.p99Ms(), "percentiles default to the mean");
         assertEquals(null, m.point().emcHz());
+        assertTrue(Double.isNaN(m.idleW()), "idle power unknown");
     }
 
     @Test
