@@ -31,8 +31,8 @@ public final class Surrogate {
     private final Form form;
     /**
      * The board's idle power, additive in the clocks, each clock's share piecewise linear between up to four of its
-     * measured levels (idle power is leakage and clock trees, V^2 f with a voltage knee: a cubic misses the knee by
-     * 10% at the grid's low corners); null when a measured row lacks it.
+     * measured levels (idle power is leakage and clock trees, V^2 f with a voltage knee, which a cubic misses at the
+     * grid's low corners); null when a measured row lacks it.
      */
     private final double[] idle;
     private final double[][] idleKnots;

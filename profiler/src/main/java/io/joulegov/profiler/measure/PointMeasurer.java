@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Measures one workload at one operating point through the board's files: pin, let the clocks settle, read the
  * board's idle power there (two sampling periods with no inference, once the rails no longer read the last one: what
- * a gap between requests costs at the point),
- * warm up, then time every inference of each run while the power sampler integrates its energy window (energy per
- * inference: the window's energy over the inferences that ended in it); rerun until the energy is known well enough.
+ * a gap between requests costs at the point), warm up, then time every inference of each run while the power sampler
+ * integrates its energy window (energy per inference: the window's energy over the inferences that ended in it);
+ * rerun until the energy is known well enough.
  */
 public final class PointMeasurer {
 
