@@ -22,8 +22,7 @@ final class KnobWatch {
     private final List<Path> files = new ArrayList<>();
     private final List<Path> cpuMax = new ArrayList<>();
     private final Path gpuMax;
-    /** nvpmodel's EMC cap ({@code nvpmodel_emc_cap/emc_iso_cap}, newer kernels {@code nvpmodel_clk_cap/emc}), or null. */
-    private final Path emcCap;
+    /** The lockable EMC, whose power-mode cap ({@link Emc#capFile}) is watched; null without one. */
     private final Emc emc;
     private Map<Path, String> expected;
 
@@ -42,9 +41,8 @@ final class KnobWatch {
             files.add(gpuMax);
         });
         emc = board.emc().filter(Emc::lockable).orElse(null);
-        emcCap = emc == null ? null : emc.capFile();
-        if (emcCap != null) {
-            files.add(emcCap);
+        if (emc != null && emc.capFile() != null) {
+            files.add(emc.capFile());
         }
     }
 

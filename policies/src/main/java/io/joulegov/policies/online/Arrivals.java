@@ -64,12 +64,17 @@ final class Arrivals {
         return countSum > 0;
     }
 
+    /** Whether requests leave gaps: their pace is known and they do not come back to back. */
+    boolean gaps() {
+        return known() && elapsedSum > 0 && busySum / elapsedSum < backToBack;
+    }
+
     /**
      * Seconds the board idles at a point per inference, the point's mean latency being {@code latencyMs}: none while
      * requests come back to back or before their pace is known, else the time between requests the point leaves.
      */
     double idleSeconds(double latencyMs) {
-        if (!known() || elapsedSum <= 0 || busySum / elapsedSum >= backToBack) {
+        if (!gaps()) {
             return 0;
         }
         return Math.max(0, elapsedSum / countSum / 1e9 - latencyMs / 1e3);

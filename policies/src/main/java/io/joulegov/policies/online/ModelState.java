@@ -297,8 +297,8 @@ final class ModelState {
      * idle power; with requests back to back there is none). Corrected by {@link #energyAt}.
      */
     double cost(Measurement m, long now) {
-        if (!m.hasIdlePower()) {
-            return m.energyJ();
+        if (!m.hasIdlePower() || !arrivals.gaps()) {
+            return m.energyJ(); // and no latency estimate is needed: the common case, every candidate every decision
         }
         PointCorrection.Estimate e = latency.at(m.point(), now);
         return m.energyJ() + m.idleW() * arrivals.idleSeconds(m.meanMs() * Math.exp(e.mean() + latency.level()));

@@ -87,7 +87,7 @@ public final class Surrogate {
     }
 
     private static Surrogate withHeldOutErrors(List<Measurement> measured, Form form) {
-        Surrogate s = fitOnly(measured, form);
+        Surrogate s = fitOnly(measured, form, true);
         List<Double> latencyErrors = new ArrayList<>();
         List<Double> powerErrors = new ArrayList<>();
         for (int i = 0; i < measured.size(); i++) {
@@ -95,7 +95,7 @@ public final class Surrogate {
             Measurement out = rest.remove(i);
             Surrogate fold;
             try {
-                fold = fitOnly(rest, form);
+                fold = fitOnly(rest, form, false); // its idle model would go unused
             } catch (RuntimeException tooFewWithoutIt) {
                 continue;
             }
@@ -109,7 +109,8 @@ public final class Surrogate {
         return s;
     }
 
-    private static Surrogate fitOnly(List<Measurement> rows, Form form) {
+    /** Both models on {@code rows}, and the idle power's where {@code withIdle} and every row measured it. */
+    private static Surrogate fitOnly(List<Measurement> rows, Form form, boolean withIdle) {
         int cpuDegree = (int) Math.min(3, rows.stream().map(m -> m.point().cpuKHz()).distinct().count() - 1);
         int gpuDegree = (int) Math.min(3, rows.stream().map(m -> m.point().gpuHz()).distinct().count() - 1);
         boolean emc = rows.stream().map(m -> m.point().emcHz()).distinct().count() > 1;
@@ -124,11 +125,8 @@ public final class Surrogate {
             emc ? rows.stream().mapToDouble(m -> m.point().emcHz()).max().orElse(1) : 1};
         double[][] lx = new double[rows.size()][];
         double[][] px = new double[rows.size()][];
-        double[][] ix = new double[rows.size()][];
         double[] ly = new double[rows.size()];
         double[] py = new double[rows.size()];
-        double[] iy = new double[rows.size()];
-        boolean idle = rows.stream().allMatch(Measurement::hasIdlePower);
         double[] ratios = new double[3];
         for (int i = 0; i < rows.size(); i++) {
             Measurement m = rows.get(i);
@@ -136,21 +134,19 @@ public final class Surrogate {
             px[i] = secondFeatures(form, m.point(), m.meanMs(), emc, scales, degrees);
             ly[i] = m.meanMs();
             py[i] = form == Form.ENERGY ? m.energyJ() : m.powerW();
-            iy[i] = m.idleW();
             ratios[0] += m.p50Ms() / m.meanMs() / rows.size();
             ratios[1] += m.p95Ms() / m.meanMs() / rows.size();
             ratios[2] += m.p99Ms() / m.meanMs() / rows.size();
         }
         double[][] knots = idleKnots(rows);
-        for (int i = 0; i < rows.size(); i++) {
-            ix[i] = idleFeatures(rows.get(i).point(), knots);
-        }
-        return new Surrogate(ols(lx, ly), ols(px, py), form, idle ? idleModel(ix, iy) : null, knots, emc, ratios, scales,
-                degrees);
+        double[] idle = withIdle && rows.stream().allMatch(Measurement::hasIdlePower) ? idleModel(rows, knots) : null;
+        return new Surrogate(ols(lx, ly), ols(px, py), form, idle, knots, emc, ratios, scales, degrees);
     }
 
     /** The idle power's model, or null when the rows cannot determine it (fewer than its terms, or degenerate). */
-    private static double[] idleModel(double[][] x, double[] y) {
+    private static double[] idleModel(List<Measurement> rows, double[][] knots) {
+        double[][] x = rows.stream().map(m -> idleFeatures(m.point(), knots)).toArray(double[][]::new);
+        double[] y = rows.stream().mapToDouble(Measurement::idleW).toArray();
         if (x.length <= x[0].length + 1) {
             return null;
         }
