@@ -9,11 +9,14 @@ import io.joulegov.simulator.spec.WorkloadModel;
  */
 record InferenceTime(WorkloadModel w, double cpuMs, double gpuMs, double memMs) {
 
-    /** At a mean CPU clock, a GPU clock and an EMC rate (against their tops); {@code contention} stretches the CPU's part. */
+    /**
+     * At a mean CPU clock, a GPU clock and an EMC rate (against their tops); {@code contention} stretches the CPU's
+     * part, and co-running workloads each part by {@code stretch}.
+     */
     static InferenceTime at(WorkloadModel w, double cpuMHz, double cpuTopMHz, double gpuMHz, double gpuTopMHz, long emcHz,
-                            long emcTopHz, double contention) {
-        return new InferenceTime(w, w.cpuMs() * cpuTopMHz / cpuMHz * contention, w.gpuMs() * gpuTopMHz / gpuMHz,
-                w.memMs() * emcTopHz / (double) emcHz);
+                            long emcTopHz, double contention, CoRunners.Stretch stretch) {
+        return new InferenceTime(w, w.cpuMs() * cpuTopMHz / cpuMHz * contention * stretch.cpu(),
+                w.gpuMs() * gpuTopMHz / gpuMHz * stretch.gpu(), w.memMs() * emcTopHz / (double) emcHz * stretch.mem());
     }
 
     double totalMs() {

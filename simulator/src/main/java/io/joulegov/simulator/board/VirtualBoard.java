@@ -71,6 +71,10 @@ public final class VirtualBoard implements AutoCloseable {
     private long busySince;
     private long earlierBusyUntil;
     private long earlierBusySince;
+    /** The inferences in progress: one, or several when workloads run side by side. */
+    private final List<Running> running = new ArrayList<>();
+    private final CoRunners coRunners;
+    // what the inferences in progress (or the last one) make the board do
     private double cpuActivity;
     private double gpuActivity;
     private double cpuLoad;
@@ -97,6 +101,7 @@ public final class VirtualBoard implements AutoCloseable {
         this.emc = emc(files.emcDir(), mapped);
         this.actmon = spec.emc().actmon() == null ? null : new Period(spec.emc().actmon().periodNanos());
         this.power = new BoardPower(spec.power(), spec.emc().maxHz());
+        this.coRunners = new CoRunners(spec.cpu().clusters().stream().mapToInt(c -> c.length).sum());
         for (int i = 0; i < files.rails().size(); i++) {
             Path[] rail = files.rails().get(i);
             rails.add(new InaChannel(spec.rails().roles().get(i), spec.rails().hwmon() ? null : open(rail[0], mapped),
@@ -177,34 +182,45 @@ public final class VirtualBoard implements AutoCloseable {
         this.disturbanceUntil = forNanos == Long.MAX_VALUE ? Long.MAX_VALUE : fromNanos + forNanos;
     }
 
+    /** An inference in progress: when it ends, and what it makes the board do until then. */
+    private record Running(long until, double cpuActivity, double gpuActivity, double gpuIntensity, double cpuLoad,
+                           double gpuLoad, double memoryTrafficHz) {
+    }
+
     /**
      * Starts one inference of {@code w} now, at the clocks the knobs and governors give; returns how long it takes
-     * (ns). The board draws that inference's power until then.
+     * (ns). The board draws that inference's power until then. Workloads may run side by side (each on its own
+     * thread of the clock): each inference is stretched by what the others recently kept busy ({@link CoRunners}),
+     * and the board's activity is theirs together while they overlap.
      */
     public synchronized long beginInference(WorkloadModel w, long atNanos) {
         advanceTo(atNanos);
         emc.busy = true; // without actmon, memory activity raises an unlocked EMC at once; it falls back only after an idle window
         applyKnobs();
         double contention = disturbed(Disturbance.CPU_CONTENTION) ? 1 / (1 - Disturbance.CONTENTION_SHARE) : 1;
+        CoRunners.Stretch stretch = coRunners.stretch(w.name(), now);
         InferenceTime t = InferenceTime.at(w, meanCpuKHz(false) / 1000.0, spec.cpu().maxKHz() / 1000.0,
-                gpu.clock.requested() / 1e6, spec.gpu().maxHz() / 1e6, emc.clock.requested(), spec.emc().maxHz(), contention);
-        double latencyMs = withSettling(w, t, contention);
-        memoryTrafficHz = spec.emc().actmon() == null ? 0
+                gpu.clock.requested() / 1e6, spec.gpu().maxHz() / 1e6, emc.clock.requested(), spec.emc().maxHz(),
+                contention, stretch);
+        double latencyMs = withSettling(w, t, contention, stretch);
+        double traffic = spec.emc().actmon() == null ? 0
                 : spec.emc().actmon().overlap() * w.memMs() * spec.emc().maxHz() / latencyMs;
         if (noisy) {
             latencyMs *= Math.exp(LATENCY_JITTER * random.nextGaussian()) * (1 + drift.value());
         }
-        cpuLoad = clamp01(t.cpuLoad() + LOAD_JITTER * random.nextGaussian());
-        gpuLoad = clamp01(t.gpuLoad() + LOAD_JITTER * random.nextGaussian());
-        cpuActivity = t.cpuActivity();
-        gpuActivity = t.gpuActivity();
+        double cpuBusy = clamp01(t.cpuLoad() + LOAD_JITTER * random.nextGaussian());
+        double gpuBusy = clamp01(t.gpuLoad() + LOAD_JITTER * random.nextGaussian());
         long latency = Math.round(latencyMs * 1e6);
+        running.add(new Running(now + latency, t.cpuActivity(), t.gpuActivity(), w.gpuActivity(), cpuBusy, gpuBusy, traffic));
+        aggregate();
+        // what it asks of each domain, not what sharing stretched it to: its occupancy as a co-runner
+        coRunners.ran(w.name(), now, t.cpuMs() / stretch.cpu(), t.gpuMs() / stretch.gpu(), t.memMs() / stretch.mem());
         if (now > busyUntil) {
             earlierBusySince = busySince;
             earlierBusyUntil = busyUntil;
             busySince = now;
         }
-        busyUntil = now + latency;
+        busyUntil = Math.max(busyUntil, now + latency);
         account.inference();
         writeRails(true);
         return latency;
@@ -248,6 +264,42 @@ public final class VirtualBoard implements AutoCloseable {
     // ---- time
 
     private synchronized void advanceTo(long t) {
+        if (t <= now) {
+            return;
+        }
+        // while several inferences overlap, the board's activity changes as each ends
+        while (running.size() > 1) {
+            long end = running.stream().mapToLong(Running::until).min().orElseThrow();
+            if (end >= t) {
+                break;
+            }
+            step(end);
+            running.removeIf(r -> r.until() <= end);
+            aggregate();
+        }
+        step(t);
+        running.removeIf(r -> r.until() <= now); // the last one's activity stays: the rails' window may still hold it
+    }
+
+    /**
+     * The activity of the inferences in progress, together: the CPU's adds up (the power model caps each core at
+     * fully busy), the GPU's too, but time-sliced kernels drive it no harder than the most intense of them fully
+     * busy would; loads are shares of time, at most 1.
+     */
+    private void aggregate() {
+        if (running.isEmpty()) {
+            return;
+        }
+        cpuActivity = running.stream().mapToDouble(Running::cpuActivity).sum();
+        gpuActivity = Math.min(running.stream().mapToDouble(Running::gpuIntensity).max().orElseThrow(),
+                running.stream().mapToDouble(Running::gpuActivity).sum());
+        cpuLoad = Math.min(1, running.stream().mapToDouble(Running::cpuLoad).sum());
+        gpuLoad = Math.min(1, running.stream().mapToDouble(Running::gpuLoad).sum());
+        memoryTrafficHz = running.stream().mapToDouble(Running::memoryTrafficHz).sum();
+    }
+
+    /** Brings the board to {@code t} with the activity it has now. */
+    private void step(long t) {
         if (t <= now) {
             return;
         }
@@ -348,7 +400,7 @@ public final class VirtualBoard implements AutoCloseable {
      * An inference begun while new clocks settle runs at the old ones until they have (its work done at an even
      * pace): {@code next} is its time at the clocks asked for.
      */
-    private double withSettling(WorkloadModel w, InferenceTime next, double contention) {
+    private double withSettling(WorkloadModel w, InferenceTime next, double contention, CoRunners.Stretch stretch) {
         long settles = Math.max(gpu.clock.settlesAt(), emc.clock.settlesAt()); // when the last still settling takes effect
         for (DvfsDomain d : policies) {
             settles = Math.max(settles, d.clock.settlesAt());
@@ -357,7 +409,8 @@ public final class VirtualBoard implements AutoCloseable {
             return next.totalMs();
         }
         double beforeMs = InferenceTime.at(w, meanCpuKHz(true) / 1000.0, spec.cpu().maxKHz() / 1000.0,
-                gpu.clock.effective() / 1e6, spec.gpu().maxHz() / 1e6, emc.clock.effective(), spec.emc().maxHz(), contention).totalMs();
+                gpu.clock.effective() / 1e6, spec.gpu().maxHz() / 1e6, emc.clock.effective(), spec.emc().maxHz(), contention,
+                stretch).totalMs();
         double waitMs = (settles - now) / 1e6;
         return waitMs >= beforeMs ? beforeMs : waitMs + (1 - waitMs / beforeMs) * next.totalMs();
     }
