@@ -4,6 +4,8 @@ import io.joulegov.cli.compare.Comparison;
 import io.joulegov.cli.compare.Mode;
 import io.joulegov.cli.compare.ModeResult;
 import io.joulegov.cli.compare.ModeRun;
+import io.joulegov.cli.compare.PipelineComparison;
+import io.joulegov.cli.compare.PipelineRun;
 import io.joulegov.cli.compare.VirtualProfiling;
 import io.joulegov.cli.plot.ComparisonPlots;
 import io.joulegov.device.RefusedException;
@@ -13,6 +15,8 @@ import io.joulegov.simulator.VirtualJetson;
 import io.joulegov.profiler.measure.ProfileRun;
 import io.joulegov.profiler.store.ProfileStore;
 import io.joulegov.policies.profile.ProfileTable;
+import io.joulegov.policies.select.Budget;
+import io.joulegov.policies.select.Percentile;
 import io.joulegov.policies.select.Request;
 import io.joulegov.simulator.model.Disturbance;
 import io.joulegov.simulator.spec.Boards;
@@ -24,7 +28,9 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -32,7 +38,7 @@ import java.util.concurrent.Callable;
  * {@code joulegov compare}: what a Jetson owner would pick instead (default DVFS, jetson_clocks, the lowest power
  * mode) against the profile's choice, the governor and the oracle, on one unit of a virtual board.
  */
-@Command(name = "compare", description = "Run a workload on a virtual board under dvfs, jetson-clocks, each power mode, static, emc-blind, adaptive and oracle.")
+@Command(name = "compare", description = "Run a workload (or a pipeline of several side by side) on a virtual board under dvfs, jetson-clocks, each power mode, static, emc-blind, adaptive and oracle (a pipeline: max-of-singles in place of static, emc-blind and adaptive).")
 final class CompareCommand implements Callable<Integer> {
 
     @Spec
@@ -41,14 +47,16 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--virtual", required = true, paramLabel = "BOARD", description = "nano, xavier-nx, orin-nano or orin-nano-super.")
     String board;
 
-    @Option(names = "--model", required = true, paramLabel = "NAME")
-    String model;
+    @Option(names = "--model", required = true, paramLabel = "NAME",
+            description = "The workload; repeated, each with a --rate in the same order, a pipeline whose members run side by side.")
+    List<String> models;
 
     @Mixin
     BudgetOptions budget = new BudgetOptions();
 
-    @Option(names = "--rate", paramLabel = "PER_S", defaultValue = "0", description = "Poisson arrivals per second; 0 (default) runs back to back.")
-    double rate;
+    @Option(names = "--rate", paramLabel = "PER_S",
+            description = "Poisson arrivals per second; 0 (default) runs back to back. A pipeline gives one per --model, each above 0.")
+    List<Double> rates = new ArrayList<>();
 
     @Option(names = "--load", paramLabel = "FRACTION",
             description = "Poisson arrivals at this fraction of the throughput at the top clocks (0 < FRACTION <= 1), instead of --rate.")
@@ -91,8 +99,18 @@ final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Request request = budget.request("min-energy", 0.5, null);
-        BoardTarget.requireWorkload(BoardTarget.requireKnown(board), model); // a usage error before anything runs
+        for (String m : models) {
+            BoardTarget.requireWorkload(BoardTarget.requireKnown(board), m); // a usage error before anything runs
+        }
         int unitN = unit.of(true);
+        if (models.size() > 1) {
+            return pipeline(request, unitN);
+        }
+        String model = models.get(0);
+        if (rates.size() > 1) {
+            throw new UsageException("one --model takes one --rate, not " + rates.size());
+        }
+        double rate = rates.isEmpty() ? 0 : rates.get(0);
         if (!(duration > 0) || rate < 0 || Double.isNaN(rate)) {
             throw new UsageException("--duration must be above 0 and --rate at least 0");
         }
@@ -140,6 +158,44 @@ final class CompareCommand implements Callable<Integer> {
             }
             said.flush();
         }
+        out.flush();
+        return ExitCode.OK;
+    }
+
+    /**
+     * A pipeline: each {@code --model} with its {@code --rate}, side by side on one board under every mode; budgets
+     * by {@code --slowdown} against each member's latency with every clock at its top and the others running.
+     */
+    private int pipeline(Request request, int unitN) throws Exception {
+        if (rates.size() != models.size() || rates.stream().anyMatch(r -> !(r > 0))) {
+            throw new UsageException("a pipeline pairs each --model with a --rate above 0, in order: " + models.size()
+                    + " models, " + rates.size() + " rates");
+        }
+        if (models.stream().distinct().count() < models.size()) {
+            throw new UsageException("a pipeline's members are different models");
+        }
+        if (!(request.budget() instanceof Budget.Slowdown slowdown) || request.percentile() == Percentile.MEAN) {
+            throw new UsageException("a pipeline's budget is --slowdown at a percentile (p50, p95 or p99), against each"
+                    + " member's latency at the top clocks with the others running");
+        }
+        if (load != null || profileFile != null || noProfile || saveLearned != null || plot != null
+                || !disturbance.equals("none")) {
+            throw new UsageException("a pipeline takes none of --load, --profile, --no-profile, --save-learned, --plot"
+                    + " and --disturbance yet");
+        }
+        if (!(duration > 0)) {
+            throw new UsageException("--duration must be above 0");
+        }
+        boolean emcAxis = emc != null ? emc : emcAxisByDefault(board);
+        List<PipelineRun.Member> members = new ArrayList<>();
+        for (int i = 0; i < models.size(); i++) {
+            members.add(new PipelineRun.Member(models.get(i), rates.get(i), profile(board, unitN, models.get(i), seed, emcAxis)));
+        }
+        PipelineRun.Setup setup = new PipelineRun.Setup(board, unitN, members, request.percentile(), duration, seed, emcAxis);
+        PipelineComparison.Outcome outcome = PipelineComparison.run(setup, slowdown.factor()); // infeasible: exit 3
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(json ? Json.of(PipelineReport.report(board, setup, outcome)) + System.lineSeparator()
+                : PipelineReport.table(board, setup, outcome));
         out.flush();
         return ExitCode.OK;
     }

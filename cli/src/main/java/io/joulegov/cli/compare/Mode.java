@@ -21,6 +21,11 @@ public record Mode(Kind kind, String label, int powerMode) {
         EMC_BLIND,
         /** The daemon's governor loop. */
         ADAPTIVE,
+        /**
+         * A pipeline under the daemon's governor loop as it governs several models today: each member's own choice
+         * (from its profile made alone), the per-clock maximum of them held.
+         */
+        MAX_OF_SINGLES,
         /** The cheapest fixed point that meets the budget over the very same run. */
         ORACLE
     }
@@ -31,6 +36,7 @@ public record Mode(Kind kind, String label, int powerMode) {
     public static final Mode EMC_BLIND = new Mode(Kind.EMC_BLIND, "emc-blind", -1);
     public static final Mode ADAPTIVE = new Mode(Kind.ADAPTIVE, "adaptive", -1);
     public static final Mode ORACLE = new Mode(Kind.ORACLE, "oracle", -1);
+    public static final Mode MAX_OF_SINGLES = new Mode(Kind.MAX_OF_SINGLES, "max-of-singles", -1);
 
     /** An nvpmodel mode, named {@code mode-NAME} after nvpmodel's name (mode-5W, mode-MAXN_SUPER). */
     public static Mode of(BoardSpec.PowerMode mode) {
@@ -39,6 +45,6 @@ public record Mode(Kind kind, String label, int powerMode) {
 
     /** Whether the daemon's governor loop holds the board in this mode. */
     public boolean governed() {
-        return kind == Kind.ADAPTIVE || kind == Kind.EMC_BLIND;
+        return kind == Kind.ADAPTIVE || kind == Kind.EMC_BLIND || kind == Kind.MAX_OF_SINGLES;
     }
 }

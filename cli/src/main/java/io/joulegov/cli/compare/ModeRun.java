@@ -163,7 +163,7 @@ public final class ModeRun {
     }
 
     /** Every clock at the top of its table, the memory clock too where it can be pinned: what jetson_clocks does. */
-    private static OperatingPoint top(Board board) {
+    static OperatingPoint top(Board board) {
         List<Long> cpu = board.cpuPolicies().get(0).frequenciesKHz();
         List<Long> gpu = board.gpu().orElseThrow().frequenciesHz();
         List<Long> emc = board.emc().filter(e -> e.lockable()).map(e -> e.ratesHz()).orElse(List.of());

@@ -1,0 +1,205 @@
+package io.joulegov.cli.compare;
+
+import io.joulegov.client.LatencyReporter;
+import io.joulegov.client.Registration;
+import io.joulegov.device.board.Board;
+import io.joulegov.device.board.BoardDiscovery;
+import io.joulegov.device.clock.VirtualClock;
+import io.joulegov.device.knobs.ClockPinner;
+import io.joulegov.device.knobs.RestoreJournal;
+import io.joulegov.device.power.EnergyWindow;
+import io.joulegov.device.power.PowerSampler;
+import io.joulegov.device.sysfs.SysRoot;
+import io.joulegov.governor.core.GovernorCore;
+import io.joulegov.governor.inprocess.LoopTransport;
+import io.joulegov.governor.inprocess.ReporterOnClock;
+import io.joulegov.governor.loop.GovernorLoop;
+import io.joulegov.policies.profile.OperatingPoint;
+import io.joulegov.policies.profile.ProfileKey;
+import io.joulegov.policies.profile.ProfileTable;
+import io.joulegov.policies.select.Percentile;
+import io.joulegov.simulator.VirtualJetson;
+import io.joulegov.simulator.workload.SimulatedWorkload;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One run of a pipeline on a fresh virtual board under one mode: its members side by side, each on its own thread of
+ * the virtual clock with Poisson arrivals at its rate, under the default governors, a fixed point, or the daemon's
+ * governor loop (each member reporting through its own {@link LatencyReporter}, as separate applications would).
+ */
+public final class PipelineRun {
+
+    /** One member: a model, its arrivals per second, and its profile (made alone; what a governed mode is given). */
+    public record Member(String model, double rate, ProfileTable profile) {
+    }
+
+    /** What every mode of a pipeline comparison shares. */
+    public record Setup(String board, int unit, List<Member> members, Percentile percentile, double durationS, long seed,
+                        boolean emcAxis) {
+    }
+
+    /** How one member did: its latencies (sorted, ms), and against its budget. */
+    public record MemberResult(String model, double[] sortedMs) {
+
+        public long inferences() {
+            return sortedMs.length;
+        }
+
+        public double latencyMs(Percentile q) {
+            return switch (q) {
+                case MEAN -> Arrays.stream(sortedMs).average().orElse(Double.NaN);
+                case P50 -> Percentile.ofSorted(sortedMs, 0.50);
+                case P95 -> Percentile.ofSorted(sortedMs, 0.95);
+                case P99 -> Percentile.ofSorted(sortedMs, 0.99);
+            };
+        }
+
+        /** The share of its inferences over {@code budgetMs}. */
+        public double missRate(double budgetMs) {
+            long over = Arrays.stream(sortedMs).filter(ms -> ms > budgetMs).count();
+            return sortedMs.length == 0 ? 0 : (double) over / sortedMs.length;
+        }
+    }
+
+    /** How one mode did: board energy over the run (J), its length (s), each member's latencies, the point it held. */
+    public record Result(Mode mode, double energyJ, double seconds, Map<String, MemberResult> members, OperatingPoint point) {
+
+        public double watts() {
+            return energyJ / seconds;
+        }
+
+        /** Whether every member kept its budget: misses within what its percentile allows. */
+        public boolean meets(Map<String, Double> budgetsMs, Percentile percentile) {
+            return members.values().stream().allMatch(m -> m.missRate(budgetsMs.get(m.model())) <= percentile.missAllowance());
+        }
+    }
+
+    private static final Duration REPORT_EVERY = Duration.ofMillis(100);
+
+    private PipelineRun() {
+    }
+
+    /**
+     * Runs {@code s} under {@code mode}, holding {@code fixed} if not null; a governed mode is given each member's
+     * budget in {@code budgetsMs}.
+     */
+    static Result run(Setup s, Mode mode, OperatingPoint fixed, Map<String, Double> budgetsMs) throws Exception {
+        try (VirtualJetson jetson = VirtualJetson.open(s.board(), s.unit(), s.seed())) {
+            VirtualClock clock = jetson.clock();
+            SysRoot root = SysRoot.of(jetson.root());
+            Board board = BoardDiscovery.discover(root);
+            ClockPinner pinner = new ClockPinner(board, RestoreJournal.open(root, RestoreJournal.defaultFile(root)));
+            if (mode.kind() == Mode.Kind.JETSON_CLOCKS) {
+                fixed = ModeRun.top(board);
+            } else if (mode.kind() == Mode.Kind.POWER_MODE) {
+                jetson.board().setPowerMode(mode.powerMode());
+            }
+            if (fixed != null) {
+                pinner.pin(fixed.cpuKHz(), fixed.gpuHz(), fixed.emcHz());
+            }
+            long start = clock.nanoTime();
+            long end = start + Math.round(s.durationS() * 1e9);
+            try (PowerSampler sampler = new PowerSampler(board.rails(), clock, Duration.ofMillis(100)).start();
+                 Governed governed = mode.governed() ? Governed.start(s, budgetsMs, board, pinner, clock, sampler) : null) {
+                EnergyWindow window = sampler.openWindow(mode.label());
+                List<double[]> latencies = new ArrayList<>();
+                List<int[]> counts = new ArrayList<>();
+                List<Thread> threads = new ArrayList<>();
+                AtomicReference<Exception> failed = new AtomicReference<>();
+                for (int i = 0; i < s.members().size(); i++) {
+                    Member m = s.members().get(i);
+                    double[][] mine = {new double[1 << 12]};
+                    int[] n = {0};
+                    latencies.add(null);
+                    counts.add(n);
+                    int k = i;
+                    LatencyReporter reporter = governed == null ? null : governed.reporters().get(i);
+                    SimulatedWorkload w = new SimulatedWorkload(jetson.board(), m.model(), clock);
+                    Random arrivals = new Random(s.seed() * 31 + 7 + 1_000_003L * i);
+                    threads.add(clock.newThread("pipeline-" + m.model(), () -> {
+                        try {
+                            long next = start;
+                            while (true) {
+                                next += Math.round(-Math.log(1 - arrivals.nextDouble()) / m.rate() * 1e9);
+                                if (next >= end) {
+                                    break;
+                                }
+                                clock.sleepUntil(Math.max(next, clock.nanoTime()));
+                                if (reporter != null) {
+                                    reporter.starting();
+                                }
+                                long t0 = clock.nanoTime();
+                                w.runOnce();
+                                double ms = (clock.nanoTime() - t0) / 1e6;
+                                if (reporter != null) {
+                                    reporter.record(ms);
+                                }
+                                if (n[0] == mine[0].length) {
+                                    mine[0] = Arrays.copyOf(mine[0], n[0] * 2);
+                                }
+                                mine[0][n[0]++] = ms;
+                            }
+                        } catch (Exception e) {
+                            failed.compareAndSet(null, e);
+                        } finally {
+                            latencies.set(k, mine[0]);
+                        }
+                    }));
+                }
+                threads.forEach(Thread::start);
+                clock.sleepUntil(end);
+                for (Thread t : threads) {
+                    clock.join(t, Duration.ofMinutes(10));
+                }
+                if (failed.get() != null) {
+                    throw failed.get();
+                }
+                double joules = window.end().joules();
+                double seconds = (clock.nanoTime() - start) / 1e9;
+                if (governed == null) {
+                    pinner.release();
+                }
+                Map<String, MemberResult> members = new LinkedHashMap<>();
+                for (int i = 0; i < s.members().size(); i++) {
+                    double[] sorted = Arrays.copyOf(latencies.get(i), counts.get(i)[0]);
+                    Arrays.sort(sorted);
+                    members.put(s.members().get(i).model(), new MemberResult(s.members().get(i).model(), sorted));
+                }
+                return new Result(mode, joules, seconds, members, fixed);
+            }
+        }
+    }
+
+    /** The daemon's governor loop, each member registered by its own reporter with its budget and profile. */
+    private record Governed(GovernorLoop loop, List<LatencyReporter> reporters) implements AutoCloseable {
+
+        static Governed start(Setup s, Map<String, Double> budgetsMs, Board board, ClockPinner pinner, VirtualClock clock,
+                              PowerSampler sampler) {
+            GovernorLoop loop = GovernorLoop.start(new GovernorCore(board, pinner, new GovernorCore.Events() { }), clock,
+                    sampler, GovernorLoop.Saver.NONE);
+            List<LatencyReporter> reporters = new ArrayList<>();
+            for (Member m : s.members()) {
+                ProfileKey toLearn = GovernorCore.keyToLearn(board, m.model(), "", 1, ProfileKey.VIRTUAL, s.emcAxis());
+                Registration registration = new Registration(m.model(), "", 1, budgetsMs.get(m.model()), null,
+                        s.percentile().label());
+                reporters.add(new LatencyReporter(registration, new LoopTransport(loop, m.profile(), toLearn), REPORT_EVERY,
+                        new ReporterOnClock(clock)));
+            }
+            return new Governed(loop, reporters);
+        }
+
+        @Override
+        public void close() {
+            reporters.forEach(LatencyReporter::close);
+            loop.close(); // every knob back
+        }
+    }
+}
