@@ -23,8 +23,16 @@ import java.util.Map;
  */
 public final class PipelineComparison {
 
-    /** How many fixed points the oracle tries, cheapest first by the prediction, before it settles. */
+    /**
+     * How many fixed points the oracle tries, cheapest first by the prediction, before it settles on the best that
+     * kept the budgets; three times as many while none has.
+     */
     static final int ORACLE_CANDIDATES = 12;
+    /**
+     * How far over a budget a point's predicted latency in the mix may be and still be tried: the stretch is the top
+     * clocks' and may differ elsewhere (as Comparison's oracle allows its profile's latencies).
+     */
+    static final double PREDICTION_SLACK = 1.25;
 
     /** Each member's budget (ms), and every mode's run. */
     public record Outcome(Map<String, Double> budgetsMs, Map<Mode, PipelineRun.Result> modes) {
@@ -42,7 +50,7 @@ public final class PipelineComparison {
         Map<String, Double> budgets = new LinkedHashMap<>();
         top.members().forEach((model, r) -> budgets.put(model, slowdown * r.latencyMs(s.percentile())));
         for (BoardSpec.PowerMode m : Boards.byName(s.board()).otherModes()) {
-            out.put(Mode.of(m), PipelineRun.run(s, Mode.of(m), null, budgets));
+            out.put(Mode.of(m), PipelineRun.run(s, Mode.of(m), null, Map.of()));
         }
         out.put(Mode.MAX_OF_SINGLES, PipelineRun.run(s, Mode.MAX_OF_SINGLES, null, budgets));
         out.put(Mode.ORACLE, oracle(s, top, budgets));
@@ -59,7 +67,8 @@ public final class PipelineComparison {
         }
         List<OperatingPoint> order = s.members().get(0).profile().rows().stream().map(Measurement::point)
                 .filter(p -> s.members().stream().allMatch(m -> m.profile().at(p)
-                        .map(r -> s.percentile().of(r) * stretch.get(m.model()) <= budgets.get(m.model()) * 1.25).orElse(false)))
+                        .map(r -> s.percentile().of(r) * stretch.get(m.model()) <= budgets.get(m.model()) * PREDICTION_SLACK)
+                        .orElse(false)))
                 .filter(p -> Double.isFinite(mix.wattsAt(p)))
                 .sorted(Comparator.comparingDouble(mix::wattsAt)).toList();
         PipelineRun.Result best = null;

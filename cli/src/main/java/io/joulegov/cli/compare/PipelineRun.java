@@ -132,7 +132,7 @@ public final class PipelineRun {
                                 if (next >= end) {
                                     break;
                                 }
-                                clock.sleepUntil(Math.max(next, clock.nanoTime()));
+                                clock.sleepUntil(next); // at once when behind
                                 if (reporter != null) {
                                     reporter.starting();
                                 }
@@ -158,6 +158,9 @@ public final class PipelineRun {
                 clock.sleepUntil(end);
                 for (Thread t : threads) {
                     clock.join(t, Duration.ofMinutes(10));
+                    if (t.isAlive()) {
+                        throw new IllegalStateException(t.getName() + " did not end within 10 minutes");
+                    }
                 }
                 if (failed.get() != null) {
                     throw failed.get();

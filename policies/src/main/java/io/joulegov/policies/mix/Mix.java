@@ -9,9 +9,10 @@ import java.util.List;
 /**
  * Several models running on one board at once, each at its own arrival rate, and what their profiles (each made with
  * the model alone) predict the board draws while they run: each member's busy energy per inference times its rate,
- * plus the board's idle power over the share of time no member infers. Members run side by side: their busy
- * shares overlap, which this reads as the other way round, each busy second paid once per member, so it is a prior
- * (issue 28: where a new mix starts before it is measured), not the mix's measurement.
+ * plus the board's idle power over the share of time no member infers. Busy time is summed as if the members ran one
+ * after another; side by side their busy time overlaps, and the static power of the overlap is counted once per
+ * member: an over-estimate where they overlap much, and a prior (issue 28: where a new mix starts before it is
+ * measured), not the mix's measurement.
  */
 public record Mix(List<Member> members) {
 
@@ -38,7 +39,7 @@ public record Mix(List<Member> members) {
 
     /**
      * The board's mean power (W) with the mix at {@code point}, from the members' profiles; NaN when a member's
-     * profile lacks the point or its idle power there (a profile older than idle power).
+     * profile lacks the point, or none has the board's idle power there (profiles older than idle power).
      */
     public double wattsAt(OperatingPoint point) {
         double watts = 0;
@@ -51,7 +52,9 @@ public record Mix(List<Member> members) {
             }
             watts += m.ratePerS() * row.energyJ();
             busy += m.ratePerS() * row.meanMs() / 1e3;
-            idleW = row.hasIdlePower() ? row.idleW() : idleW;
+            if (row.hasIdlePower() && Double.isNaN(idleW)) {
+                idleW = row.idleW(); // the board's, whichever member measured it
+            }
         }
         return watts + idleW * Math.max(0, 1 - busy);
     }

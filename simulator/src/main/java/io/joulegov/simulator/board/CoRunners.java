@@ -10,8 +10,10 @@ import java.util.Map;
  * bandwidth shared: a part overlapping a co-runner's use for a share {@code u} of its time runs at half pace there,
  * {@code 1 + u} in all. The CPU's part contends only when both want the same core: {@code 1 + u / cores}. Plausible
  * (simulator/README.md, "Several workloads"): no published figure gives Jetson contention per domain; a fluid
- * approximation, each inference's stretch fixed when it begins. A workload idle for a few seconds is forgotten, so
- * that one workload alone runs exactly as it would on a board that never ran another.
+ * approximation, each inference's stretch fixed when it begins. Workloads are told apart by name (two copies of one
+ * model do not slow each other here), and the cores counted are all the board's (a power mode that takes some
+ * offline is not seen). A workload idle for about 10 s is forgotten, so that one workload alone runs exactly as it
+ * would on a board that never ran another.
  */
 final class CoRunners {
 

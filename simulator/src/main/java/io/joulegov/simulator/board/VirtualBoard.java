@@ -183,8 +183,8 @@ public final class VirtualBoard implements AutoCloseable {
     }
 
     /** An inference in progress: when it ends, and what it makes the board do until then. */
-    private record Running(long until, double cpuActivity, double gpuActivity, double gpuIntensity, double cpuLoad,
-                           double gpuLoad, double memoryTrafficHz) {
+    private record Running(String workload, long until, double cpuActivity, double gpuActivity, double gpuIntensity,
+                           double cpuLoad, double gpuLoad, double memoryTrafficHz) {
     }
 
     /**
@@ -211,7 +211,10 @@ public final class VirtualBoard implements AutoCloseable {
         double cpuBusy = clamp01(t.cpuLoad() + LOAD_JITTER * random.nextGaussian());
         double gpuBusy = clamp01(t.gpuLoad() + LOAD_JITTER * random.nextGaussian());
         long latency = Math.round(latencyMs * 1e6);
-        running.add(new Running(now + latency, t.cpuActivity(), t.gpuActivity(), w.gpuActivity(), cpuBusy, gpuBusy, traffic));
+        // a workload's new inference takes the place of its last (on a live board it may begin a tick before that ended)
+        running.removeIf(r -> r.workload().equals(w.name()));
+        running.add(new Running(w.name(), now + latency, t.cpuActivity(), t.gpuActivity(), w.gpuActivity(), cpuBusy, gpuBusy,
+                traffic));
         aggregate();
         // what it asks of each domain, not what sharing stretched it to: its occupancy as a co-runner
         coRunners.ran(w.name(), now, t.cpuMs() / stretch.cpu(), t.gpuMs() / stretch.gpu(), t.memMs() / stretch.mem());
@@ -270,7 +273,7 @@ public final class VirtualBoard implements AutoCloseable {
         // while several inferences overlap, the board's activity changes as each ends
         while (running.size() > 1) {
             long end = running.stream().mapToLong(Running::until).min().orElseThrow();
-            if (end >= t) {
+            if (end > t) {
                 break;
             }
             step(end);
@@ -282,12 +285,21 @@ public final class VirtualBoard implements AutoCloseable {
     }
 
     /**
-     * The activity of the inferences in progress, together: the CPU's adds up (the power model caps each core at
-     * fully busy), the GPU's too, but time-sliced kernels drive it no harder than the most intense of them fully
-     * busy would; loads are shares of time, at most 1.
+     * The activity of the inferences in progress, together: the CPU's adds up (the power model caps each CPU policy
+     * at fully busy), the GPU's too, but time-sliced kernels drive it no harder than the most intense of them fully
+     * busy would; loads are shares of time, at most 1. One inference's are its own, as they always were.
      */
     private void aggregate() {
         if (running.isEmpty()) {
+            return;
+        }
+        if (running.size() == 1) {
+            Running r = running.get(0);
+            cpuActivity = r.cpuActivity();
+            gpuActivity = r.gpuActivity();
+            cpuLoad = r.cpuLoad();
+            gpuLoad = r.gpuLoad();
+            memoryTrafficHz = r.memoryTrafficHz();
             return;
         }
         cpuActivity = running.stream().mapToDouble(Running::cpuActivity).sum();
