@@ -56,12 +56,12 @@ final class PipelineReport {
         StringBuilder t = new StringBuilder(String.format("a pipeline on the virtual %s, budgets at %s:", board,
                 s.percentile().label()));
         s.members().forEach(m -> t.append(String.format(" %s %.3g/s %.1f ms", m.model(), m.rate(), o.budgetsMs().get(m.model()))));
-        t.append(String.format("%n%-15s %9s %7s %7s", "mode", "energy J", "mean W", "saving"));
+        t.append(String.format("%n%-19s %9s %7s %7s", "mode", "energy J", "mean W", "saving"));
         s.members().forEach(m -> t.append(String.format("  %-21s", m.model() + " misses, " + s.percentile().label())));
         t.append(String.format("  point%n"));
         double dvfs = o.modes().get(Mode.DVFS).energyJ();
         o.modes().forEach((mode, r) -> {
-            t.append(String.format("%-15s %9.1f %7.2f %6.1f%%", mode.label(), r.energyJ(), r.watts(),
+            t.append(String.format("%-19s %9.1f %7.2f %6.1f%%", mode.label(), r.energyJ(), r.watts(),
                     100 * (1 - r.energyJ() / dvfs)));
             r.members().forEach((model, m) -> t.append(String.format("  %7.2f%% %9.1f ms", 100 * m.missRate(o.budgetsMs().get(model)),
                     m.latencyMs(s.percentile()))));

@@ -18,8 +18,8 @@ import java.util.Map;
  * slowdown), each other power mode, {@code max-of-singles} (the governor as it holds several models today: the
  * per-clock maximum of each member's own choice) and {@code oracle} (the cheapest fixed point that keeps every
  * member's budget over the very same run: candidates in the order the members' profiles predict the mix's power,
- * {@link Mix}, among the points whose latencies, stretched as the top clocks' run stretched them, could keep the
- * budgets).
+ * {@link Mix}, among the points whose latencies, stretched as the top clocks' run stretched them, that excess grown
+ * with the others' busy share at the point, keep the budgets within {@link #PREDICTION_SLACK}).
  */
 public final class PipelineComparison {
 
@@ -28,11 +28,8 @@ public final class PipelineComparison {
      * kept the budgets; three times as many while none has.
      */
     static final int ORACLE_CANDIDATES = 12;
-    /**
-     * How far over a budget a point's predicted latency in the mix may be and still be tried: the stretch is the top
-     * clocks' and may differ elsewhere (as Comparison's oracle allows its profile's latencies).
-     */
-    static final double PREDICTION_SLACK = 1.25;
+    /** How far over a budget a point's predicted latency in the mix may be and still be tried. */
+    static final double PREDICTION_SLACK = 1.05;
 
     /** Each member's budget (ms), and every mode's run. */
     public record Outcome(Map<String, Double> budgetsMs, Map<Mode, PipelineRun.Result> modes) {
@@ -61,13 +58,16 @@ public final class PipelineComparison {
             throws Exception {
         Mix mix = new Mix(s.members().stream().map(m -> new Mix.Member(m.profile(), m.rate())).toList());
         Map<String, Double> stretch = new LinkedHashMap<>();
+        Map<String, Measurement> fastest = new LinkedHashMap<>();
         for (PipelineRun.Member m : s.members()) {
             Measurement alone = m.profile().fastest(s.percentile()); // the top clocks, alone
+            fastest.put(m.model(), alone);
             stretch.put(m.model(), top.members().get(m.model()).latencyMs(s.percentile()) / s.percentile().of(alone));
         }
         List<OperatingPoint> order = s.members().get(0).profile().rows().stream().map(Measurement::point)
                 .filter(p -> s.members().stream().allMatch(m -> m.profile().at(p)
-                        .map(r -> s.percentile().of(r) * stretch.get(m.model()) <= budgets.get(m.model()) * PREDICTION_SLACK)
+                        .map(r -> s.percentile().of(r) * inMix(s, m, p, stretch.get(m.model()), fastest)
+                                <= budgets.get(m.model()) * PREDICTION_SLACK)
                         .orElse(false)))
                 .filter(p -> Double.isFinite(mix.wattsAt(p)))
                 .sorted(Comparator.comparingDouble(mix::wattsAt)).toList();
@@ -86,5 +86,23 @@ public final class PipelineComparison {
             throw new InfeasibleException("no fixed point keeps every member's budget on this run");
         }
         return best;
+    }
+
+    /**
+     * How much the others stretch {@code m} at {@code p}: the top clocks' stretch, its excess grown with the others'
+     * busy share there (slower clocks keep them busy longer, and co-runners contend in proportion), as their profiles
+     * made alone give it.
+     */
+    private static double inMix(PipelineRun.Setup s, PipelineRun.Member m, OperatingPoint p, double topStretch,
+                                Map<String, Measurement> fastest) {
+        double here = 0;
+        double atTop = 0;
+        for (PipelineRun.Member o : s.members()) {
+            if (o != m) {
+                here += o.rate() * o.profile().at(p).map(Measurement::meanMs).orElse(Double.NaN) / 1e3;
+                atTop += o.rate() * fastest.get(o.model()).meanMs() / 1e3;
+            }
+        }
+        return 1 + (topStretch - 1) * here / atTop;
     }
 }
