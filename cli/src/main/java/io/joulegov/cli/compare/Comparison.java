@@ -1,6 +1,7 @@
 package io.joulegov.cli.compare;
 
 import io.joulegov.policies.profile.Measurement;
+import io.joulegov.policies.profile.OperatingPoint;
 import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.policies.select.Budget;
 import io.joulegov.policies.select.InfeasibleException;
@@ -14,6 +15,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The same workload on a virtual board under each mode: {@code dvfs} (the emulated default governors in the mode the
@@ -71,20 +74,38 @@ public final class Comparison {
         List<Measurement> order = truth.rows().stream()
                 .filter(m -> s.percentile().of(m) <= budgetMs * 1.25)
                 .sorted(Comparator.comparingDouble(Measurement::energyJ)).toList();
-        ModeResult best = null;
-        int tried = 0;
-        for (Measurement m : order) {
-            ModeResult r = ModeRun.run(s, Mode.ORACLE, m.point());
-            boolean meets = Double.isNaN(allowance) ? r.meanMs() <= budgetMs : r.missRate() <= allowance;
-            if (meets && (best == null || r.energyJPerInference() < best.energyJPerInference())) {
-                best = r;
-            }
-            if (++tried >= ORACLE_CANDIDATES && best != null) {
-                break;
-            }
-        }
+        ModeResult best = cheapestMeeting(order.stream().map(Measurement::point).toList(),
+                p -> ModeRun.run(s, Mode.ORACLE, p),
+                r -> Double.isNaN(allowance) ? r.meanMs() <= budgetMs : r.missRate() <= allowance,
+                ModeResult::energyJPerInference, Integer.MAX_VALUE);
         if (best == null) {
             throw new InfeasibleException("no fixed point meets the budget on this run");
+        }
+        return best;
+    }
+
+    /** One fixed point's run. */
+    @FunctionalInterface
+    interface FixedRun<R> {
+        R at(OperatingPoint point) throws Exception;
+    }
+
+    /**
+     * The oracle's search: runs the points in {@code order}, and once {@link #ORACLE_CANDIDATES} are run and one met
+     * its budget, the cheapest that did; null when none did within {@code atMost} runs.
+     */
+    static <R> R cheapestMeeting(List<OperatingPoint> order, FixedRun<R> run, Predicate<R> meets, ToDoubleFunction<R> energy,
+                                 int atMost) throws Exception {
+        R best = null;
+        int tried = 0;
+        for (OperatingPoint p : order) {
+            R r = run.at(p);
+            if (meets.test(r) && (best == null || energy.applyAsDouble(r) < energy.applyAsDouble(best))) {
+                best = r;
+            }
+            if (++tried >= ORACLE_CANDIDATES && best != null || tried >= atMost) {
+                break;
+            }
         }
         return best;
     }

@@ -68,14 +68,7 @@ public final class ModeRun {
             if (s.disturbance() != Disturbance.NONE) {
                 jetson.board().disturb(s.disturbance(), start + duration / 3, duration / 3);
             }
-            if (mode.kind() == Mode.Kind.JETSON_CLOCKS) {
-                fixed = top(board);
-            } else if (mode.kind() == Mode.Kind.POWER_MODE) {
-                jetson.board().setPowerMode(mode.powerMode());
-            }
-            if (fixed != null) {
-                pinner.pin(fixed.cpuKHz(), fixed.gpuHz(), fixed.emcHz());
-            }
+            fixed = hold(mode, fixed, jetson, board, pinner);
             double budgetMs = s.budget().millis(s.profile(), s.percentile());
             Random arrivals = new Random(s.seed() * 31 + 7);
             double[] latencies = new double[1 << 12];
@@ -139,14 +132,9 @@ public final class ModeRun {
     private record Adaptive(GovernorLoop loop, LatencyReporter reporter) implements AutoCloseable {
 
         static Adaptive start(Setup s, Board board, ClockPinner pinner, VirtualClock clock, PowerSampler sampler) {
-            GovernorLoop loop = GovernorLoop.start(new GovernorCore(board, pinner, new GovernorCore.Events() { }), clock,
-                    sampler, GovernorLoop.Saver.NONE);
-            ProfileKey toLearn = GovernorCore.keyToLearn(board, s.model(), "", 1, ProfileKey.VIRTUAL, s.emcAxis());
-            Registration registration = new Registration(s.model(), "", 1,
-                    s.budget() instanceof Budget.Millis m ? m.ms() : null,
-                    s.budget() instanceof Budget.Slowdown f ? f.factor() : null, s.percentile().label());
-            return new Adaptive(loop, new LatencyReporter(registration, new LoopTransport(loop, s.profile(), toLearn),
-                    REPORT_EVERY, new ReporterOnClock(clock)));
+            GovernorLoop loop = governorLoop(board, pinner, clock, sampler);
+            return new Adaptive(loop, ModeRun.reporter(loop, board, clock, s.model(), s.profile(), s.budget(), s.percentile(),
+                    s.emcAxis()));
         }
 
         /** What the model's profile is after the run, with what was learned: every latency reported first. */
@@ -162,8 +150,43 @@ public final class ModeRun {
         }
     }
 
+    /**
+     * Sets the board up as {@code mode} has it: every clock at its top for jetson-clocks, its nvpmodel mode for a
+     * power mode; then pins {@code fixed} (or the top) if there is one. Returns the point pinned, or null.
+     */
+    static OperatingPoint hold(Mode mode, OperatingPoint fixed, VirtualJetson jetson, Board board, ClockPinner pinner) {
+        if (mode.kind() == Mode.Kind.JETSON_CLOCKS) {
+            fixed = top(board);
+        } else if (mode.kind() == Mode.Kind.POWER_MODE) {
+            jetson.board().setPowerMode(mode.powerMode());
+        }
+        if (fixed != null) {
+            pinner.pin(fixed.cpuKHz(), fixed.gpuHz(), fixed.emcHz());
+        }
+        return fixed;
+    }
+
+    /** The daemon's governor loop on virtual time, holding {@code board} through {@code pinner}. */
+    static GovernorLoop governorLoop(Board board, ClockPinner pinner, VirtualClock clock, PowerSampler sampler) {
+        return GovernorLoop.start(new GovernorCore(board, pinner, new GovernorCore.Events() { }), clock, sampler,
+                GovernorLoop.Saver.NONE);
+    }
+
+    /**
+     * An application's reporter for {@code model} on {@code loop}: registered with {@code profile} (null: learned
+     * from nothing), its budget and percentile, batches every 100 ms.
+     */
+    static LatencyReporter reporter(GovernorLoop loop, Board board, VirtualClock clock, String model, ProfileTable profile,
+                                    Budget budget, Percentile percentile, boolean emcAxis) {
+        ProfileKey toLearn = GovernorCore.keyToLearn(board, model, "", 1, ProfileKey.VIRTUAL, emcAxis);
+        Registration registration = new Registration(model, "", 1, budget instanceof Budget.Millis m ? m.ms() : null,
+                budget instanceof Budget.Slowdown f ? f.factor() : null, percentile.label());
+        return new LatencyReporter(registration, new LoopTransport(loop, profile, toLearn), REPORT_EVERY,
+                new ReporterOnClock(clock));
+    }
+
     /** Every clock at the top of its table, the memory clock too where it can be pinned: what jetson_clocks does. */
-    static OperatingPoint top(Board board) {
+    private static OperatingPoint top(Board board) {
         List<Long> cpu = board.cpuPolicies().get(0).frequenciesKHz();
         List<Long> gpu = board.gpu().orElseThrow().frequenciesHz();
         List<Long> emc = board.emc().filter(e -> e.lockable()).map(e -> e.ratesHz()).orElse(List.of());

@@ -23,11 +23,8 @@ import java.util.Map;
  */
 public final class PipelineComparison {
 
-    /**
-     * How many fixed points the oracle tries, cheapest first by the prediction, before it settles on the best that
-     * kept the budgets; three times as many while none has.
-     */
-    static final int ORACLE_CANDIDATES = 12;
+    /** The oracle gives up after this many fixed points when none kept the budgets (three times {@link Comparison#ORACLE_CANDIDATES}). */
+    static final int ORACLE_TRIES = 3 * Comparison.ORACLE_CANDIDATES;
     /** How far over a budget a point's predicted latency in the mix may be and still be tried. */
     static final double PREDICTION_SLACK = 1.05;
 
@@ -71,17 +68,8 @@ public final class PipelineComparison {
                         .orElse(false)))
                 .filter(p -> Double.isFinite(mix.wattsAt(p)))
                 .sorted(Comparator.comparingDouble(mix::wattsAt)).toList();
-        PipelineRun.Result best = null;
-        int tried = 0;
-        for (OperatingPoint p : order) {
-            PipelineRun.Result r = PipelineRun.run(s, Mode.ORACLE, p, budgets);
-            if (r.meets(budgets, s.percentile()) && (best == null || r.energyJ() < best.energyJ())) {
-                best = r;
-            }
-            if (++tried >= ORACLE_CANDIDATES && best != null || tried >= 3 * ORACLE_CANDIDATES) {
-                break;
-            }
-        }
+        PipelineRun.Result best = Comparison.cheapestMeeting(order, p -> PipelineRun.run(s, Mode.ORACLE, p, budgets),
+                r -> r.meets(budgets, s.percentile()), PipelineRun.Result::energyJ, ORACLE_TRIES);
         if (best == null) {
             throw new InfeasibleException("no fixed point keeps every member's budget on this run");
         }

@@ -1,7 +1,6 @@
 package io.joulegov.cli.compare;
 
 import io.joulegov.client.LatencyReporter;
-import io.joulegov.client.Registration;
 import io.joulegov.device.board.Board;
 import io.joulegov.device.board.BoardDiscovery;
 import io.joulegov.device.clock.VirtualClock;
@@ -10,13 +9,10 @@ import io.joulegov.device.knobs.RestoreJournal;
 import io.joulegov.device.power.EnergyWindow;
 import io.joulegov.device.power.PowerSampler;
 import io.joulegov.device.sysfs.SysRoot;
-import io.joulegov.governor.core.GovernorCore;
-import io.joulegov.governor.inprocess.LoopTransport;
-import io.joulegov.governor.inprocess.ReporterOnClock;
 import io.joulegov.governor.loop.GovernorLoop;
 import io.joulegov.policies.profile.OperatingPoint;
-import io.joulegov.policies.profile.ProfileKey;
 import io.joulegov.policies.profile.ProfileTable;
+import io.joulegov.policies.select.Budget;
 import io.joulegov.policies.select.Percentile;
 import io.joulegov.simulator.VirtualJetson;
 import io.joulegov.simulator.workload.SimulatedWorkload;
@@ -82,8 +78,6 @@ public final class PipelineRun {
         }
     }
 
-    private static final Duration REPORT_EVERY = Duration.ofMillis(100);
-
     private PipelineRun() {
     }
 
@@ -97,14 +91,7 @@ public final class PipelineRun {
             SysRoot root = SysRoot.of(jetson.root());
             Board board = BoardDiscovery.discover(root);
             ClockPinner pinner = new ClockPinner(board, RestoreJournal.open(root, RestoreJournal.defaultFile(root)));
-            if (mode.kind() == Mode.Kind.JETSON_CLOCKS) {
-                fixed = ModeRun.top(board);
-            } else if (mode.kind() == Mode.Kind.POWER_MODE) {
-                jetson.board().setPowerMode(mode.powerMode());
-            }
-            if (fixed != null) {
-                pinner.pin(fixed.cpuKHz(), fixed.gpuHz(), fixed.emcHz());
-            }
+            OperatingPoint held = ModeRun.hold(mode, fixed, jetson, board, pinner);
             long start = clock.nanoTime();
             long end = start + Math.round(s.durationS() * 1e9);
             try (PowerSampler sampler = new PowerSampler(board.rails(), clock, Duration.ofMillis(100)).start();
@@ -176,7 +163,7 @@ public final class PipelineRun {
                     Arrays.sort(sorted);
                     members.put(s.members().get(i).model(), new MemberResult(s.members().get(i).model(), sorted));
                 }
-                return new Result(mode, joules, seconds, members, fixed);
+                return new Result(mode, joules, seconds, members, held);
             }
         }
     }
@@ -186,16 +173,9 @@ public final class PipelineRun {
 
         static Governed start(Setup s, Map<String, Double> budgetsMs, Board board, ClockPinner pinner, VirtualClock clock,
                               PowerSampler sampler) {
-            GovernorLoop loop = GovernorLoop.start(new GovernorCore(board, pinner, new GovernorCore.Events() { }), clock,
-                    sampler, GovernorLoop.Saver.NONE);
-            List<LatencyReporter> reporters = new ArrayList<>();
-            for (Member m : s.members()) {
-                ProfileKey toLearn = GovernorCore.keyToLearn(board, m.model(), "", 1, ProfileKey.VIRTUAL, s.emcAxis());
-                Registration registration = new Registration(m.model(), "", 1, budgetsMs.get(m.model()), null,
-                        s.percentile().label());
-                reporters.add(new LatencyReporter(registration, new LoopTransport(loop, m.profile(), toLearn), REPORT_EVERY,
-                        new ReporterOnClock(clock)));
-            }
+            GovernorLoop loop = ModeRun.governorLoop(board, pinner, clock, sampler);
+            List<LatencyReporter> reporters = s.members().stream().map(m -> ModeRun.reporter(loop, board, clock, m.model(),
+                    m.profile(), new Budget.Millis(budgetsMs.get(m.model())), s.percentile(), s.emcAxis())).toList();
             return new Governed(loop, reporters);
         }
 
