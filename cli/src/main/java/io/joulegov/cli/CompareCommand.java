@@ -38,7 +38,7 @@ import java.util.concurrent.Callable;
  * {@code joulegov compare}: what a Jetson owner would pick instead (default DVFS, jetson_clocks, the lowest power
  * mode) against the profile's choice, the governor and the oracle, on one unit of a virtual board.
  */
-@Command(name = "compare", description = "Run a workload (or a pipeline of several side by side) on a virtual board under dvfs, jetson-clocks, each power mode, static, emc-blind, adaptive and oracle (a pipeline: max-of-singles in place of static, emc-blind and adaptive).")
+@Command(name = "compare", description = "Run a workload (or a pipeline of several side by side) on a virtual board under dvfs, jetson-clocks, each power mode, static, emc-blind, adaptive and oracle (a pipeline: max-of-singles, the per-clock maximum of each member's own choice, in place of static and emc-blind).")
 final class CompareCommand implements Callable<Integer> {
 
     @Spec

@@ -29,7 +29,7 @@ class PipelineCompareTest {
         }
         assertEquals(List.of(15.0, 30.0), List.of(doc.path("members").get(0).path("rate").asDouble(),
                 doc.path("members").get(1).path("rate").asDouble()));
-        for (String mode : List.of("dvfs", "jetson-clocks", "mode-5W", "max-of-singles", "oracle")) {
+        for (String mode : List.of("dvfs", "jetson-clocks", "mode-5W", "max-of-singles", "adaptive", "oracle")) {
             JsonNode m = doc.path("modes").path(mode);
             assertTrue(m.path("energyJ").asDouble() > 0 && m.path("watts").asDouble() > 0, mode);
             for (String model : List.of("mobilenet-v2", "bert-tiny")) {
@@ -46,7 +46,9 @@ class PipelineCompareTest {
             assertTrue(oracle.path("members").path(model).path("missRate").asDouble() <= 0.01, model + " " + oracle);
         }
         assertTrue(oracle.path("savingVsDvfs").asDouble() > 0.03, "a fixed point below the top saves: " + oracle);
-        assertTrue(doc.path("modes").path("max-of-singles").path("savingVsDvfs").asDouble() > 0, "today's rule saves too");
+        assertTrue(doc.path("modes").path("max-of-singles").path("savingVsDvfs").asDouble() > 0, "the rule before mixes saves too");
+        JsonNode adaptive = doc.path("modes").path("adaptive");
+        assertTrue(adaptive.path("savingVsDvfs").asDouble() > 0.03, "the mix governed saves: " + adaptive);
     }
 
     @Test

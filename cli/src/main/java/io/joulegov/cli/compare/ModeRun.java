@@ -14,6 +14,7 @@ import io.joulegov.governor.core.GovernorCore;
 import io.joulegov.governor.inprocess.LoopTransport;
 import io.joulegov.governor.inprocess.ReporterOnClock;
 import io.joulegov.governor.loop.GovernorLoop;
+import io.joulegov.policies.online.ControllerSettings;
 import io.joulegov.policies.profile.OperatingPoint;
 import io.joulegov.policies.profile.ProfileKey;
 import io.joulegov.policies.profile.ProfileTable;
@@ -168,8 +169,13 @@ public final class ModeRun {
 
     /** The daemon's governor loop on virtual time, holding {@code board} through {@code pinner}. */
     static GovernorLoop governorLoop(Board board, ClockPinner pinner, VirtualClock clock, PowerSampler sampler) {
-        return GovernorLoop.start(new GovernorCore(board, pinner, new GovernorCore.Events() { }), clock, sampler,
-                GovernorLoop.Saver.NONE);
+        return governorLoop(board, pinner, clock, sampler, ControllerSettings.defaults());
+    }
+
+    static GovernorLoop governorLoop(Board board, ClockPinner pinner, VirtualClock clock, PowerSampler sampler,
+                                     ControllerSettings settings) {
+        return GovernorLoop.start(new GovernorCore(board, pinner, new GovernorCore.Events() { }, settings), clock,
+                sampler, GovernorLoop.Saver.NONE);
     }
 
     /**

@@ -47,6 +47,7 @@ public final class PipelineComparison {
             out.put(Mode.of(m), PipelineRun.run(s, Mode.of(m), null, Map.of()));
         }
         out.put(Mode.MAX_OF_SINGLES, PipelineRun.run(s, Mode.MAX_OF_SINGLES, null, budgets));
+        out.put(Mode.ADAPTIVE, PipelineRun.run(s, Mode.ADAPTIVE, null, budgets));
         out.put(Mode.ORACLE, oracle(s, top, budgets));
         return new Outcome(budgets, out);
     }

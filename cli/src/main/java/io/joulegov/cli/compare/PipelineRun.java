@@ -10,6 +10,7 @@ import io.joulegov.device.power.EnergyWindow;
 import io.joulegov.device.power.PowerSampler;
 import io.joulegov.device.sysfs.SysRoot;
 import io.joulegov.governor.loop.GovernorLoop;
+import io.joulegov.policies.online.ControllerSettings;
 import io.joulegov.policies.profile.OperatingPoint;
 import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.policies.select.Budget;
@@ -95,7 +96,7 @@ public final class PipelineRun {
             long start = clock.nanoTime();
             long end = start + Math.round(s.durationS() * 1e9);
             try (PowerSampler sampler = new PowerSampler(board.rails(), clock, Duration.ofMillis(100)).start();
-                 Governed governed = mode.governed() ? Governed.start(s, budgetsMs, board, pinner, clock, sampler) : null) {
+                 Governed governed = mode.governed() ? Governed.start(s, mode, budgetsMs, board, pinner, clock, sampler) : null) {
                 EnergyWindow window = sampler.openWindow(mode.label());
                 List<double[]> latencies = new ArrayList<>();
                 List<int[]> counts = new ArrayList<>();
@@ -168,12 +169,17 @@ public final class PipelineRun {
         }
     }
 
-    /** The daemon's governor loop, each member registered by its own reporter with its budget and profile. */
+    /**
+     * The daemon's governor loop, each member registered by its own reporter with its budget and profile; for
+     * {@code max-of-singles} with mixes off (each member's own choice, the per-clock maximum held).
+     */
     private record Governed(GovernorLoop loop, List<LatencyReporter> reporters) implements AutoCloseable {
 
-        static Governed start(Setup s, Map<String, Double> budgetsMs, Board board, ClockPinner pinner, VirtualClock clock,
-                              PowerSampler sampler) {
-            GovernorLoop loop = ModeRun.governorLoop(board, pinner, clock, sampler);
+        static Governed start(Setup s, Mode mode, Map<String, Double> budgetsMs, Board board, ClockPinner pinner,
+                              VirtualClock clock, PowerSampler sampler) {
+            ControllerSettings settings = mode.kind() == Mode.Kind.MAX_OF_SINGLES
+                    ? ControllerSettings.defaults().withMaxOfSingles() : ControllerSettings.defaults();
+            GovernorLoop loop = ModeRun.governorLoop(board, pinner, clock, sampler, settings);
             List<LatencyReporter> reporters = s.members().stream().map(m -> ModeRun.reporter(loop, board, clock, m.model(),
                     m.profile(), new Budget.Millis(budgetsMs.get(m.model())), s.percentile(), s.emcAxis())).toList();
             return new Governed(loop, reporters);

@@ -212,6 +212,10 @@ public final class GovernorCore {
         }
         boolean usable = held != null && heldSince <= r.startNanos() && r.endNanos() > r.startNanos()
                 && r.missingSamples() == 0 && r.joules() > 0 && Double.isFinite(r.joules());
+        if (held != null && r.endNanos() > r.startNanos() && r.missingSamples() == 0 && r.joules() > 0
+                && Double.isFinite(r.joules())) {
+            controller.observeMixEnergy(r.startNanos(), r.endNanos(), r.joules());
+        }
         for (EnergyAttribution.Observation o : attribution.measured(
                 new EnergyAttribution.Interval(r.startNanos(), r.endNanos(), r.joules(), usable ? held : null))) {
             controller.observeEnergy(o.model(), o.point(), o.joulesPerInference(), o.inferences(), o.at());

@@ -39,23 +39,41 @@ public record Mix(List<Member> members) {
 
     /**
      * The board's mean power (W) with the mix at {@code point}, from the members' profiles; NaN when a member's
-     * profile lacks the point, or none has the board's idle power there (profiles older than idle power).
+     * profile lacks the point ({@link #watts}).
      */
     public double wattsAt(OperatingPoint point) {
-        double watts = 0;
-        double busy = 0;
-        double idleW = Double.NaN;
-        for (Member m : members) {
-            Measurement row = m.profile().at(point).orElse(null);
+        List<Measurement> rows = new java.util.ArrayList<>(members.size());
+        double[] rates = new double[members.size()];
+        for (int i = 0; i < members.size(); i++) {
+            Measurement row = members.get(i).profile().at(point).orElse(null);
             if (row == null) {
                 return Double.NaN;
             }
-            watts += m.ratePerS() * row.energyJ();
-            busy += m.ratePerS() * row.meanMs() / 1e3;
-            if (row.hasIdlePower() && Double.isNaN(idleW)) {
+            rows.add(row);
+            rates[i] = members.get(i).ratePerS();
+        }
+        return watts(rows, rates);
+    }
+
+    /**
+     * The board's mean power (W) with models whose profile rows at one point are {@code rows} running at
+     * {@code ratesPerS}: busy energy at their rates, and the board's idle power (where a row measured it; none
+     * otherwise) over the time no member infers.
+     */
+    public static double watts(List<Measurement> rows, double[] ratesPerS) {
+        double watts = 0;
+        double busy = 0;
+        double idleW = 0;
+        boolean idleKnown = false;
+        for (int i = 0; i < rows.size(); i++) {
+            Measurement row = rows.get(i);
+            watts += ratesPerS[i] * row.energyJ();
+            busy += ratesPerS[i] * row.meanMs() / 1e3;
+            if (row.hasIdlePower() && !idleKnown) {
                 idleW = row.idleW(); // the board's, whichever member measured it
+                idleKnown = true;
             }
         }
-        return watts + idleW * Math.max(0, 1 - busy);
+        return idleKnown ? watts + idleW * Math.max(0, 1 - busy) : watts;
     }
 }

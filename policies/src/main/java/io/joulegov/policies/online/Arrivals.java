@@ -64,6 +64,11 @@ final class Arrivals {
         return countSum > 0;
     }
 
+    /** Requests per second while the model runs (pauses left out); NaN until the pace is known. */
+    double ratePerS() {
+        return known() && elapsedSum > 0 ? countSum / (elapsedSum / 1e9) : Double.NaN;
+    }
+
     /** Whether requests leave gaps: their pace is known and they do not come back to back. */
     boolean gaps() {
         return known() && elapsedSum > 0 && busySum / elapsedSum < backToBack;

@@ -46,6 +46,14 @@ import io.joulegov.policies.learn.PointCorrection;
  * @param walkReportNanos   while a model is walked, its reports are asked for at least this often (0: at the
  *                          application's pace): each step waits for its samples, and a 100 ms batch would hold every
  *                          step up to 100 ms at the dearer point
+ * @param arrivalWindowNanos a model's pace of requests is followed over about this long
+ * @param backToBack        a busy share of at least this counts as requests served back to back (no idle gap)
+ * @param jointMix          several governed models active at once are governed as one mix ({@code MixState}): the
+ *                          point of least board power that keeps every member's budget, learned in the mix; false
+ *                          holds, per clock, the highest of each one's own choice
+ * @param mixNanos          governed models that each ran within this long are a mix (longer than {@code idleNanos}:
+ *                          a camera's frames come seconds apart at worst)
+ * @param mixEnergyNanos    board energy is summed over this long at one point of a mix before it teaches its power
  */
 public record ControllerSettings(int window, int missWindow, int minSamples, int missStreak,
                                  long minDwellNanos, double margin, double hysteresis, long idleNanos,
@@ -54,14 +62,15 @@ public record ControllerSettings(int window, int missWindow, int minSamples, int
                                  PointCorrection.Settings energyCorrection, PointCorrection.Settings latencyCorrection,
                                  double minWork, double minWorkAtChange,
                                  long energyWaitNanos, int stepsPerAxis, long retryNanos, int tailSamplesKept,
-                                 long walkReportNanos, long arrivalWindowNanos, double backToBack) {
+                                 long walkReportNanos, long arrivalWindowNanos, double backToBack,
+                                 boolean jointMix, long mixNanos, long mixEnergyNanos) {
 
     public ControllerSettings {
         if (window < 1 || missWindow < 1 || minSamples < 1 || missStreak < 1 || stepsPerAxis < 1 || tailSamplesKept < 1) {
             throw new IllegalArgumentException("windows, sample counts and steps must be positive");
         }
         if (minDwellNanos < 0 || idleNanos < 0 || chooseEveryNanos < 0 || energyWaitNanos < 0 || retryNanos < 0
-                || walkReportNanos < 0 || arrivalWindowNanos <= 0) {
+                || walkReportNanos < 0 || arrivalWindowNanos <= 0 || mixNanos < 0 || mixEnergyNanos <= 0) {
             throw new IllegalArgumentException("durations must not be negative");
         }
         if (!(backToBack > 0 && backToBack <= 1)) {
@@ -98,28 +107,38 @@ public record ControllerSettings(int window, int missWindow, int minSamples, int
                 4096,                  // tailSamplesKept
                 10_000_000L,           // walkReportNanos
                 10_000_000_000L,       // arrivalWindowNanos
-                0.9);                  // backToBack
+                0.9,                   // backToBack
+                true,                  // jointMix
+                2_000_000_000L,        // mixNanos
+                5_000_000_000L);       // mixEnergyNanos
     }
 
     public ControllerSettings withMinSamples(int v) {
         return new ControllerSettings(window, missWindow, v, missStreak, minDwellNanos, margin, hysteresis,
                 idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
                 latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept,
-                walkReportNanos, arrivalWindowNanos, backToBack);
+                walkReportNanos, arrivalWindowNanos, backToBack, jointMix, mixNanos, mixEnergyNanos);
     }
 
     public ControllerSettings withMargin(double v) {
         return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, v, hysteresis,
                 idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
                 latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept,
-                walkReportNanos, arrivalWindowNanos, backToBack);
+                walkReportNanos, arrivalWindowNanos, backToBack, jointMix, mixNanos, mixEnergyNanos);
     }
 
     public ControllerSettings withRetryNanos(long v) {
         return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
                 idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
                 latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, v, tailSamplesKept,
-                walkReportNanos, arrivalWindowNanos, backToBack);
+                walkReportNanos, arrivalWindowNanos, backToBack, jointMix, mixNanos, mixEnergyNanos);
     }
 
+    /** As these, with several models held at the per-clock maximum of their own choices (the rule before mixes). */
+    public ControllerSettings withMaxOfSingles() {
+        return new ControllerSettings(window, missWindow, minSamples, missStreak, minDwellNanos, margin, hysteresis,
+                idleNanos, chooseEveryNanos, minGain, exploreSds, minExploreGain, exploreShare, energyCorrection,
+                latencyCorrection, minWork, minWorkAtChange, energyWaitNanos, stepsPerAxis, retryNanos, tailSamplesKept,
+                walkReportNanos, arrivalWindowNanos, backToBack, false, mixNanos, mixEnergyNanos);
+    }
 }

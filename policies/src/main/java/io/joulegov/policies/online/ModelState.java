@@ -4,9 +4,7 @@ import io.joulegov.policies.learn.PointCorrection;
 import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.OperatingPoint;
 import io.joulegov.policies.select.Percentile;
-import org.apache.commons.math3.distribution.BinomialDistribution;
 
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -36,20 +34,13 @@ final class ModelState {
      * every {@code minSamples} inferences at a point give one measurement.
      */
     private final PointCorrection latency;
-    private final double[] recent;
-    private final boolean[] missed;
+    /** Latencies and misses at the point held. */
+    private final LatencyWindow window;
     private final Arrivals arrivals;
     private final long registeredAt;
     private Measurement current;
-    private int recentCount;
-    private int recentNext;
-    private int samplesHere;
-    private int streak;
     private long enteredAt;
     private long lastSeen = Long.MIN_VALUE;
-    private int missNext;
-    private int missCount;
-    private int missesInWindow;
     /** After a point failed: points at least this slow (profiled, ms) are barred until {@link #blockedUntil}. */
     private double blockedAtMs = Double.POSITIVE_INFINITY;
     private long blockedUntil = Long.MIN_VALUE;
@@ -77,11 +68,7 @@ final class ModelState {
         this.budgetMs = budgetMs;
         this.percentile = percentile;
         this.settings = settings;
-        // a tail percentile needs enough samples to be seen at all: 20 expected misses' worth
-        double allowance = percentile.missAllowance();
-        this.recent = new double[Double.isNaN(allowance) ? settings.window()
-                : Math.max(settings.window(), (int) Math.ceil(20 / allowance))];
-        this.missed = new boolean[settings.missWindow()];
+        this.window = new LatencyWindow(budgetMs, percentile, settings);
         this.arrivals = new Arrivals(settings.arrivalWindowNanos(), settings.idleNanos(), settings.backToBack());
         this.current = start;
         this.enteredAt = now;
@@ -97,18 +84,14 @@ final class ModelState {
         return lastSeen;
     }
 
-    int samplesHere() {
-        return samplesHere;
-    }
-
-    /** Misses in a row at the point held. */
-    int streak() {
-        return streak;
+    /** Latencies and misses at the point held. */
+    LatencyWindow window() {
+        return window;
     }
 
     /** Latencies held (the recent window). */
     int samplesKept() {
-        return recentCount;
+        return window.kept();
     }
 
     /** Every point it may hold, fastest first. */
@@ -179,65 +162,18 @@ final class ModelState {
         return current;
     }
 
+    /** Its requests per second while it runs; NaN until their pace is known. */
+    double ratePerS() {
+        return arrivals.ratePerS();
+    }
+
     /** An inference of {@code latencyMs} that ended at {@code now}: its pace, whatever point it ran at. */
     void ended(long now, double latencyMs) {
         arrivals.ended(now, latencyMs);
     }
 
     void record(double latencyMs) {
-        recent[recentNext] = latencyMs;
-        recentNext = (recentNext + 1) % recent.length;
-        recentCount = Math.min(recentCount + 1, recent.length);
-        samplesHere++;
-        boolean miss = latencyMs > budgetMs;
-        streak = miss ? streak + 1 : 0;
-        if (missCount == missed.length && missed[missNext]) {
-            missesInWindow--;
-        }
-        missed[missNext] = miss;
-        if (miss) {
-            missesInWindow++;
-        }
-        missNext = (missNext + 1) % missed.length;
-        missCount = Math.min(missCount + 1, missed.length);
-    }
-
-    /** The observed latency at the budget's percentile over the recent window (mean for a mean budget). */
-    double observed() {
-        double[] copy = Arrays.copyOf(recentCount == recent.length ? recent : Arrays.copyOf(recent, recentCount), recentCount);
-        if (percentile == Percentile.MEAN) {
-            return Arrays.stream(copy).average().orElse(Double.NaN);
-        }
-        Arrays.sort(copy);
-        return Percentile.ofSorted(copy, 1 - percentile.missAllowance());
-    }
-
-    /** Whether the recent window holds enough samples for its percentile to mean something (5 expected misses). */
-    boolean percentileKnown() {
-        double allowance = percentile.missAllowance();
-        return Double.isNaN(allowance) ? recentCount >= settings.minSamples() : recentCount * allowance >= 5;
-    }
-
-    double mean() {
-        double sum = 0;
-        for (int i = 0; i < recentCount; i++) {
-            sum += recent[i];
-        }
-        return recentCount == 0 ? Double.NaN : sum / recentCount;
-    }
-
-    /**
-     * Whether the point misses more often than the allowance: the misses seen at it would happen by chance less than
-     * 1% of the time if it kept the allowance (a binomial test). A point missing 3% against a 1% allowance is caught
-     * in about 150 inferences instead of the 500 it takes to observe a p99.
-     */
-    boolean missingTooOften() {
-        double allowance = percentile.missAllowance();
-        if (Double.isNaN(allowance) || missesInWindow == 0 || (double) missesInWindow / missCount <= allowance) {
-            return false;
-        }
-        double chance = 1 - new BinomialDistribution(null, missCount, allowance).cumulativeProbability(missesInWindow - 1);
-        return chance < 0.01;
+        window.record(latencyMs);
     }
 
     /**
@@ -245,19 +181,11 @@ final class ModelState {
      * the window shows it, by the mean until then (the mean settles after a few samples, a tail takes hundreds).
      */
     double learn(long now) {
-        if (samplesHere % settings.minSamples() == 0) {
-            latency.observe(current.point(), meanOfLast(settings.minSamples()), current.meanMs(), now);
+        if (window.samplesHere() % settings.minSamples() == 0) {
+            latency.observe(current.point(), window.meanOfLast(settings.minSamples()), current.meanMs(), now);
         }
-        return percentileKnown() ? observed() / percentile.of(current()) : mean() / current().meanMs();
-    }
-
-    private double meanOfLast(int n) {
-        int k = Math.min(n, recentCount);
-        double sum = 0;
-        for (int i = 1; i <= k; i++) {
-            sum += recent[(recentNext - i + recent.length) % recent.length];
-        }
-        return sum / k;
+        return window.percentileKnown() ? window.observed() / percentile.of(current())
+                : window.mean() / current().meanMs();
     }
 
     /**
@@ -266,7 +194,7 @@ final class ModelState {
      * decision, so computed once per decision.
      */
     double tail(double currentCorrection, long now) {
-        if (!percentileKnown()) {
+        if (!window.percentileKnown()) {
             return 1;
         }
         double meanRatio = Math.exp(latency.at(current.point(), now).mean() + latency.level());
@@ -326,14 +254,7 @@ final class ModelState {
             settle(now);
             exploring = explore;
             current = m;
-            samplesHere = 0;
-            recentCount = 0;
-            recentNext = 0;
-            streak = 0;
-            // misses are counted per point: the ones that made it leave must not push it on from the next
-            missNext = 0;
-            missCount = 0;
-            missesInWindow = 0;
+            window.clear();
             enteredAt = now;
         }
     }

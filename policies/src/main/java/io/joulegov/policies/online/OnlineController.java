@@ -40,8 +40,10 @@ import java.util.Map;
  *       gap the point leaves ({@link Arrivals}); a faster point idles longer, and at a high memory clock dearly.</li>
  *   <li>With no inference for a while it asks for the idle setting (the lowest clocks of the profile); the next
  *       inference gets the working point back.</li>
- *   <li>Several models each keep their own point; while more than one is active the board holds, per clock, the
- *       highest any of them needs.</li>
+ *   <li>Several governed models that run at once are a mix ({@link MixState}): the board holds the point of least
+ *       power for the mix that keeps every member's budget, learned in the mix; each member's own state is kept for
+ *       when it runs alone. With {@link ControllerSettings#jointMix} off, and for members still learning a profile,
+ *       the board holds per clock the highest any of them needs.</li>
  *   <li>A model registered without a profile learns one first ({@link Discovery}); each model is in one
  *       {@link ModelPhase} (learning, infeasible, governed), moved on explicitly. A budget even the fastest point
  *       misses is measured again every {@link ControllerSettings#retryNanos} and when the board changed
@@ -59,6 +61,14 @@ public final class OnlineController {
     private final Map<String, Long> infeasibleEvents = new HashMap<>();
     private long infeasibleEventsTotal;
     private OperatingPoint idlePoint;
+    /** Mixes met, by their members' names (sorted), the least recently in force dropped past {@link #MIXES_KEPT}. */
+    private final Map<List<String>, MixState> mixes = new LinkedHashMap<>(16, 0.75f, true);
+    /** The mix in force as last decided (null: none), and since when. */
+    private MixState mix;
+    private long mixSince;
+
+    /** Mixes remembered at once: a board runs a few pipelines, not hundreds. */
+    static final int MIXES_KEPT = 16;
 
     /** How many models the controller holds, in which phase, and how many latencies they keep, for status. */
     public record Sizes(int learning, int infeasible, int governed, long samplesKept) {
@@ -118,10 +128,14 @@ public final class OnlineController {
 
     /**
      * Makes {@code next} its model's phase. A model keeps its place in the order while it stays governed or not; one
-     * handed off (or registered anew with a profile) goes to the end, as it did when these were two maps.
+     * handed off (or registered anew with a profile) goes to the end, as it did when these were two maps. A mix it was
+     * in is forgotten when its state is replaced (a new budget or profile).
      */
     private void enter(ModelPhase next) {
         ModelPhase before = models.get(next.name());
+        if (before instanceof ModelPhase.Governed && before != next) {
+            forgetMixesOf(next.name());
+        }
         if (before != null && (before instanceof ModelPhase.Governed) != (next instanceof ModelPhase.Governed)) {
             models.remove(next.name());
         }
@@ -220,9 +234,12 @@ public final class OnlineController {
     /**
      * The board changed under the models (another writer's caps, a throttle began or ended): every model whose budget
      * was infeasible is measured again at its fastest point from {@code now}, and learns on if the budget is met.
-     * A governed model is not affected (its latencies tell it already).
+     * A governed model is not affected (its latencies tell it already); a mix's energy being summed is dropped.
      */
     public void boardChanged(long now) {
+        if (mix != null) {
+            mix.discardEnergy(); // measured partly under the board as it was
+        }
         for (ModelPhase p : List.copyOf(models.values())) {
             if (p instanceof ModelPhase.Infeasible i) {
                 retry(i, now); // a measurement under way starts again: it began on the board as it was
@@ -276,10 +293,14 @@ public final class OnlineController {
             }
             kept += p.samplesKept();
         }
+        for (MixState m : mixes.values()) {
+            kept += m.samplesKept();
+        }
         return new Sizes(learning, infeasible, governed, kept);
     }
 
     public void unregister(String model) {
+        forgetMixesOf(model);
         models.remove(model);
         infeasibleEvents.remove(model);
     }
@@ -299,6 +320,10 @@ public final class OnlineController {
             ModelState s = g.state();
             s.seen(now);
             s.ended(now, latencyMs);
+            if (mix != null && mix.has(model)) {
+                mix.observe(model, now, latencyMs); // learned in the mix; its own state kept for when it runs alone
+                return;
+            }
             if (began >= s.enteredAt()) {
                 s.record(latencyMs);
             }
@@ -332,6 +357,30 @@ public final class OnlineController {
             i.walk().observeEnergy(point, joulesPerInference, inferences, now);
             advance(p, now);
         }
+    }
+
+    /**
+     * The board's energy measured from {@code from} to {@code to} (ns) with the clocks the controller asked for held
+     * throughout (any of them: a mix's point, its idle setting between inferences): it teaches the power of the mix in
+     * force, if one was throughout.
+     */
+    public void observeMixEnergy(long from, long to, double joules) {
+        if (mix != null) {
+            mix.energy(from, to, joules, mixSince);
+        }
+    }
+
+    /**
+     * The mix in force now, described: its members ("a+b"), the point it holds, the power it predicts there (W) and
+     * the energy windows that taught it; null when none is.
+     */
+    public MixStatus mixStatus(long now) {
+        return mix == null ? null : new MixStatus(mix.key, mix.current(), mix.predictedWatts(mix.current(), now),
+                mix.windowsLearned());
+    }
+
+    /** A mix in force: its members, the point held, the board power predicted there (W), energy windows learned. */
+    public record MixStatus(String members, OperatingPoint point, double predictedWatts, long windowsLearned) {
     }
 
     /**
@@ -371,13 +420,15 @@ public final class OnlineController {
 
     /** The point to hold now. */
     public Decision decide(long now) {
+        MixState inForce = mixInForce(now);
         OperatingPoint held = null;
         String who = null;
         // the governed models first, then those without a profile (the order of the names said)
         for (boolean governed : new boolean[] {true, false}) {
             for (ModelPhase p : models.values()) {
                 if ((p instanceof ModelPhase.Governed) == governed && active(p.lastSeen(), now)) {
-                    held = held == null ? p.point() : highest(held, p.point());
+                    OperatingPoint wants = inForce != null && inForce.has(p.name()) ? inForce.current() : p.point();
+                    held = held == null ? wants : highest(held, wants);
                     who = who == null ? p.name() : who + "+" + p.name();
                 }
             }
@@ -403,6 +454,50 @@ public final class OnlineController {
         return p == null ? null : p.point();
     }
 
+    /**
+     * The mix of the governed models that each ran within {@link ControllerSettings#mixNanos} (two or more, every
+     * one's pace known, on a common grid), met before or new; null when there is none or mixes are off.
+     */
+    private MixState mixInForce(long now) {
+        List<ModelState> states = new java.util.ArrayList<>();
+        if (settings.jointMix()) {
+            for (ModelPhase p : models.values()) {
+                if (p instanceof ModelPhase.Governed g && p.lastSeen() != Long.MIN_VALUE
+                        && now - p.lastSeen() < settings.mixNanos()) {
+                    states.add(g.state());
+                }
+            }
+        }
+        MixState found = null;
+        if (states.size() >= 2 && states.stream().allMatch(s -> Double.isFinite(s.ratePerS()))) {
+            states.sort(Comparator.comparing(s -> s.name));
+            List<String> names = states.stream().map(s -> s.name).toList();
+            found = mixes.get(names);
+            if (found == null && MixState.holdable(states)) {
+                found = new MixState(String.join("+", names), states, settings, now);
+                mixes.put(names, found);
+                if (mixes.size() > MIXES_KEPT) {
+                    mixes.remove(mixes.keySet().iterator().next()); // the least recently in force
+                }
+            }
+        }
+        if (found != mix) {
+            mix = found;
+            mixSince = now;
+            if (found != null) {
+                found.resume(now);
+            }
+        }
+        return mix;
+    }
+
+    private void forgetMixesOf(String model) {
+        mixes.keySet().removeIf(names -> names.contains(model));
+        if (mix != null && mix.has(model)) {
+            mix = null;
+        }
+    }
+
     private boolean active(long lastSeen, long now) {
         return lastSeen != Long.MIN_VALUE && now - lastSeen < settings.idleNanos();
     }
@@ -412,15 +507,14 @@ public final class OnlineController {
     }
 
     private void adjust(ModelState s, long now) {
-        boolean streak = s.streak() >= settings.missStreak();
-        if (s.samplesHere() < settings.minSamples() && !streak) {
+        LatencyWindow w = s.window();
+        boolean streak = w.streak() >= settings.missStreak();
+        if (w.samplesHere() < settings.minSamples() && !streak) {
             return;
         }
         double correction = s.learn(now);
-        double observed = s.observed();
-        double allowance = s.percentile.missAllowance();
-        boolean missingTooOften = s.missingTooOften();
-        boolean overBudget = s.percentileKnown() && observed > s.budgetMs;
+        boolean missingTooOften = w.missingTooOften();
+        boolean overBudget = w.percentileKnown() && w.observed() > s.budgetMs;
         double target = s.budgetMs * (1 - settings.margin());
         if (streak || missingTooOften || overBudget) {
             Measurement faster = fasterMeeting(s, target, correction, now);
