@@ -12,8 +12,8 @@ board="${1:-nano}"; seconds="${2:-120}"
 case "$board" in nano) f=1 ;; xavier-nx) f=2 ;; *) f=2 ;; esac
 echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1), $(uname -sr)"
 echo
-echo "| board | pipeline (requests a second) | dvfs W | jetson-clocks | power mode | max-of-singles | adaptive | oracle | adaptive/oracle | max-of-singles/oracle | worst member's misses: max-of-singles, adaptive |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| board | pipeline (requests a second) | dvfs W | jetson-clocks | power mode | max-of-singles | adaptive | oracle | adaptive/oracle | max-of-singles/oracle | worst member's misses: max-of-singles, adaptive | adaptive's mix: predicted/measured W, last minute |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for pipeline in "yolov4-tiny 5 resnet18 10" "mobilenet-v2 10 alexnet 10" "bert-tiny 20 mobilenet-v2 15"; do
   set -- $pipeline
   ./joulegov compare --virtual "$board" --model "$1" --rate "$(($2 * f))" --model "$3" --rate "$(($4 * f))" \
@@ -24,8 +24,10 @@ worst = lambda k: max(v["missRate"] for v in m[k]["members"].values())
 s = lambda k: "%.1f%%" % (100 * m[k]["savingVsDvfs"]) + (" (%.0f%% missed)" % (100 * worst(k)) if worst(k) > 0.01 else "")
 mode = [k for k in m if k.startswith("mode-")][0]
 pipe = " + ".join("%s (%g)" % (x["model"], x["rate"]) for x in d["members"])
-print("| %s | %s | %.2f | %s | %s %s | %s | %s | %s | %.3f | %.3f | %.2f%%, %.2f%% |" % (d["board"], pipe,
+mix = m["adaptive"].get("mix")
+fit = "%.3f" % (mix["predictedWatts"] / mix["measuredWatts"]) if mix else "no mix"
+print("| %s | %s | %.2f | %s | %s %s | %s | %s | %s | %.3f | %.3f | %.2f%%, %.2f%% | %s |" % (d["board"], pipe,
       m["dvfs"]["watts"], s("jetson-clocks"), mode, s(mode), s("max-of-singles"), s("adaptive"), s("oracle"),
       m["adaptive"]["energyJ"] / m["oracle"]["energyJ"], m["max-of-singles"]["energyJ"] / m["oracle"]["energyJ"],
-      100 * worst("max-of-singles"), 100 * worst("adaptive")))'
+      100 * worst("max-of-singles"), 100 * worst("adaptive"), fit))'
 done

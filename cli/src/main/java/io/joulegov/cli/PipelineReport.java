@@ -26,10 +26,20 @@ final class PipelineReport {
 
     /**
      * One mode's figures: board energy over the run (J), mean board power (W), the saving against dvfs's energy (a
-     * fraction), the fixed point (null when none), and each member's.
+     * fraction), the fixed point (null when none), each member's, and for {@code adaptive} the mix at the end.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record ModeReport(double energyJ, double watts, double savingVsDvfs, String point, Map<String, MemberReport> members) {
+    record ModeReport(double energyJ, double watts, double savingVsDvfs, String point, Map<String, MemberReport> members,
+                      MixReport mix) {
+    }
+
+    /**
+     * The mix governed as one at the end of the run: its members, the point held, the board power it predicted there
+     * (W) and what the members' profiles alone predicted (W), the energy windows that taught it, and the board's mean
+     * power over the run's last minute (W).
+     */
+    record MixReport(String members, String point, double predictedWatts, double profileWatts, long windowsLearned,
+                     double measuredWatts) {
     }
 
     /** One member under one mode: the share of its inferences over its budget, its latencies (ms), its inferences. */
@@ -44,8 +54,11 @@ final class PipelineReport {
             r.members().forEach((model, m) -> members.put(model, new MemberReport(m.missRate(o.budgetsMs().get(model)),
                     m.latencyMs(Percentile.MEAN), m.latencyMs(Percentile.P50), m.latencyMs(Percentile.P95),
                     m.latencyMs(Percentile.P99), m.inferences())));
+            PipelineRun.MixResult mix = r.mix();
             modes.put(mode.label(), new ModeReport(r.energyJ(), r.watts(), 1 - r.energyJ() / dvfs,
-                    r.point() == null ? null : r.point().toString(), members));
+                    r.point() == null ? null : r.point().toString(), members, mix == null ? null
+                    : new MixReport(mix.status().members(), mix.status().point().toString(), mix.status().predictedWatts(),
+                    mix.status().profileWatts(), mix.status().windowsLearned(), mix.measuredWatts())));
         });
         List<MemberSetup> members = s.members().stream()
                 .map(m -> new MemberSetup(m.model(), m.rate(), o.budgetsMs().get(m.model()))).toList();

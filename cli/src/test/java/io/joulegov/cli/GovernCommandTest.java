@@ -212,7 +212,7 @@ class GovernCommandTest {
                 "joulegov_inference_latency_seconds_count{model=\"resnet18\"} 3",
                 "joulegov_deadline_misses_total{model=\"resnet18\"} 1.0", "joulegov_operating_point_switches_total ",
                 "joulegov_throttled ", "joulegov_sensor_failures_total{rail=\"POM_5V_IN\"} 0.0",
-                "joulegov_latency_budget_seconds{model=\"resnet18\"} ")) {
+                "joulegov_latency_budget_seconds{model=\"resnet18\"} ", "joulegov_mix_predicted_power_watts NaN")) {
             assertTrue(body.contains(expected), expected + " missing from\n" + body);
         }
         // the Grafana dashboard queries nothing the daemon does not serve

@@ -4,14 +4,19 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** A quick sparse resnet18 profile of the virtual Nano, into a models-cache: what the process tests govern with. */
+/** Quick sparse profiles of the virtual Nano, into a models-cache: what the process tests govern with. */
 final class VirtualProfile {
 
     private VirtualProfile() {
     }
 
     static void resnet18Into(Path cache) {
-        CliRun profiled = CliRun.of("profile", "--no-emc", "--virtual", "nano", "--model", "resnet18", "--grid", "sparse",
+        into(cache, "resnet18");
+    }
+
+    /** A quick sparse profile of {@code model} on the virtual Nano, over CPU x GPU. */
+    static void into(Path cache, String model) {
+        CliRun profiled = CliRun.of("profile", "--no-emc", "--virtual", "nano", "--model", model, "--grid", "sparse",
                 "--inferences", "100", "--reruns", "3", "--cache", cache.toString());
         assertEquals(0, profiled.exitCode(), profiled.err());
     }

@@ -6,11 +6,13 @@ import io.joulegov.device.board.BoardDiscovery;
 import io.joulegov.device.clock.VirtualClock;
 import io.joulegov.device.knobs.ClockPinner;
 import io.joulegov.device.knobs.RestoreJournal;
+import io.joulegov.device.power.EnergyReading;
 import io.joulegov.device.power.EnergyWindow;
 import io.joulegov.device.power.PowerSampler;
 import io.joulegov.device.sysfs.SysRoot;
 import io.joulegov.governor.loop.GovernorLoop;
 import io.joulegov.policies.online.ControllerSettings;
+import io.joulegov.policies.online.OnlineController;
 import io.joulegov.policies.profile.OperatingPoint;
 import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.policies.select.Budget;
@@ -66,8 +68,20 @@ public final class PipelineRun {
         }
     }
 
-    /** How one mode did: board energy over the run (J), its length (s), each member's latencies, the point it held. */
-    public record Result(Mode mode, double energyJ, double seconds, Map<String, MemberResult> members, OperatingPoint point) {
+    /**
+     * The mix the governor held at the end of an adaptive run: its point, the board power it predicted there, the
+     * energy windows that taught it, and the board's mean power measured over the run's last minute (its last half
+     * when shorter).
+     */
+    public record MixResult(OnlineController.MixStatus status, double measuredWatts) {
+    }
+
+    /**
+     * How one mode did: board energy over the run (J), its length (s), each member's latencies, the point it held, and
+     * for {@code adaptive} the mix at the end (null otherwise, or when no mix was in force).
+     */
+    public record Result(Mode mode, double energyJ, double seconds, Map<String, MemberResult> members, OperatingPoint point,
+                         MixResult mix) {
 
         public double watts() {
             return energyJ / seconds;
@@ -143,7 +157,12 @@ public final class PipelineRun {
                     }));
                 }
                 threads.forEach(Thread::start);
+                clock.sleepUntil(end - Math.min(60_000_000_000L, (end - start) / 2));
+                EnergyWindow last = sampler.openWindow("last");
                 clock.sleepUntil(end);
+                EnergyReading lastReading = last.end();
+                OnlineController.MixStatus mix = mode.kind() == Mode.Kind.ADAPTIVE
+                        ? governed.loop().status().join().mix() : null;
                 for (Thread t : threads) {
                     clock.join(t, Duration.ofMinutes(10));
                     if (t.isAlive()) {
@@ -164,7 +183,8 @@ public final class PipelineRun {
                     Arrays.sort(sorted);
                     members.put(s.members().get(i).model(), new MemberResult(s.members().get(i).model(), sorted));
                 }
-                return new Result(mode, joules, seconds, members, held);
+                return new Result(mode, joules, seconds, members, held,
+                        mix == null ? null : new MixResult(mix, lastReading.joules() / lastReading.seconds()));
             }
         }
     }

@@ -5,6 +5,7 @@ import io.joulegov.device.board.Emc;
 import io.joulegov.device.knobs.ClockPinner;
 import io.joulegov.device.knobs.FrequencyTable;
 import io.joulegov.device.power.EnergyReading;
+import io.joulegov.policies.mix.LearnedMix;
 import io.joulegov.policies.online.ControllerSettings;
 import io.joulegov.policies.online.Decision;
 import io.joulegov.policies.online.OnlineController;
@@ -269,6 +270,26 @@ public final class GovernorCore {
         OnlineController.Sizes sizes = controller.sizes();
         return new State(profiles.size(), backoff.remembered(), attribution.runsKept(), sizes.samplesKept(),
                 sizes.learning(), sizes.infeasible(), sizes.governed());
+    }
+
+    /** What was learned of mixes before (read back from the models-cache): a mix of the same members starts from it. */
+    public synchronized void rememberMixes(List<LearnedMix> learned) {
+        controller.rememberMixes(learned);
+    }
+
+    /** What every mix met has learned so far (those that measured something), to be filed. */
+    public synchronized List<LearnedMix> learnedMixes(long now) {
+        return controller.learnedMixes(now);
+    }
+
+    /** Energy windows the mixes in memory learned from, in all. */
+    public synchronized long mixWindowsLearned() {
+        return controller.mixWindowsLearned();
+    }
+
+    /** The mix of models governed as one now (null when none is), its point and the board power it predicts there. */
+    public synchronized OnlineController.MixStatus mix(long now) {
+        return controller.mixStatus(now);
     }
 
     /** The point held now (null before the first registration, after a release and while backed off). */

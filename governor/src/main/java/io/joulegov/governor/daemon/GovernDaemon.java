@@ -16,11 +16,14 @@ import io.joulegov.client.protocol.ControlProtocol;
 import io.joulegov.client.protocol.ControlReply;
 import io.joulegov.client.protocol.ControlRequest;
 import io.joulegov.governor.socket.ControlServer;
+import io.joulegov.policies.mix.LearnedMix;
+import io.joulegov.policies.online.OnlineController;
 import io.joulegov.policies.profile.OperatingPoint;
 import io.joulegov.policies.profile.ProfileKey;
 import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.policies.select.Budget;
 import io.joulegov.policies.select.Percentile;
+import io.joulegov.profiler.store.MixStore;
 import io.joulegov.profiler.store.ProfileStore;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -92,6 +95,8 @@ public final class GovernDaemon implements AutoCloseable {
     private boolean closed;
     /** The file each registered model's profile came from: what is learned is written back there. */
     private final Map<String, Path> profileFiles = new ConcurrentHashMap<>();
+    /** What was learned of mixes of models run together, filed beside the profiles. */
+    private final MixStore mixes;
     /** Learned tables waiting for the store's thread, the newest per file. */
     private final Map<Path, ProfileTable> waitingWrites = new ConcurrentHashMap<>();
     /** Each connection's last request: the next one acts once it is done, so requests act in the order sent. */
@@ -136,6 +141,11 @@ public final class GovernDaemon implements AutoCloseable {
                                 + "(profile it with --emc to govern the EMC too)", model);
                     }
                 });
+        this.mixes = new MixStore(options.store().dir());
+        var id = board.identity();
+        MixStore.Loaded known = mixes.load(id.kind(), id.l4t(), id.powerMode());
+        known.skipped().forEach(why -> LOG.warn("{}; learning that mix afresh", why));
+        core.rememberMixes(known.mixes());
     }
 
     /**
@@ -203,11 +213,21 @@ public final class GovernDaemon implements AutoCloseable {
             if (options.samplePeriod() != null && !board.rails().isEmpty()) {
                 sampler = new PowerSampler(board.rails(), clock, options.samplePeriod()).start();
             }
-            metrics = new GovernorMetrics(board, sampler, this::held);
+            metrics = new GovernorMetrics(board, sampler, this::held, this::mix);
             if (options.registry() != null) {
                 metrics.bindTo(options.registry());
             }
-            loop = GovernorLoop.start(core, clock, sampler, this::save);
+            loop = GovernorLoop.start(core, clock, sampler, new GovernorLoop.Saver() {
+                @Override
+                public void save(String model, ProfileTable learned) {
+                    GovernDaemon.this.save(model, learned);
+                }
+
+                @Override
+                public void saveMix(LearnedMix learned) {
+                    GovernDaemon.this.saveMix(learned);
+                }
+            });
         }
         return loop;
     }
@@ -242,6 +262,12 @@ public final class GovernDaemon implements AutoCloseable {
                 return p;
             });
         });
+    }
+
+    /** The mix of models governed as one now (null when none), as the loop last published it. */
+    OnlineController.MixStatus mix() {
+        GovernorLoop l = loop;
+        return l == null ? null : l.lastStatus().mix();
     }
 
     /** The point held now (null before the first registration). */
@@ -291,6 +317,18 @@ public final class GovernDaemon implements AutoCloseable {
                 }
             });
         }
+    }
+
+    /** What was learned of a mix goes to its file in the models-cache, on the store's thread. */
+    private void saveMix(LearnedMix learned) {
+        var id = board.identity();
+        store.execute(() -> {
+            try {
+                mixes.save(id.kind(), id.l4t(), id.powerMode(), learned);
+            } catch (RuntimeException e) {
+                LOG.warn("cannot write what was learned of the mix {}: {}", learned.members(), e.getMessage());
+            }
+        });
     }
 
     /** Waits for the loop's answer; its failure is thrown as it was raised. */

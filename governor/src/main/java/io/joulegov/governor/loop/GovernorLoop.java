@@ -7,6 +7,8 @@ import io.joulegov.device.power.PowerSampler;
 import io.joulegov.governor.core.EnergyIntervals;
 import io.joulegov.governor.core.GovernorCore;
 import io.joulegov.policies.profile.Measurement;
+import io.joulegov.policies.mix.LearnedMix;
+import io.joulegov.policies.online.OnlineController;
 import io.joulegov.policies.profile.OperatingPoint;
 import io.joulegov.policies.profile.ProfileKey;
 import io.joulegov.policies.profile.ProfileTable;
@@ -66,15 +68,19 @@ public final class GovernorLoop implements AutoCloseable {
     public interface Saver {
         void save(String model, ProfileTable learned);
 
+        /** What was learned of a mix of models run together (nothing by default). */
+        default void saveMix(LearnedMix learned) {
+        }
+
         Saver NONE = (model, learned) -> { };
     }
 
-    /** The models registered, the point held (null when none) and what the core keeps. */
-    public record Status(List<String> models, OperatingPoint held, GovernorCore.State state) {
+    /** The models registered, the point held (null when none), what the core keeps and the mix in force (or null). */
+    public record Status(List<String> models, OperatingPoint held, GovernorCore.State state, OnlineController.MixStatus mix) {
     }
 
-    /** The models registered and the point held (null when none), as the loop last published them. */
-    public record Published(List<String> models, OperatingPoint held) {
+    /** The models registered, the point held (null when none) and the mix in force (or null), as last published. */
+    public record Published(List<String> models, OperatingPoint held, OnlineController.MixStatus mix) {
     }
 
     private final GovernorCore core;
@@ -89,9 +95,10 @@ public final class GovernorLoop implements AutoCloseable {
     private final Wakeup wakeup;
     private final Thread thread;
     /** What the loop last published, for threads that must not wait for it (meters, socket status requests). */
-    private volatile Published published = new Published(List.of(), null);
+    private volatile Published published = new Published(List.of(), null, null);
     private volatile boolean stopping;
     private long learnedWhenSaved;
+    private long mixWindowsWhenSaved;
 
     private GovernorLoop(GovernorCore core, Clock clock, PowerSampler sampler, Saver saver) {
         this.core = core;
@@ -230,6 +237,7 @@ public final class GovernorLoop implements AutoCloseable {
             for (String model : core.models()) {
                 save(model, clock.nanoTime());
             }
+            saveMixes(clock.nanoTime());
         }
     }
 
@@ -253,7 +261,7 @@ public final class GovernorLoop implements AutoCloseable {
                 answer = withLearnedRows(u.model(), now);
                 core.unregister(u.model());
             } else if (command instanceof Command.Status) {
-                answer = new Status(core.models(), core.held(), core.state());
+                answer = new Status(core.models(), core.held(), core.state(), core.mix(clock.nanoTime()));
             } else if (command instanceof Command.Learned l) {
                 answer = core.learnedProfile(l.model(), now);
             } else if (command instanceof Command.Energy) {
@@ -269,7 +277,8 @@ public final class GovernorLoop implements AutoCloseable {
     }
 
     private void publish() {
-        published = new Published(core.models(), core.held()); // not the core's state: this runs for every command
+        // not the core's state: this runs for every command
+        published = new Published(core.models(), core.held(), core.mix(clock.nanoTime()));
     }
 
     /**
@@ -297,6 +306,21 @@ public final class GovernorLoop implements AutoCloseable {
             learnedWhenSaved = learned;
             for (String model : core.models()) {
                 save(model, now);
+            }
+        }
+        long mixes = core.mixWindowsLearned();
+        if (mixes != mixWindowsWhenSaved) {
+            mixWindowsWhenSaved = mixes;
+            saveMixes(now);
+        }
+    }
+
+    private void saveMixes(long now) {
+        for (LearnedMix mix : core.learnedMixes(now)) {
+            try {
+                saver.saveMix(mix);
+            } catch (RuntimeException e) {
+                LOG.warn("cannot save what was learned of the mix {}: {}", mix.members(), e.getMessage());
             }
         }
     }

@@ -6,6 +6,7 @@ import io.joulegov.device.board.CpuPolicy;
 import io.joulegov.device.board.ThermalZone;
 import io.joulegov.device.power.PowerSampler;
 import io.joulegov.device.sysfs.SysRoot;
+import io.joulegov.policies.online.OnlineController;
 import io.joulegov.policies.profile.OperatingPoint;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -33,6 +34,7 @@ public final class GovernorMetrics implements MeterBinder {
     private final Board board;
     private final PowerSampler sampler;
     private final Supplier<OperatingPoint> held;
+    private final Supplier<OnlineController.MixStatus> mix;
     private final Map<String, Timer> latency = new ConcurrentHashMap<>();
     private final Map<String, Counter> misses = new ConcurrentHashMap<>();
     /** Each model's budget in seconds (the gauge reads the array: a budget resolved again is seen at once). */
@@ -43,9 +45,16 @@ public final class GovernorMetrics implements MeterBinder {
 
     /** {@code sampler} may be null (a board without rails); {@code held} gives the point held now, or null. */
     public GovernorMetrics(Board board, PowerSampler sampler, Supplier<OperatingPoint> held) {
+        this(board, sampler, held, () -> null);
+    }
+
+    /** As above; {@code mix} gives the mix of models governed as one now, or null. */
+    public GovernorMetrics(Board board, PowerSampler sampler, Supplier<OperatingPoint> held,
+                           Supplier<OnlineController.MixStatus> mix) {
         this.board = board;
         this.sampler = sampler;
         this.held = held;
+        this.mix = mix;
     }
 
     @Override
@@ -70,6 +79,11 @@ public final class GovernorMetrics implements MeterBinder {
                     .baseUnit("hertz").description("Memory (EMC) clock joulegov holds (NaN when it leaves it to the kernel)")
                     .register(registry);
         }
+        Gauge.builder("joulegov.mix.predicted.power", () -> {
+            OnlineController.MixStatus m = mix.get();
+            return m == null ? Double.NaN : m.predictedWatts();
+        }).baseUnit("watts").description("The board power the mix of models governed as one is predicted to draw at "
+                + "the point held (learned from the board's energy; none when fewer than two models run)").register(registry);
         Gauge.builder("joulegov.throttled", this::throttled)
                 .description("1 when the board runs below the clocks joulegov holds, the EMC included (thermal or power capping)")
                 .register(registry);

@@ -21,6 +21,9 @@ final class Arrivals {
     private long lastEnd = Long.MIN_VALUE;
     private int count;
     private double busyNanos;
+    /** Faded sums over every gap between ends, pauses included: time and requests (the rate of a mix's member). */
+    private double allElapsed;
+    private double allCount;
     /** Faded sums over the closed windows: time, requests, time inferring. */
     private double elapsedSum;
     private double countSum;
@@ -38,6 +41,11 @@ final class Arrivals {
 
     /** An inference of {@code latencyMs} ended at {@code now}. */
     void ended(long now, double latencyMs) {
+        if (lastEnd != Long.MIN_VALUE && now > lastEnd) {
+            double fade = Math.exp(-(now - lastEnd) / (double) horizonNanos);
+            allElapsed = allElapsed * fade + (now - lastEnd);
+            allCount = allCount * fade + 1;
+        }
         if (lastEnd == Long.MIN_VALUE || now - lastEnd > pauseNanos) {
             windowStart = now;
             count = 0;
@@ -64,9 +72,9 @@ final class Arrivals {
         return countSum > 0;
     }
 
-    /** Requests per second while the model runs (pauses left out); NaN until the pace is known. */
+    /** Requests per second over about the horizon, pauses included; NaN until the pace is known. */
     double ratePerS() {
-        return known() && elapsedSum > 0 ? countSum / (elapsedSum / 1e9) : Double.NaN;
+        return known() && allElapsed > 0 ? allCount / (allElapsed / 1e9) : Double.NaN;
     }
 
     /** Whether requests leave gaps: their pace is known and they do not come back to back. */

@@ -1,6 +1,7 @@
 package io.joulegov.policies.online;
 
 import io.joulegov.policies.learn.PointCorrection;
+import io.joulegov.policies.mix.LearnedMix;
 import io.joulegov.policies.mix.Mix;
 import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.OperatingPoint;
@@ -8,6 +9,8 @@ import io.joulegov.policies.profile.OperatingPoint;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +46,8 @@ final class MixState {
     private static final long RATE_NANOS = 10_000_000_000L;
     /** A window's inferences are counted once they have had this long to be reported (batches of 100 ms). */
     private static final long REPORT_LAG_NANOS = 1_000_000_000L;
+    /** Measurements told again per point of a mix learned before: enough to be trusted, few enough to be corrected. */
+    private static final int REPLAYED = 3;
     /** Readings further apart than this do not continue a window. */
     private static final long MAX_GAP_NANOS = 1_000_000_000L;
 
@@ -53,6 +58,8 @@ final class MixState {
         final PointCorrection latency;
         /** Ends of its recent inferences in the mix, to count them in the energy windows and for its rate. */
         final Deque<Long> ends = new ArrayDeque<>();
+        /** Points whose latency it measured in the mix (now or before). */
+        final Set<OperatingPoint> measured = new HashSet<>();
         double blockedAtMs = Double.POSITIVE_INFINITY;
         long blockedUntil = Long.MIN_VALUE;
 
@@ -61,6 +68,7 @@ final class MixState {
             this.window = new LatencyWindow(single.budgetMs, single.percentile, settings);
             this.latency = new PointCorrection(grid, Set.of(), settings.latencyCorrection());
         }
+
 
         Measurement row(OperatingPoint p) {
             return single.candidate(p);
@@ -85,6 +93,8 @@ final class MixState {
     private final List<OperatingPoint> grid;
     private final OperatingPoint top;
     private final PointCorrection power;
+    /** Energy windows learned per point (now and before). */
+    private final Map<OperatingPoint, Long> windowsAt = new HashMap<>();
     private final long formedAt;
     /** When it last came into force: its members' rates are counted from then. */
     private long resumedAt;
@@ -98,8 +108,11 @@ final class MixState {
     private final Deque<Window> closing = new ArrayDeque<>();
     private long windowsLearned;
 
-    /** A mix of {@code states} (every one's pace known), held from {@code now} at the point its prior chooses. */
-    MixState(String key, List<ModelState> states, ControllerSettings settings, long now) {
+    /**
+     * A mix of {@code states} (every one's pace known), held from {@code now} at the point its prior chooses: the
+     * members' profiles, and what was learned of the same mix before where {@code learned} is not null.
+     */
+    MixState(String key, List<ModelState> states, LearnedMix learned, ControllerSettings settings, long now) {
         this.key = key;
         this.settings = settings;
         List<OperatingPoint> common = new ArrayList<>();
@@ -114,6 +127,9 @@ final class MixState {
         this.top = grid.stream().max(java.util.Comparator.comparingLong(OperatingPoint::cpuKHz)
                 .thenComparingLong(OperatingPoint::gpuHz)
                 .thenComparingLong(p -> p.emcHz() == null ? 0 : p.emcHz())).orElseThrow();
+        if (learned != null) {
+            startFrom(learned, now);
+        }
         this.formedAt = now;
         this.resumedAt = now;
         this.enteredAt = now;
@@ -152,6 +168,11 @@ final class MixState {
         return windowsLearned;
     }
 
+    /** The mix's power at {@code p} as its members' profiles predict it at their rates now (W). */
+    double profileWatts(OperatingPoint p, long now) {
+        return priorWatts(p, rates(now));
+    }
+
     /** The mix's power at {@code p} as now predicted (W): the prior at the members' rates, corrected. */
     double predictedWatts(OperatingPoint p, long now) {
         return priorWatts(p, rates(now)) * power.at(p, now).factor() * Math.exp(power.level());
@@ -167,8 +188,8 @@ final class MixState {
         if (now - Math.round(latencyMs * 1e6) >= enteredAt) {
             m.window.record(latencyMs);
             if (m.window.samplesHere() % settings.minSamples() == 0) {
-                m.latency.observe(current, m.window.meanOfLast(settings.minSamples()),
-                        m.row(current).meanMs() * stretch(m, current, rates(now)), now);
+                m.latency.observe(current, m.window.meanOfLast(settings.minSamples()), baselineMs(m, current, rates(now)), now);
+                m.measured.add(current);
             }
         }
         adjust(now);
@@ -212,6 +233,7 @@ final class MixState {
         }
         if (power.observe(w.point(), w.joules() / (w.nanos() / 1e9), priorWatts(w.point(), rates), now)) {
             windowsLearned++;
+            windowsAt.merge(w.point(), 1L, Long::sum);
         }
     }
 
@@ -225,8 +247,69 @@ final class MixState {
                 : m.ends.stream().filter(e -> e > now - span).count() / (span / 1e9)).toArray();
     }
 
+    /** The mix's power at {@code p} as its members' profiles predict it. */
     private double priorWatts(OperatingPoint p, double[] rates) {
         return Mix.watts(members.values().stream().map(m -> m.row(p)).toList(), rates);
+    }
+
+    /** {@code m}'s mean latency at {@code p} as its profile, stretched by the others, predicts it. */
+    private double baselineMs(Member m, OperatingPoint p, double[] rates) {
+        return m.row(p).meanMs() * stretch(m, p, rates);
+    }
+
+    /**
+     * Starts from what was learned of the same mix before: each point's factors are told to the corrections as
+     * measurements made now ({@link #REPLAYED} of each at most), so that they inform the whole grid as they did
+     * (a mix measured dearer than its profiles everywhere is believed so everywhere), and age from now.
+     */
+    private void startFrom(LearnedMix learned, long now) {
+        Set<OperatingPoint> onGrid = Set.copyOf(grid);
+        for (LearnedMix.Point p : learned.points()) {
+            if (!onGrid.contains(p.point())) {
+                continue; // another profile's grid: nothing to start from there
+            }
+            if (!Double.isNaN(p.powerFactor())) {
+                windowsAt.put(p.point(), p.windows());
+                for (long i = 0; i < Math.min(REPLAYED, p.windows()); i++) {
+                    power.observe(p.point(), p.powerFactor(), 1, now);
+                }
+            }
+            p.latencyFactors().forEach((model, f) -> {
+                Member m = members.get(model);
+                if (m != null) {
+                    m.measured.add(p.point());
+                    for (int i = 0; i < REPLAYED; i++) {
+                        m.latency.observe(p.point(), f, 1, now);
+                    }
+                }
+            });
+        }
+    }
+
+    /** What it learned, to start from when the same models run together again: every point measured, now or before. */
+    LearnedMix learned(long now) {
+        Set<OperatingPoint> points = new java.util.LinkedHashSet<>(windowsAt.keySet());
+        members.values().forEach(m -> points.addAll(m.measured));
+        List<LearnedMix.Point> out = new ArrayList<>();
+        for (OperatingPoint p : grid) {
+            if (!points.contains(p)) {
+                continue;
+            }
+            double powerFactor = windowsAt.containsKey(p) ? Math.exp(power.at(p, now).mean() + power.level()) : Double.NaN;
+            Map<String, Double> latencyFactors = new LinkedHashMap<>();
+            members.forEach((name, m) -> {
+                if (m.measured.contains(p)) {
+                    latencyFactors.put(name, Math.exp(m.latency.at(p, now).mean() + m.latency.level()));
+                }
+            });
+            out.add(new LearnedMix.Point(p, powerFactor, windowsAt.getOrDefault(p, 0L), latencyFactors));
+        }
+        return new LearnedMix(List.copyOf(members.keySet()), out);
+    }
+
+    /** Its members' names, sorted. */
+    List<String> memberNames() {
+        return List.copyOf(members.keySet());
     }
 
     /** How much the others stretch {@code m} at {@code p}: by their busy share there, as their profiles give it. */
@@ -338,14 +421,14 @@ final class MixState {
             exploringNanos += now - enteredAt;
             exploring = false;
         }
-        OperatingPoint best = cheapestMeeting(now, 1, 0, null);
+        OperatingPoint best = cheapestMeeting(now, 1 - settings.margin(), 0, null);
         if (best == null) {
             return;
         }
         double[] rates = rates(now);
         boolean mayExplore = power.measuredPoints() > 0 && exploringNanos + settings.minDwellNanos()
                 <= settings.exploreShare() * (now - formedAt) + 2 * settings.minDwellNanos();
-        OperatingPoint probe = mayExplore ? cheapestMeeting(now, 1, settings.exploreSds(), null) : null;
+        OperatingPoint probe = mayExplore ? cheapestMeeting(now, 1 - settings.margin(), settings.exploreSds(), null) : null;
         double bestW = predictedWatts(best, now);
         double currentW = predictedWatts(current, now);
         if (probe != null && !probe.equals(best) && !probe.equals(current) && headroomFor(probe, rates, now)

@@ -1,6 +1,7 @@
 package io.joulegov.policies.online;
 
 import io.joulegov.policies.learn.PointCorrection;
+import io.joulegov.policies.mix.LearnedMix;
 import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.OperatingPoint;
 import io.joulegov.policies.profile.ProfileKey;
@@ -63,12 +64,18 @@ public final class OnlineController {
     private OperatingPoint idlePoint;
     /** Mixes met, by their members' names (sorted), the least recently in force dropped past {@link #MIXES_KEPT}. */
     private final Map<List<String>, MixState> mixes = new LinkedHashMap<>(16, 0.75f, true);
+    /** What was learned of mixes before (files read back at start, mixes dropped from memory), by members' names. */
+    private final Map<List<String>, LearnedMix> learnedMixes = new LinkedHashMap<>();
     /** The mix in force as last decided (null: none), and since when. */
     private MixState mix;
     private long mixSince;
+    /** The latest time it was told (for what a mix learned when a member leaves between decisions). */
+    private long latest;
 
     /** Mixes remembered at once: a board runs a few pipelines, not hundreds. */
     static final int MIXES_KEPT = 16;
+    /** What was learned of mixes is kept for at most this many (files read at start beyond it are ignored). */
+    static final int LEARNED_MIXES_KEPT = 256;
 
     /** How many models the controller holds, in which phase, and how many latencies they keep, for status. */
     public record Sizes(int learning, int infeasible, int governed, long samplesKept) {
@@ -376,11 +383,15 @@ public final class OnlineController {
      */
     public MixStatus mixStatus(long now) {
         return mix == null ? null : new MixStatus(mix.key, mix.current(), mix.predictedWatts(mix.current(), now),
-                mix.windowsLearned());
+                mix.profileWatts(mix.current(), now), mix.windowsLearned());
     }
 
-    /** A mix in force: its members, the point held, the board power predicted there (W), energy windows learned. */
-    public record MixStatus(String members, OperatingPoint point, double predictedWatts, long windowsLearned) {
+    /**
+     * A mix in force: its members, the point held, the board power predicted there (W) and what the members' profiles
+     * alone predict (W; the ratio is what was learned of the mix), the energy windows learned from.
+     */
+    public record MixStatus(String members, OperatingPoint point, double predictedWatts, double profileWatts,
+                            long windowsLearned) {
     }
 
     /**
@@ -420,6 +431,7 @@ public final class OnlineController {
 
     /** The point to hold now. */
     public Decision decide(long now) {
+        latest = Math.max(latest, now);
         MixState inForce = mixInForce(now);
         OperatingPoint held = null;
         String who = null;
@@ -474,10 +486,11 @@ public final class OnlineController {
             List<String> names = states.stream().map(s -> s.name).toList();
             found = mixes.get(names);
             if (found == null && MixState.holdable(states)) {
-                found = new MixState(String.join("+", names), states, settings, now);
+                found = new MixState(String.join("+", names), states, learnedMixes.get(names), settings, now);
                 mixes.put(names, found);
                 if (mixes.size() > MIXES_KEPT) {
-                    mixes.remove(mixes.keySet().iterator().next()); // the least recently in force
+                    MixState dropped = mixes.remove(mixes.keySet().iterator().next()); // the least recently in force
+                    keepLearned(dropped.learned(now));
                 }
             }
         }
@@ -491,8 +504,43 @@ public final class OnlineController {
         return mix;
     }
 
+    private void keepLearned(LearnedMix learned) {
+        if (!learned.points().isEmpty() && (learnedMixes.containsKey(learned.members())
+                || learnedMixes.size() < LEARNED_MIXES_KEPT)) {
+            learnedMixes.put(learned.members(), learned);
+        }
+    }
+
+    /** What was learned of mixes before (read back from the models-cache): a mix of the same members starts from it. */
+    public void rememberMixes(List<LearnedMix> learned) {
+        learned.forEach(this::keepLearned);
+    }
+
+    /** What every mix met has learned so far, to be filed (only mixes that measured something). */
+    public List<LearnedMix> learnedMixes(long now) {
+        List<LearnedMix> out = new java.util.ArrayList<>();
+        for (MixState m : mixes.values()) {
+            LearnedMix l = m.learned(now);
+            if (!l.points().isEmpty()) {
+                out.add(l);
+            }
+        }
+        return out;
+    }
+
+    /** Energy windows every mix in memory has learned from, in all: a saver's cue that there is something new. */
+    public long mixWindowsLearned() {
+        return mixes.values().stream().mapToLong(MixState::windowsLearned).sum();
+    }
+
     private void forgetMixesOf(String model) {
-        mixes.keySet().removeIf(names -> names.contains(model));
+        mixes.values().removeIf(m -> {
+            if (m.has(model)) {
+                keepLearned(m.learned(latest)); // its factors stand for another budget too
+                return true;
+            }
+            return false;
+        });
         if (mix != null && mix.has(model)) {
             mix = null;
         }

@@ -1,5 +1,6 @@
 package io.joulegov.policies.online;
 
+import io.joulegov.policies.mix.LearnedMix;
 import io.joulegov.policies.profile.Measurement;
 import io.joulegov.policies.profile.OperatingPoint;
 import io.joulegov.policies.profile.ProfileKey;
@@ -30,7 +31,7 @@ class GovernedMixTest {
     static final long[] CPU = {1_000_000, 2_000_000, 3_000_000};
     static final long[] GPU = {100_000_000, 200_000_000, 300_000_000};
     static final OperatingPoint MIDDLE = OperatingPoint.of(CPU[1], GPU[1]);
-    static final double BUDGET_MS = 30;
+    static final double BUDGET_MS = 31;
     static final double RATE = 5;
     static final double IDLE_W = 1;
 
@@ -71,7 +72,13 @@ class GovernedMixTest {
         long now;
 
         Board(ControllerSettings settings) {
+            this(settings, List.of());
+        }
+
+        /** A board whose controller starts from what was learned of mixes before. */
+        Board(ControllerSettings settings, List<LearnedMix> learned) {
             controller = new OnlineController(settings);
+            controller.rememberMixes(learned);
             for (ProfileTable t : List.of(CPU_BOUND, GPU_BOUND)) {
                 profiles.put(t.key().model(), t);
                 controller.register(t.key().model(), t, new Budget.Millis(BUDGET_MS), Percentile.P99, 0);
@@ -193,6 +200,30 @@ class GovernedMixTest {
         for (String m : BOTH) {
             assertTrue(b.missRate(m) <= 0.01, m + " missed " + b.missRate(m));
         }
+    }
+
+    @Test
+    void aMixRunAgainStartsFromWhatWasLearnedOfItBefore() {
+        Board before = new Board(ControllerSettings.defaults());
+        before.powerFactor = 1.25;
+        before.run(180, BOTH);
+        List<LearnedMix> learned = before.controller.learnedMixes(before.now);
+        assertEquals(List.of(BOTH), learned.stream().map(LearnedMix::members).toList());
+        assertTrue(learned.get(0).points().stream().anyMatch(p -> p.point().equals(MIDDLE) && p.windows() > 20), "" + learned);
+
+        Board again = new Board(ControllerSettings.defaults(), learned);
+        again.powerFactor = 1.25;
+        again.run(4, BOTH);
+        Board fresh = new Board(ControllerSettings.defaults());
+        fresh.powerFactor = 1.25;
+        fresh.run(4, BOTH);
+        // four seconds in, before any energy window of its own: what it predicts is what it learned before
+        OnlineController.MixStatus s = again.controller.mixStatus(again.now);
+        assertEquals(0, s.windowsLearned());
+        assertEquals(MIDDLE, s.point());
+        assertEquals(1.25, s.predictedWatts() / s.profileWatts(), 0.05, "the board draws 1.25x what the profiles say");
+        OnlineController.MixStatus f = fresh.controller.mixStatus(fresh.now);
+        assertEquals(1, f.predictedWatts() / f.profileWatts(), 0.02, "a new mix starts from its profiles");
     }
 
     @Test
