@@ -178,9 +178,8 @@ final class CompareCommand implements Callable<Integer> {
             throw new UsageException("a pipeline's budget is --slowdown at a percentile (p50, p95 or p99), against each"
                     + " member's latency at the top clocks with the others running");
         }
-        if (load != null || profileFile != null || noProfile || saveLearned != null || plot != null
-                || !disturbance.equals("none")) {
-            throw new UsageException("a pipeline takes none of --load, --profile, --no-profile, --save-learned, --plot"
+        if (load != null || profileFile != null || noProfile || saveLearned != null || !disturbance.equals("none")) {
+            throw new UsageException("a pipeline takes none of --load, --profile, --no-profile, --save-learned"
                     + " and --disturbance yet");
         }
         if (!(duration > 0)) {
@@ -196,6 +195,15 @@ final class CompareCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.print(json ? Json.of(PipelineReport.report(board, setup, outcome)) + System.lineSeparator()
                 : PipelineReport.table(board, setup, outcome));
+        if (plot != null) {
+            PrintWriter said = json ? spec.commandLine().getErr() : out;
+            for (Path f : ComparisonPlots.writePipeline(String.join(" + ", models) + " on the virtual " + board
+                    + (unitN == 0 ? "" : " (unit " + unitN + ")"), request.percentile(), outcome.budgetsMs(),
+                    outcome.modes(), plot)) {
+                said.println("wrote " + f);
+            }
+            said.flush();
+        }
         out.flush();
         return ExitCode.OK;
     }

@@ -3,7 +3,10 @@ package io.joulegov.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,9 +18,11 @@ class PipelineCompareTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
-    void aPipelineRunsItsMembersSideBySideUnderEveryModeAndTheOracleKeepsEveryMembersBudget() throws Exception {
+    void aPipelineRunsItsMembersSideBySideUnderEveryModeAndTheOracleKeepsEveryMembersBudget(@TempDir Path plots)
+            throws Exception {
         CliRun run = CliRun.of("compare", "--virtual", "nano", "--model", "mobilenet-v2", "--rate", "15", "--model", "bert-tiny",
-                "--rate", "30", "--slowdown", "1.4", "--percentile", "p99", "--duration", "15", "--json");
+                "--rate", "30", "--slowdown", "1.4", "--percentile", "p99", "--duration", "15", "--json",
+                "--plot", plots.toString());
         assertEquals(0, run.exitCode(), run.err());
         JsonNode doc = JSON.readTree(run.out());
         assertEquals("p99", doc.path("percentile").asText());
@@ -49,6 +54,16 @@ class PipelineCompareTest {
         assertTrue(doc.path("modes").path("max-of-singles").path("savingVsDvfs").asDouble() > 0, "the rule before mixes saves too");
         JsonNode adaptive = doc.path("modes").path("adaptive");
         assertTrue(adaptive.path("savingVsDvfs").asDouble() > 0.03, "the mix governed saves: " + adaptive);
+        assertEquals("bert-tiny+mobilenet-v2", adaptive.path("mix").path("members").asText(), "governed as one mix: " + adaptive);
+        // --plot: a timeline per mode with each member's latency against its budget, the modes side by side, the numbers
+        for (String f : List.of("timeline-adaptive.png", "timeline-max-of-singles.svg", "modes.png", "timeline.csv")) {
+            assertTrue(Files.size(plots.resolve(f)) > 1000, f);
+        }
+        List<String> rows = Files.readAllLines(plots.resolve("timeline.csv"));
+        assertTrue(rows.get(0).startsWith("mode,member,seconds,"), rows.get(0));
+        for (String member : List.of("mobilenet-v2", "bert-tiny")) {
+            assertTrue(rows.stream().filter(r -> r.startsWith("adaptive," + member + ",")).count() >= 14, member);
+        }
     }
 
     @Test

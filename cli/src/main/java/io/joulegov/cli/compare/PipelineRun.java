@@ -6,7 +6,6 @@ import io.joulegov.device.board.BoardDiscovery;
 import io.joulegov.device.clock.VirtualClock;
 import io.joulegov.device.knobs.ClockPinner;
 import io.joulegov.device.knobs.RestoreJournal;
-import io.joulegov.device.power.EnergyReading;
 import io.joulegov.device.power.EnergyWindow;
 import io.joulegov.device.power.PowerSampler;
 import io.joulegov.device.sysfs.SysRoot;
@@ -18,6 +17,7 @@ import io.joulegov.policies.profile.ProfileTable;
 import io.joulegov.policies.select.Budget;
 import io.joulegov.policies.select.Percentile;
 import io.joulegov.simulator.VirtualJetson;
+import io.joulegov.simulator.model.Disturbance;
 import io.joulegov.simulator.workload.SimulatedWorkload;
 
 import java.time.Duration;
@@ -77,11 +77,12 @@ public final class PipelineRun {
     }
 
     /**
-     * How one mode did: board energy over the run (J), its length (s), each member's latencies, the point it held, and
-     * for {@code adaptive} the mix at the end (null otherwise, or when no mix was in force).
+     * How one mode did: board energy over the run (J), its length (s), each member's latencies, the point it held, for
+     * {@code adaptive} the mix at the end (null otherwise, or when no mix was in force), and each member's timeline
+     * (the board's clocks and power, its latency at the percentile over the last seconds).
      */
     public record Result(Mode mode, double energyJ, double seconds, Map<String, MemberResult> members, OperatingPoint point,
-                         MixResult mix) {
+                         MixResult mix, Map<String, Trace> traces) {
 
         public double watts() {
             return energyJ / seconds;
@@ -115,6 +116,7 @@ public final class PipelineRun {
                 List<double[]> latencies = new ArrayList<>();
                 List<int[]> counts = new ArrayList<>();
                 List<Thread> threads = new ArrayList<>();
+                List<TraceRecorder> recorders = new ArrayList<>();
                 AtomicReference<Exception> failed = new AtomicReference<>();
                 for (int i = 0; i < s.members().size(); i++) {
                     Member m = s.members().get(i);
@@ -124,6 +126,9 @@ public final class PipelineRun {
                     counts.add(n);
                     int k = i;
                     LatencyReporter reporter = governed == null ? null : governed.reporters().get(i);
+                    TraceRecorder trace = new TraceRecorder(board, sampler, s.percentile(),
+                            () -> held != null ? held : governed != null ? governed.loop().held() : null, start);
+                    recorders.add(trace);
                     SimulatedWorkload w = new SimulatedWorkload(jetson.board(), m.model(), clock);
                     Random arrivals = new Random(s.seed() * 31 + 7 + 1_000_003L * i);
                     threads.add(clock.newThread("pipeline-" + m.model(), () -> {
@@ -134,6 +139,7 @@ public final class PipelineRun {
                                 if (next >= end) {
                                     break;
                                 }
+                                trace.at(clock.nanoTime());
                                 clock.sleepUntil(next); // at once when behind
                                 if (reporter != null) {
                                     reporter.starting();
@@ -144,6 +150,7 @@ public final class PipelineRun {
                                 if (reporter != null) {
                                     reporter.record(ms);
                                 }
+                                trace.inference(clock.nanoTime(), ms);
                                 if (n[0] == mine[0].length) {
                                     mine[0] = Arrays.copyOf(mine[0], n[0] * 2);
                                 }
@@ -158,9 +165,12 @@ public final class PipelineRun {
                 }
                 threads.forEach(Thread::start);
                 clock.sleepUntil(end - Math.min(60_000_000_000L, (end - start) / 2));
-                EnergyWindow last = sampler.openWindow("last");
+                // the sampler's running total, not a window of our own: opening one takes a sample, which would change
+                // the very energies the run measures
+                double joulesBefore = sampler.joules();
+                long sampledBefore = sampler.joulesUntilNanos();
                 clock.sleepUntil(end);
-                EnergyReading lastReading = last.end();
+                double lastWatts = (sampler.joules() - joulesBefore) / ((sampler.joulesUntilNanos() - sampledBefore) / 1e9);
                 OnlineController.MixStatus mix = mode.kind() == Mode.Kind.ADAPTIVE
                         ? governed.loop().status().join().mix() : null;
                 for (Thread t : threads) {
@@ -178,13 +188,15 @@ public final class PipelineRun {
                     pinner.release();
                 }
                 Map<String, MemberResult> members = new LinkedHashMap<>();
+                Map<String, Trace> traces = new LinkedHashMap<>();
                 for (int i = 0; i < s.members().size(); i++) {
                     double[] sorted = Arrays.copyOf(latencies.get(i), counts.get(i)[0]);
                     Arrays.sort(sorted);
                     members.put(s.members().get(i).model(), new MemberResult(s.members().get(i).model(), sorted));
+                    traces.put(s.members().get(i).model(), recorders.get(i).trace(Disturbance.NONE, 0, 0));
                 }
                 return new Result(mode, joules, seconds, members, held,
-                        mix == null ? null : new MixResult(mix, lastReading.joules() / lastReading.seconds()));
+                        mix == null ? null : new MixResult(mix, lastWatts), traces);
             }
         }
     }

@@ -23,6 +23,8 @@ import org.jfree.data.xy.XYSeriesCollection;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -36,6 +38,9 @@ public final class RunPlots {
     public record ModeBar(double energyJPerInference, double missRate) {
     }
 
+    /** A colour per model of a pipeline: the single-model timeline's purple first. */
+    private static final Color[] MEMBER_COLORS = {new Color(150, 0, 150), new Color(0, 130, 130), new Color(190, 120, 0),
+            new Color(90, 90, 90)};
     private static final BasicStroke SOLID = new BasicStroke(1.6f);
     private static final BasicStroke DASHED = new BasicStroke(1.6f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
             new float[] {6f, 4f}, 0f);
@@ -45,8 +50,19 @@ public final class RunPlots {
 
     /** One mode's run; {@code percentile} names the latency window's statistic, {@code budgetMs} its budget. */
     public static JFreeChart timeline(String title, Trace trace, double budgetMs, String percentile) {
+        return timeline(title, trace, Map.of(percentile + " latency over the last 5 s", trace),
+                Map.of(percentile + " latency over the last 5 s", budgetMs), percentile);
+    }
+
+    /**
+     * One mode's run of several models side by side: the board's clocks, power and heat from {@code board}, and each
+     * model's latency at {@code percentile} from its own trace (in {@code latencies}, by name) against its budget.
+     */
+    public static JFreeChart timeline(String title, Trace board, Map<String, Trace> latencies, Map<String, Double> budgetsMs,
+                                      String percentile) {
         CombinedDomainXYPlot plot = new CombinedDomainXYPlot(new NumberAxis("board time (s)"));
         plot.setGap(8);
+        Trace trace = board; // the clocks, power and heat are the board's, alike in every model's trace
         XYPlot clocks = subplot("clock (MHz)", trace,
                 new Line("CPU held", Trace.Sample::cpuHeldMHz, new Color(0, 90, 200), DASHED),
                 new Line("CPU actual", Trace.Sample::cpuMHz, new Color(0, 90, 200), SOLID),
@@ -55,16 +71,7 @@ public final class RunPlots {
                 new Line("EMC held", Trace.Sample::emcHeldMHz, new Color(120, 120, 120), DASHED),
                 new Line("EMC actual", Trace.Sample::emcMHz, new Color(120, 120, 120), SOLID));
         XYPlot power = subplot("power (W)", trace, new Line("board power", Trace.Sample::watts, new Color(200, 100, 0), SOLID));
-        XYPlot latency = subplot(percentile + " (ms)", trace,
-                new Line(percentile + " latency over the last 5 s", Trace.Sample::latencyMs, new Color(150, 0, 150), SOLID));
-        ValueMarker budget = new ValueMarker(budgetMs, Color.RED, DASHED);
-        budget.setLabel(String.format("budget %.1f ms", budgetMs));
-        budget.setLabelAnchor(RectangleAnchor.BOTTOM_RIGHT);
-        budget.setLabelTextAnchor(TextAnchor.TOP_RIGHT);
-        latency.addRangeMarker(budget);
-        double highest = trace.samples().stream().mapToDouble(Trace.Sample::latencyMs).filter(v -> !Double.isNaN(v))
-                .max().orElse(budgetMs);
-        latency.getRangeAxis().setRange(0, 1.15 * Math.max(highest, budgetMs)); // the budget in view, met or not
+        XYPlot latency = latencies(percentile + " (ms)", latencies, budgetsMs);
         XYPlot heat = subplot("hottest (°C)", trace, new Line("hottest thermal zone", Trace.Sample::celsius, new Color(180, 30, 30), SOLID));
         plot.add(clocks, 3);
         plot.add(power, 2);
@@ -119,6 +126,43 @@ public final class RunPlots {
     }
 
     private record Line(String name, ToDoubleFunction<Trace.Sample> value, Color color, BasicStroke stroke) {
+    }
+
+    /** Each model's windowed latency, one colour each, with its budget as a dashed line of the same colour. */
+    private static XYPlot latencies(String axis, Map<String, Trace> latencies, Map<String, Double> budgetsMs) {
+        XYSeriesCollection data = new XYSeriesCollection();
+        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
+        double highest = 0;
+        int i = 0;
+        List<ValueMarker> budgets = new ArrayList<>();
+        for (Map.Entry<String, Trace> e : latencies.entrySet()) {
+            Color color = MEMBER_COLORS[i++ % MEMBER_COLORS.length];
+            XYSeries s = new XYSeries(e.getKey(), false, true);
+            for (Trace.Sample sample : e.getValue().samples()) {
+                if (!Double.isNaN(sample.latencyMs())) {
+                    s.add(sample.seconds(), sample.latencyMs());
+                    highest = Math.max(highest, sample.latencyMs());
+                }
+            }
+            data.addSeries(s);
+            r.setSeriesPaint(data.getSeriesCount() - 1, color);
+            r.setSeriesStroke(data.getSeriesCount() - 1, SOLID);
+            double budgetMs = budgetsMs.get(e.getKey());
+            highest = Math.max(highest, budgetMs);
+            ValueMarker budget = new ValueMarker(budgetMs, latencies.size() == 1 ? Color.RED : color, DASHED);
+            budget.setLabel(String.format(latencies.size() == 1 ? "budget %.1f ms" : e.getKey() + " budget %.1f ms", budgetMs));
+            budget.setLabelAnchor(RectangleAnchor.BOTTOM_RIGHT);
+            budget.setLabelTextAnchor(TextAnchor.TOP_RIGHT);
+            budgets.add(budget);
+        }
+        NumberAxis range = new NumberAxis(axis);
+        range.setRange(0, 1.15 * Math.max(highest, 1e-9)); // every budget in view, met or not
+        XYPlot p = new XYPlot(data, null, range, r);
+        p.setBackgroundPaint(Color.WHITE);
+        p.setRangeGridlinePaint(new Color(220, 220, 220));
+        p.setDomainGridlinePaint(new Color(220, 220, 220));
+        budgets.forEach(p::addRangeMarker);
+        return p;
     }
 
     /** A subplot of the lines that have values (held clocks are NaN under the default governors, and left out). */

@@ -62,6 +62,8 @@ final class MixState {
         final Set<OperatingPoint> measured = new HashSet<>();
         double blockedAtMs = Double.POSITIVE_INFINITY;
         long blockedUntil = Long.MIN_VALUE;
+        /** Its tail over its mean's correction, as last seen (see {@link MixState#tail}). */
+        double tail = 1;
 
         Member(ModelState single, List<OperatingPoint> grid, ControllerSettings settings) {
             this.single = single;
@@ -346,13 +348,17 @@ final class MixState {
         return m.window.percentileKnown() ? m.window.observed() / m.ofRow(current) : m.window.mean() / m.row(current).meanMs();
     }
 
-    /** How much heavier than the mean's correction the tail is where the member is held (1 until it is seen). */
+    /**
+     * How much heavier than the mean's correction the member's tail is in the mix: where it is held once its
+     * percentile is seen there, else as last seen at another point (1 until then). Side by side a member's latency is
+     * stretched whenever the others run, so its tail grows more than its mean, alike at every point.
+     */
     private double tail(Member m, double[] rates, long now) {
-        if (!m.window.percentileKnown()) {
-            return 1;
+        if (m.window.percentileKnown()) {
+            double meanRatio = stretch(m, current, rates) * Math.exp(m.latency.at(current, now).mean() + m.latency.level());
+            m.tail = Math.min(1.5, Math.max(1, observedCorrection(m) / meanRatio));
         }
-        double meanRatio = stretch(m, current, rates) * Math.exp(m.latency.at(current, now).mean() + m.latency.level());
-        return Math.min(1.5, Math.max(1, observedCorrection(m) / meanRatio));
+        return m.tail;
     }
 
     /**
@@ -421,13 +427,15 @@ final class MixState {
             exploringNanos += now - enteredAt;
             exploring = false;
         }
-        OperatingPoint best = cheapestMeeting(now, 1 - settings.margin(), 0, null);
+        OperatingPoint best = cheapestMeeting(now, 1, 0, null);
         if (best == null) {
             return;
         }
         double[] rates = rates(now);
         boolean mayExplore = power.measuredPoints() > 0 && exploringNanos + settings.minDwellNanos()
                 <= settings.exploreShare() * (now - formedAt) + 2 * settings.minDwellNanos();
+        // a point is tried only if it keeps every budget with the margin even when its latency is as bad as it plausibly
+        // is: the others' bursts stretch a member's tail more than one model's own jitter does
         OperatingPoint probe = mayExplore ? cheapestMeeting(now, 1 - settings.margin(), settings.exploreSds(), null) : null;
         double bestW = predictedWatts(best, now);
         double currentW = predictedWatts(current, now);
