@@ -93,7 +93,7 @@ final class CompareCommand implements Callable<Integer> {
     Path saveLearned;
 
     @Option(names = "--plot", paramLabel = "DIR",
-            description = "Write the frontier with each mode's run, a timeline per mode and the modes side by side (PNG and SVG), and timeline.csv, into DIR.")
+            description = "Write the frontier with each mode's run (not for a pipeline), a timeline per mode (a pipeline's: every member's latency against its budget) and the modes side by side (PNG and SVG), and timeline.csv, into DIR.")
     Path plot;
 
     @Override

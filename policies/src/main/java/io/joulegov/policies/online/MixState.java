@@ -24,7 +24,8 @@ import java.util.Set;
  * <ul>
  *   <li>Latency, per member: its profile (made alone) stretched by the others' busy share at the point (a co-runner
  *       keeps the shared GPU and memory busy that share of the time), corrected over the grid by what the member
- *       measures in the mix ({@link PointCorrection}); at the point held, what it observes there.</li>
+ *       measures in the mix ({@link PointCorrection}); at the point held, what it observes there; its tail carried
+ *       from the point where it was last seen.</li>
  *   <li>Power: the members' profiles predict it ({@link Mix#watts}: busy energy at their rates, the board's idle power
  *       between), corrected over the grid by the board energy measured over {@code mixEnergyNanos} at a point, each
  *       window against the prediction at the inferences that ran in it (so that Poisson arrivals are not taken for a
@@ -32,7 +33,8 @@ import java.util.Set;
  *   <li>Threatened (a member misses too often, in a row, or its percentile passes its budget), it steps at once to the
  *       cheapest point faster for that member predicted to keep every budget with the margin; the point left, and every
  *       point as slow for that member, is barred for five dwells. Otherwise, after the dwell, the cheapest point
- *       predicted to keep every budget, with hysteresis, or for a share of the time a point that might be cheaper.</li>
+ *       predicted to keep every budget, with hysteresis, or for a share of the time a point that might be cheaper
+ *       (one that keeps every budget with the margin at its pessimistic latency).</li>
  * </ul>
  * The members' own states keep their single-model learning (for when one runs alone) and their pace of requests.
  */
@@ -70,7 +72,6 @@ final class MixState {
             this.window = new LatencyWindow(single.budgetMs, single.percentile, settings);
             this.latency = new PointCorrection(grid, Set.of(), settings.latencyCorrection());
         }
-
 
         Measurement row(OperatingPoint p) {
             return single.candidate(p);

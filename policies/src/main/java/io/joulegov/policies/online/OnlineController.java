@@ -377,10 +377,7 @@ public final class OnlineController {
         }
     }
 
-    /**
-     * The mix in force now, described: its members ("a+b"), the point it holds, the power it predicts there (W) and
-     * the energy windows that taught it; null when none is.
-     */
+    /** The mix in force now ({@link MixStatus}); null when none is. */
     public MixStatus mixStatus(long now) {
         return mix == null ? null : new MixStatus(mix.key, mix.current(), mix.predictedWatts(mix.current(), now),
                 mix.profileWatts(mix.current(), now), mix.windowsLearned());
