@@ -215,7 +215,7 @@ public final class GovernorCore {
                 && r.missingSamples() == 0 && r.joules() > 0 && Double.isFinite(r.joules());
         if (held != null && r.endNanos() > r.startNanos() && r.missingSamples() == 0 && r.joules() > 0
                 && Double.isFinite(r.joules())) {
-            controller.observeMixEnergy(r.startNanos(), r.endNanos(), r.joules());
+            controller.observeMixEnergy(r.startNanos(), r.endNanos(), r.joules(), held);
         }
         for (EnergyAttribution.Observation o : attribution.measured(
                 new EnergyAttribution.Interval(r.startNanos(), r.endNanos(), r.joules(), usable ? held : null))) {
@@ -282,9 +282,9 @@ public final class GovernorCore {
         return controller.learnedMixes(now);
     }
 
-    /** Energy windows the mixes in memory learned from, in all. */
-    public synchronized long mixWindowsLearned() {
-        return controller.mixWindowsLearned();
+    /** A count that grows whenever a mix learned energy or was dropped from memory (its learning to be filed). */
+    public synchronized long mixLearning() {
+        return controller.mixLearning();
     }
 
     /** The mix of models governed as one now (null when none is), its point and the board power it predicts there. */

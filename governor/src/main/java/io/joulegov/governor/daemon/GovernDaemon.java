@@ -97,6 +97,8 @@ public final class GovernDaemon implements AutoCloseable {
     private final Map<String, Path> profileFiles = new ConcurrentHashMap<>();
     /** What was learned of mixes of models run together, filed beside the profiles. */
     private final MixStore mixes;
+    /** Learned mixes waiting for the store's thread, the newest per mix. */
+    private final Map<List<String>, LearnedMix> waitingMixWrites = new ConcurrentHashMap<>();
     /** Learned tables waiting for the store's thread, the newest per file. */
     private final Map<Path, ProfileTable> waitingWrites = new ConcurrentHashMap<>();
     /** Each connection's last request: the next one acts once it is done, so requests act in the order sent. */
@@ -319,16 +321,24 @@ public final class GovernDaemon implements AutoCloseable {
         }
     }
 
-    /** What was learned of a mix goes to its file in the models-cache, on the store's thread. */
+    /**
+     * What was learned of a mix goes to its file in the models-cache, on the store's thread; only the newest of a mix
+     * waits there.
+     */
     private void saveMix(LearnedMix learned) {
         var id = board.identity();
-        store.execute(() -> {
-            try {
-                mixes.save(id.kind(), id.l4t(), id.powerMode(), learned);
-            } catch (RuntimeException e) {
-                LOG.warn("cannot write what was learned of the mix {}: {}", learned.members(), e.getMessage());
-            }
-        });
+        if (waitingMixWrites.put(learned.members(), learned) == null) {
+            store.execute(() -> {
+                LearnedMix newest = waitingMixWrites.remove(learned.members());
+                try {
+                    if (newest != null) {
+                        mixes.save(id.kind(), id.l4t(), id.powerMode(), newest);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("cannot write what was learned of the mix {}: {}", learned.members(), e.getMessage());
+                }
+            });
+        }
     }
 
     /** Waits for the loop's answer; its failure is thrown as it was raised. */

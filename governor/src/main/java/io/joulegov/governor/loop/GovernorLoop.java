@@ -98,7 +98,7 @@ public final class GovernorLoop implements AutoCloseable {
     private volatile Published published = new Published(List.of(), null, null);
     private volatile boolean stopping;
     private long learnedWhenSaved;
-    private long mixWindowsWhenSaved;
+    private long mixLearningWhenSaved;
 
     private GovernorLoop(GovernorCore core, Clock clock, PowerSampler sampler, Saver saver) {
         this.core = core;
@@ -308,9 +308,9 @@ public final class GovernorLoop implements AutoCloseable {
                 save(model, now);
             }
         }
-        long mixes = core.mixWindowsLearned();
-        if (mixes != mixWindowsWhenSaved) {
-            mixWindowsWhenSaved = mixes;
+        long mixes = core.mixLearning();
+        if (mixes != mixLearningWhenSaved) {
+            mixLearningWhenSaved = mixes;
             saveMixes(now);
         }
     }

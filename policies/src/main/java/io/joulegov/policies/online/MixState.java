@@ -150,11 +150,23 @@ final class MixState {
         return current;
     }
 
-    /** It comes into force again at {@code now}, its point as learned: rates and energy are counted afresh. */
+    /**
+     * It comes into force again at {@code now}, its point as learned: rates, energy and latencies are counted afresh
+     * (what the members ran since was not at its point).
+     */
     void resume(long now) {
         resumedAt = now;
-        members.values().forEach(m -> m.ends.clear());
+        enteredAt = now;
+        members.values().forEach(m -> {
+            m.ends.clear();
+            m.window.clear();
+        });
         discardEnergy();
+    }
+
+    /** The members' own states, for when the mix ends. */
+    List<ModelState> memberStates() {
+        return members.values().stream().map(m -> m.single).toList();
     }
 
     boolean has(String model) {

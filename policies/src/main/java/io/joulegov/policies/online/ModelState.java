@@ -249,6 +249,15 @@ final class ModelState {
         return enteredAt;
     }
 
+    /**
+     * Its latencies count again from {@code now}, at the point it holds: the ones before ran under another point (a
+     * mix's) and say nothing of this one.
+     */
+    void restartAt(long now) {
+        window.clear();
+        enteredAt = now;
+    }
+
     void moveTo(Measurement m, long now, boolean explore) {
         if (!m.equals(current)) {
             settle(now);

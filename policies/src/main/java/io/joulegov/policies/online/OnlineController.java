@@ -71,6 +71,11 @@ public final class OnlineController {
     private long mixSince;
     /** The latest time it was told (for what a mix learned when a member leaves between decisions). */
     private long latest;
+    /** Mixes dropped from memory (a member left, or too many) whose learning is still to be filed. */
+    private final List<LearnedMix> toFile = new java.util.ArrayList<>();
+    /** Energy windows learned by mixes dropped from memory, and how many were dropped: {@link #mixLearning}. */
+    private long droppedWindows;
+    private long dropped;
 
     /** Mixes remembered at once: a board runs a few pipelines, not hundreds. */
     static final int MIXES_KEPT = 16;
@@ -367,13 +372,18 @@ public final class OnlineController {
     }
 
     /**
-     * The board's energy measured from {@code from} to {@code to} (ns) with the clocks the controller asked for held
-     * throughout (any of them: a mix's point, its idle setting between inferences): it teaches the power of the mix in
-     * force, if one was throughout.
+     * The board's energy measured from {@code from} to {@code to} (ns), {@code held} the point held at its end: it
+     * teaches the power of the mix in force, if one was throughout and the board held its point or the idle setting
+     * between inferences.
      */
-    public void observeMixEnergy(long from, long to, double joules) {
-        if (mix != null) {
+    public void observeMixEnergy(long from, long to, double joules, OperatingPoint held) {
+        if (mix == null) {
+            return;
+        }
+        if (held.equals(mix.current()) || held.equals(idlePoint)) {
             mix.energy(from, to, joules, mixSince);
+        } else {
+            mix.discardEnergy(); // the board held another point (a walk beside the mix, another writer's caps)
         }
     }
 
@@ -486,12 +496,15 @@ public final class OnlineController {
                 found = new MixState(String.join("+", names), states, learnedMixes.get(names), settings, now);
                 mixes.put(names, found);
                 if (mixes.size() > MIXES_KEPT) {
-                    MixState dropped = mixes.remove(mixes.keySet().iterator().next()); // the least recently in force
-                    keepLearned(dropped.learned(now));
+                    drop(mixes.remove(mixes.keySet().iterator().next()), now); // the least recently in force
                 }
             }
         }
         if (found != mix) {
+            if (mix != null) {
+                // its members ran at the mix's point until now: their own latencies count from here
+                mix.memberStates().forEach(st -> st.restartAt(now));
+            }
             mix = found;
             mixSince = now;
             if (found != null) {
@@ -513,9 +526,13 @@ public final class OnlineController {
         learned.forEach(this::keepLearned);
     }
 
-    /** What every mix met has learned so far, to be filed (only mixes that measured something). */
+    /**
+     * What every mix met has learned so far, to be filed (only mixes that measured something): those in memory, and
+     * those dropped since the last call.
+     */
     public List<LearnedMix> learnedMixes(long now) {
-        List<LearnedMix> out = new java.util.ArrayList<>();
+        List<LearnedMix> out = new java.util.ArrayList<>(toFile);
+        toFile.clear();
         for (MixState m : mixes.values()) {
             LearnedMix l = m.learned(now);
             if (!l.points().isEmpty()) {
@@ -525,15 +542,30 @@ public final class OnlineController {
         return out;
     }
 
-    /** Energy windows every mix in memory has learned from, in all: a saver's cue that there is something new. */
-    public long mixWindowsLearned() {
-        return mixes.values().stream().mapToLong(MixState::windowsLearned).sum();
+    /**
+     * A count that grows whenever mixes learned energy or one was dropped from memory: a saver's cue that there is
+     * something new to file.
+     */
+    public long mixLearning() {
+        return droppedWindows + dropped + mixes.values().stream().mapToLong(MixState::windowsLearned).sum();
+    }
+
+    /** A mix leaves memory: what it learned is kept (a mix of the same members starts from it) and filed. */
+    private void drop(MixState m, long now) {
+        LearnedMix learned = m.learned(now);
+        keepLearned(learned);
+        if (!learned.points().isEmpty()) {
+            toFile.removeIf(l -> l.members().equals(learned.members()));
+            toFile.add(learned);
+        }
+        droppedWindows += m.windowsLearned();
+        dropped++;
     }
 
     private void forgetMixesOf(String model) {
         mixes.values().removeIf(m -> {
             if (m.has(model)) {
-                keepLearned(m.learned(latest)); // its factors stand for another budget too
+                drop(m, latest); // its factors stand for another budget too
                 return true;
             }
             return false;

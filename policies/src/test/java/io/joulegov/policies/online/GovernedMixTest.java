@@ -128,7 +128,7 @@ class GovernedMixTest {
                     double j = powerFactor * (IDLE_W * 0.1 + busyExcess);
                     busyExcess = 0;
                     joules += j;
-                    controller.observeMixEnergy(now - 100_000_000L, now, j);
+                    controller.observeMixEnergy(now - 100_000_000L, now, j, held);
                     OperatingPoint p = controller.decide(now).point();
                     heldNanos.merge(held, now - heldFrom, Long::sum);
                     held = p;

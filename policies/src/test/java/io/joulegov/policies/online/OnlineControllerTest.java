@@ -248,10 +248,11 @@ class OnlineControllerTest {
     }
 
     @Test
-    void twoModelsEachKeepTheirOwnPoint() {
+    void withMixesOffTwoModelsEachKeepTheirOwnPointAndTogetherEveryClockAsHighAsEitherNeeds() {
         ProfileTable fast = profile(1);
         ProfileTable slow = profile(2.5);
-        OnlineController c = new OnlineController(ControllerSettings.defaults());
+        // the rule before mixes (compare's max-of-singles); a mix's own decision is GovernedMixTest's
+        OnlineController c = new OnlineController(ControllerSettings.defaults().withMaxOfSingles());
         c.register("detector", fast, new Budget.Slowdown(1.1), Percentile.P95, 0);
         c.register("classifier", slow, new Budget.Slowdown(2.0), Percentile.P95, 0);
         Plant a = new Plant(c, fast);

@@ -24,8 +24,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * What the governor learned of mixes of models run together (models-cache/README.md, "Mixes"): one file per mix and
- * board, {@code <cache>/<board>/mixes/mix-<hash8>.json}, the hash of its members' names, written atomically; read
+ * What the governor learned of mixes of models run together (models-cache/README.md, "Mixes"): one file per mix,
+ * board kind, L4T release and power mode, {@code <cache>/<board>/mixes/mix-<hash8>.json}, written atomically; read
  * back when the governor starts, for the board's L4T release and power mode.
  */
 public final class MixStore {
@@ -58,15 +58,19 @@ public final class MixStore {
         this.dir = cacheDir;
     }
 
-    /** Where the mix of {@code members} on a board of kind {@code board} is filed. */
-    public Path pathFor(String board, List<String> members) {
+    /**
+     * Where the mix of {@code members} on a board of kind {@code board}, L4T release and power mode is filed: one file
+     * per power mode, so that what one mode learned is not overwritten by another's.
+     */
+    public Path pathFor(String board, String l4t, Integer powerMode, List<String> members) {
+        String key = String.join("\n", members) + "\n" + l4t + "\n" + powerMode;
         return dir.resolve(ProfileStore.safe(board)).resolve("mixes")
-                .resolve("mix-" + ProfileStore.sha256(String.join("\n", members)).substring(0, 8) + ".json");
+                .resolve("mix-" + ProfileStore.sha256(key).substring(0, 8) + ".json");
     }
 
     /** Files what was learned of {@code mix} on this board (its kind, L4T release and power mode), atomically. */
     public Path save(String board, String l4t, Integer powerMode, LearnedMix mix) {
-        Path target = pathFor(board, mix.members());
+        Path target = pathFor(board, l4t, powerMode, mix.members());
         AtomicFiles.write(target, encode(board, l4t, powerMode, mix, Instant.now().toString()));
         return target;
     }
@@ -94,8 +98,8 @@ public final class MixStore {
                     skipped.add(e.getMessage());
                 }
             }
-        } catch (IOException e) {
-            throw new DeviceException("cannot list " + mixes + ": " + e.getMessage(), e);
+        } catch (IOException | DeviceException e) {
+            skipped.add("cannot list " + mixes + ": " + e.getMessage()); // governing goes on, the mixes learned afresh
         }
         return new Loaded(out, skipped);
     }
