@@ -99,6 +99,8 @@ public final class GovernorLoop implements AutoCloseable {
     private volatile boolean stopping;
     private long learnedWhenSaved;
     private long mixLearningWhenSaved;
+    /** The mix in force as of the last tick (null: none). */
+    private OnlineController.MixStatus mixAtTick;
 
     private GovernorLoop(GovernorCore core, Clock clock, PowerSampler sampler, Saver saver) {
         this.core = core;
@@ -217,6 +219,7 @@ public final class GovernorLoop implements AutoCloseable {
                         nextSave = now + SAVE_EVERY.toNanos();
                     }
                     core.tick(now);
+                    mixAtTick = core.mix(now); // once a tick, not for every command: it sums the members' recent ends
                     nextTick = now + TICK.toNanos();
                 }
                 publish();
@@ -232,6 +235,7 @@ public final class GovernorLoop implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.error("giving the clocks back failed ({}); 'joulegov restore' gives back what is left", e.getMessage());
             }
+            mixAtTick = null;
             publish();
             failPending();
             for (String model : core.models()) {
@@ -277,8 +281,8 @@ public final class GovernorLoop implements AutoCloseable {
     }
 
     private void publish() {
-        // not the core's state: this runs for every command
-        published = new Published(core.models(), core.held(), core.mix(clock.nanoTime()));
+        // not the core's state nor the mix's afresh: this runs for every command
+        published = new Published(core.models(), core.held(), mixAtTick);
     }
 
     /**
