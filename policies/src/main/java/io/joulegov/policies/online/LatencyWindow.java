@@ -15,6 +15,7 @@ final class LatencyWindow {
     private final double budgetMs;
     private final Percentile percentile;
     private final int minSamples;
+    private final int missStreak;
     private final double[] recent;
     private final boolean[] missed;
     private int recentCount;
@@ -30,6 +31,7 @@ final class LatencyWindow {
         this.budgetMs = budgetMs;
         this.percentile = percentile;
         this.minSamples = settings.minSamples();
+        this.missStreak = settings.missStreak();
         double allowance = percentile.missAllowance();
         this.recent = new double[Double.isNaN(allowance) ? settings.window()
                 : Math.max(settings.window(), (int) Math.ceil(20 / allowance))];
@@ -70,9 +72,17 @@ final class LatencyWindow {
         return samplesHere;
     }
 
-    /** Misses in a row. */
-    int streak() {
-        return streak;
+    /** Whether enough was seen at the point to judge it: {@code minSamples} inferences, or misses in a row. */
+    boolean judged() {
+        return samplesHere >= minSamples || streak >= missStreak;
+    }
+
+    /**
+     * Whether the budget is threatened at the point: misses in a row, misses more often than the allowance
+     * ({@link #missingTooOften}), or the observed percentile past the budget; false until the point can be judged.
+     */
+    boolean threatened() {
+        return judged() && (streak >= missStreak || missingTooOften() || (percentileKnown() && observed() > budgetMs));
     }
 
     /** Latencies held. */

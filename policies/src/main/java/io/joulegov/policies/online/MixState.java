@@ -411,10 +411,7 @@ final class MixState {
     private void adjust(long now) {
         Member threatened = null;
         for (Member m : members.values()) {
-            LatencyWindow w = m.window;
-            boolean streak = w.streak() >= settings.missStreak();
-            if ((w.samplesHere() >= settings.minSamples() || streak) && (streak || w.missingTooOften()
-                    || (w.percentileKnown() && w.observed() > m.single.budgetMs))) {
+            if (m.window.threatened()) {
                 threatened = m;
                 break;
             }

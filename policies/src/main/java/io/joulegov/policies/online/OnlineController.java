@@ -585,15 +585,12 @@ public final class OnlineController {
 
     private void adjust(ModelState s, long now) {
         LatencyWindow w = s.window();
-        boolean streak = w.streak() >= settings.missStreak();
-        if (w.samplesHere() < settings.minSamples() && !streak) {
+        if (!w.judged()) {
             return;
         }
         double correction = s.learn(now);
-        boolean missingTooOften = w.missingTooOften();
-        boolean overBudget = w.percentileKnown() && w.observed() > s.budgetMs;
         double target = s.budgetMs * (1 - settings.margin());
-        if (streak || missingTooOften || overBudget) {
+        if (w.threatened()) {
             Measurement faster = fasterMeeting(s, target, correction, now);
             if (faster != null) {
                 // do not come back here soon: the point failed under the present conditions

@@ -1,9 +1,6 @@
 package io.joulegov.profiler.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.joulegov.device.DeviceException;
 import io.joulegov.device.MalformedFileException;
 import io.joulegov.device.sysfs.AtomicFiles;
@@ -33,11 +30,6 @@ public final class MixStore {
     public static final int SCHEMA = 1;
     /** A mix file holds at most a grid's points: a few hundred kB. */
     static final long MAX_BYTES = 16L << 20;
-
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** One point as stored: its clocks, the power factor (null where only latency was measured), windows, latencies. */
     record Point(long cpuKHz, long gpuHz, Long emcHz, Double powerFactor, long windows, Map<String, Double> latencyFactors) {
@@ -109,7 +101,7 @@ public final class MixStore {
                 p.point().emcHz(), Double.isNaN(p.powerFactor()) ? null : p.powerFactor(), p.windows(),
                 new LinkedHashMap<>(p.latencyFactors()))).toList();
         try {
-            return JSON.writeValueAsBytes(new Document(SCHEMA, board, l4t, powerMode, mix.members(), points, writtenAt));
+            return ProfileJson.JSON.writeValueAsBytes(new Document(SCHEMA, board, l4t, powerMode, mix.members(), points, writtenAt));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -123,7 +115,7 @@ public final class MixStore {
     private static Document read(byte[] bytes, String name) {
         Document doc;
         try {
-            doc = JSON.readValue(bytes, Document.class);
+            doc = ProfileJson.JSON.readValue(bytes, Document.class);
         } catch (IOException e) {
             String message = e.getMessage() == null ? e.toString() : e.getMessage();
             throw malformed(name, message.lines().findFirst().orElse(message));

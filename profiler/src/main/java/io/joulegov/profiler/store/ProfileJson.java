@@ -27,7 +27,8 @@ public final class ProfileJson {
     public static final int SCHEMA = 2;
     private static final int OLDEST = 1;
 
-    private static final ObjectMapper JSON = new ObjectMapper()
+    /** The models-cache's JSON: indented, primitives never null, fields it does not know ignored (MixStore's too). */
+    static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
